@@ -1,0 +1,109 @@
+//! The one error type that crosses IPC.
+//!
+//! Domain crates keep their own precise error enums; at the boundary each is mapped to an
+//! [`ErrorCode`] the UI can branch on and a message a person can read. The webview receives it
+//! serialised as `{"code": "...", "message": "..."}`.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// What kind of failure this is, for the UI to decide what to show or offer (retry, re-enter a
+/// key, fix the input). Serialised in `snake_case`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The arguments of the call are wrong: a malformed id, an unknown value, a string too long.
+    InvalidInput,
+    /// The thing asked for does not exist.
+    NotFound,
+    /// The local store (disk, database, data directory) failed.
+    Storage,
+    /// A bug or an unexpected state: the message says what happened.
+    Internal,
+}
+
+/// An error as the webview and the CLI see it: a code to branch on and one plain sentence.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, TS)]
+#[error("{message}")]
+#[ts(rename = "IpcError")]
+pub struct Error {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidInput, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NotFound, message)
+    }
+
+    pub fn storage(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Storage, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Internal, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_as_code_and_message_only() {
+        let err = Error::not_found("No permit with pass number WP-000001.");
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "not_found", "message": "No permit with pass number WP-000001."})
+        );
+    }
+
+    #[test]
+    fn every_code_has_its_snake_case_name() {
+        let names: Vec<String> = [
+            ErrorCode::InvalidInput,
+            ErrorCode::NotFound,
+            ErrorCode::Storage,
+            ErrorCode::Internal,
+        ]
+        .iter()
+        .map(|c| {
+            serde_json::to_value(c)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+        assert_eq!(names, ["invalid_input", "not_found", "storage", "internal"]);
+    }
+
+    #[test]
+    fn round_trips_and_displays_its_message() {
+        let err = Error::storage("The data directory /x is read-only.");
+        let back: Error = serde_json::from_str(&serde_json::to_string(&err).unwrap()).unwrap();
+        assert_eq!(back, err);
+        assert_eq!(err.to_string(), "The data directory /x is read-only.");
+    }
+
+    #[test]
+    fn an_unknown_code_is_a_decode_error_not_a_silent_default() {
+        let r: std::result::Result<Error, _> =
+            serde_json::from_str(r#"{"code":"teapot","message":"x"}"#);
+        assert!(r.is_err());
+    }
+}

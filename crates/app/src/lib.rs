@@ -1,0 +1,18 @@
+//! Gatehouse's operations as plain Rust.
+//!
+//! Every Tauri command in `src-tauri` is an adapter of a few lines over a function here, and the
+//! `gatehouse` CLI calls the same functions. Nothing in this crate depends on Tauri, so it builds
+//! and tests without WebKitGTK.
+//!
+//! What crosses the IPC boundary is defined here once: the [`Error`] the webview receives as
+//! `{code, message}`, and the data types, whose TypeScript bindings are generated from these Rust
+//! definitions (see [`bindings`]) and checked for staleness by a test.
+
+pub mod bindings;
+mod error;
+mod info;
+mod paths;
+
+pub use error::{Error, ErrorCode, Result};
+pub use info::{AppInfo, app_info};
+pub use paths::{APP_IDENTIFIER, DATA_DIR_ENV, Paths};

@@ -1,0 +1,304 @@
+//! Drives the real Gatehouse window: a private X server (Xvfb), a private D-Bus session,
+//! tauri-driver in front of WebKitWebDriver, and the built app binary, all torn down on drop.
+//!
+//! Each `Desktop` is fully isolated (own display, bus, HOME, data folder and ports), so tests in
+//! one binary run in parallel. Missing tools fail the test with the command that installs them:
+//! `cargo xtask test` installs all of them.
+
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use tempfile::TempDir;
+
+/// How long a page element may take to appear.
+pub const UI_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The app binary `cargo test` built for this package.
+pub fn app_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_gatehouse-desktop"))
+}
+
+/// Where tests leave screenshots for people to look at: `target/artifacts/`.
+pub fn artifacts_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("../artifacts");
+    std::fs::create_dir_all(&dir).expect("create target/artifacts");
+    dir
+}
+
+/// Child processes that are stopped with SIGTERM (never SIGKILL: a killed tauri-driver leaves
+/// WebKitWebDriver holding its port) in reverse start order when dropped, even on panic.
+#[derive(Default)]
+struct Processes(Vec<(&'static str, Child)>);
+
+impl Processes {
+    fn push(&mut self, name: &'static str, child: Child) {
+        self.0.push((name, child));
+    }
+}
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        while let Some((_name, mut child)) = self.0.pop() {
+            if matches!(child.try_wait(), Ok(Some(_))) {
+                continue;
+            }
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if matches!(child.try_wait(), Ok(Some(_))) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            if matches!(child.try_wait(), Ok(None)) {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+}
+
+fn which(tool: &str, extra_dirs: &[PathBuf]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(extra_dirs.iter().cloned())
+        .map(|d| d.join(tool))
+        .find(|p| p.is_file())
+}
+
+fn require(tool: &str, extra_dirs: &[PathBuf], install: &str) -> PathBuf {
+    which(tool, extra_dirs).unwrap_or_else(|| {
+        panic!("`{tool}` is not installed; the window tests need it. Install it with `{install}`, or run `cargo xtask test`, which installs every tool the tests use.")
+    })
+}
+
+fn cargo_bin_dir() -> Vec<PathBuf> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    home.map(|h| vec![h.join("bin")]).unwrap_or_default()
+}
+
+/// Reads the first line a freshly started daemon prints on stdout (its display or bus address).
+fn first_line(stdout: ChildStdout, what: &str) -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(15))
+        .unwrap_or_else(|_| panic!("{what} did not start within 15 s"));
+    let line = line.trim().to_owned();
+    assert!(
+        !line.is_empty(),
+        "{what} exited without printing its address"
+    );
+    line
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind an ephemeral port")
+        .port()
+}
+
+fn wait_for_port(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not listen on port {port} within 20 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// One running Gatehouse window and a WebDriver client attached to it.
+pub struct Desktop {
+    pub client: Client,
+    /// The app's data folder (`GATEHOUSE_DATA_DIR`), unique to this window.
+    pub data_dir: PathBuf,
+    /// The environment the app runs in, for launching further processes into the same session.
+    pub env: Vec<(String, String)>,
+    procs: Processes,
+    _home: TempDir,
+}
+
+impl Desktop {
+    /// Starts a display, a session bus and tauri-driver, then opens the app through WebDriver.
+    pub async fn launch() -> Desktop {
+        let xvfb = require("Xvfb", &[], "apt-get install xvfb xauth");
+        let dbus = require("dbus-daemon", &[], "apt-get install dbus");
+        let webkit_driver = require("WebKitWebDriver", &[], "apt-get install webkit2gtk-driver");
+        let tauri_driver = require(
+            "tauri-driver",
+            &cargo_bin_dir(),
+            "cargo install tauri-driver --version '^2' --locked",
+        );
+
+        let mut procs = Processes::default();
+
+        // A private X display; -displayfd prints the number it chose once it is ready.
+        let mut x = Command::new(xvfb)
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start Xvfb");
+        let x_out = x.stdout.take().unwrap();
+        procs.push("Xvfb", x);
+        let display = format!(":{}", first_line(x_out, "Xvfb"));
+
+        // A private session bus: single-instance and notifications speak D-Bus.
+        let mut bus = Command::new(dbus)
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start dbus-daemon");
+        let bus_out = bus.stdout.take().unwrap();
+        procs.push("dbus-daemon", bus);
+        let bus_address = first_line(bus_out, "dbus-daemon");
+
+        let home = tempfile::tempdir().expect("temp HOME");
+        let data_dir = home.path().join("gatehouse-data");
+        let env: Vec<(String, String)> = vec![
+            ("DISPLAY".into(), display),
+            ("DBUS_SESSION_BUS_ADDRESS".into(), bus_address),
+            ("HOME".into(), home.path().display().to_string()),
+            (
+                "XDG_CONFIG_HOME".into(),
+                home.path().join("config").display().to_string(),
+            ),
+            (
+                "XDG_DATA_HOME".into(),
+                home.path().join("data").display().to_string(),
+            ),
+            (
+                "XDG_CACHE_HOME".into(),
+                home.path().join("cache").display().to_string(),
+            ),
+            ("GATEHOUSE_DATA_DIR".into(), data_dir.display().to_string()),
+        ];
+
+        let port = free_port();
+        let native_port = free_port();
+        let driver = Command::new(tauri_driver)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .arg("--native-driver")
+            .arg(webkit_driver)
+            .env_remove("WAYLAND_DISPLAY")
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tauri-driver");
+        procs.push("tauri-driver", driver);
+        wait_for_port(port, "tauri-driver");
+
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app_binary() }),
+        );
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("open a WebDriver session on the Gatehouse window");
+
+        Desktop {
+            client,
+            data_dir,
+            env,
+            procs,
+            _home: home,
+        }
+    }
+
+    /// Waits for the element with this `data-testid` and returns it.
+    pub async fn testid(&self, id: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::Css(&format!("[data-testid=\"{id}\"]")))
+            .await
+            .unwrap_or_else(|e| panic!("no element with data-testid={id}: {e}"))
+    }
+
+    /// The trimmed text of the element with this `data-testid`.
+    pub async fn text(&self, id: &str) -> String {
+        self.testid(id)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .trim()
+            .to_owned()
+    }
+
+    /// Waits until the element's text satisfies `ok`, returning it; fails with the last text seen.
+    pub async fn text_until(&self, id: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            let text = self.text(id).await;
+            if ok(&text) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "data-testid={id} still reads {text:?} after {UI_TIMEOUT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn click(&self, id: &str) {
+        self.testid(id).await.click().await.unwrap();
+    }
+
+    /// Saves a PNG of the window to `target/artifacts/<name>.png` and returns its path.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .expect("WebDriver screenshot");
+        assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
+        let path = artifacts_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    /// Ends the WebDriver session (closing the window) and stops every process.
+    pub async fn close(self) {
+        let Desktop { client, procs, .. } = self;
+        let _ = client.close().await;
+        drop(procs);
+    }
+}

@@ -1,0 +1,133 @@
+//! The real Gatehouse window, driven through WebDriver under Xvfb.
+
+mod support;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use support::Desktop;
+
+const NAV: [(&str, &str); 5] = [
+    ("contractors", "Contractors"),
+    ("permits", "Permits"),
+    ("print", "Print queue"),
+    ("panels", "Gate panels"),
+    ("settings", "Settings"),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_shell_renders_and_ipc_brings_real_data() {
+    let desk = Desktop::launch().await;
+
+    desk.testid("shell").await;
+    assert_eq!(desk.client.title().await.unwrap(), "Gatehouse");
+
+    // The sidebar, in order.
+    for (id, label) in NAV {
+        assert_eq!(desk.text(&format!("nav-{id}")).await, label);
+    }
+
+    // The status bar says honestly that nothing is connected yet.
+    assert_eq!(desk.text("status-connection").await, "Not connected");
+    assert_eq!(desk.text("status-last-sync").await, "Last sync: never");
+    assert_eq!(desk.text("status-pending").await, "Pending actions: 0");
+
+    // app_info went through IPC: the version is the crate's, and the data folder is the unique
+    // temporary one this test gave the process, which only the Rust side can know.
+    let version = env!("CARGO_PKG_VERSION");
+    desk.text_until("status-version", |t| t == format!("Gatehouse {version}"))
+        .await;
+
+    // The first view is Contractors with its empty state.
+    desk.testid("view-contractors").await;
+    desk.testid("empty-contractors").await;
+    desk.screenshot("window-shell").await;
+
+    for (id, _) in &NAV[1..4] {
+        desk.click(&format!("nav-{id}")).await;
+        desk.testid(&format!("view-{id}")).await;
+        desk.testid(&format!("empty-{id}")).await;
+    }
+
+    desk.click("nav-settings").await;
+    desk.testid("view-settings").await;
+    assert_eq!(desk.text("about-version").await, version);
+    assert_eq!(
+        desk.text("about-data-dir").await,
+        desk.data_dir.display().to_string()
+    );
+    assert_eq!(desk.text("about-os").await, std::env::consts::OS);
+    assert!(desk.data_dir.is_dir(), "the app created its data folder");
+    desk.screenshot("window-settings").await;
+
+    desk.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_window_may_call_only_the_commands_its_capability_lists() {
+    let desk = Desktop::launch().await;
+    desk.testid("shell").await;
+
+    // Call IPC from the page the way a script injected into it would.
+    let invoke = |cmd: &str| {
+        format!(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI_INTERNALS__.invoke('{cmd}', {{}})
+               .then(v => done({{ ok: v }}), e => done({{ err: String(e && e.message || e) }}));"
+        )
+    };
+    let allowed = desk
+        .client
+        .execute_async(&invoke("app_info"), vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        allowed["ok"]["dataDir"].as_str(),
+        Some(desk.data_dir.display().to_string().as_str()),
+        "app_info is allowed: {allowed}"
+    );
+
+    // A plugin command the UI does not use is refused by the capability.
+    let denied = desk
+        .client
+        .execute_async(&invoke("plugin:window-state|save_window_state"), vec![])
+        .await
+        .unwrap();
+    let err = denied["err"].as_str().unwrap_or_default();
+    assert!(
+        denied.get("ok").is_none() && err.contains("not allowed"),
+        "an unlisted command must be refused, got {denied}"
+    );
+
+    desk.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_launch_hands_over_to_the_first_window_and_exits() {
+    let desk = Desktop::launch().await;
+    desk.testid("shell").await;
+
+    let mut second = Command::new(support::app_binary())
+        .env_remove("WAYLAND_DISPLAY")
+        .envs(desk.env.iter().map(|(k, v)| (k, v)))
+        .spawn()
+        .expect("start a second Gatehouse");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = second.kill();
+            panic!("the second launch kept running instead of handing over to the first");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "the second launch exited with {status}");
+
+    // The first window is still there and answering.
+    desk.click("nav-settings").await;
+    desk.testid("view-settings").await;
+
+    desk.close().await;
+}

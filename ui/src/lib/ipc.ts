@@ -1,0 +1,46 @@
+// The one door from the UI to Rust. Every command goes through `call`, so every failure arrives
+// as an IpcError `{code, message}`, the type generated from the Rust error (bindings/).
+import { invoke } from '@tauri-apps/api/core';
+import type { AppInfo } from './bindings/AppInfo';
+import type { IpcError } from './bindings/IpcError';
+
+/** A failed command, carrying the Rust side's code and message. */
+export class CommandError extends Error {
+  readonly code: IpcError['code'];
+  constructor(error: IpcError) {
+    super(error.message);
+    this.name = 'CommandError';
+    this.code = error.code;
+  }
+}
+
+function isIpcError(raw: unknown): raw is IpcError {
+  return (
+    typeof raw === 'object' &&
+    raw !== null &&
+    typeof (raw as Record<string, unknown>).code === 'string' &&
+    typeof (raw as Record<string, unknown>).message === 'string'
+  );
+}
+
+/** Normalises whatever a rejected `invoke` gives (our `{code, message}`, a bare string from
+ *  Tauri itself such as a denied permission, or anything else) into an IpcError. */
+export function toIpcError(raw: unknown): IpcError {
+  if (isIpcError(raw)) return { code: raw.code, message: raw.message };
+  if (raw instanceof Error) return { code: 'internal', message: raw.message };
+  if (typeof raw === 'string' && raw.length > 0) return { code: 'internal', message: raw };
+  return { code: 'internal', message: 'Gatehouse hit an unexpected error.' };
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (raw) {
+    throw new CommandError(toIpcError(raw));
+  }
+}
+
+/** Typed wrappers, one per Tauri command in src-tauri/src/commands.rs. */
+export const commands = {
+  appInfo: () => call<AppInfo>('app_info'),
+};
