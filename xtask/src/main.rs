@@ -9,8 +9,10 @@
 //! Installs are idempotent: apt packages (Debian/Ubuntu) only when one is missing, `npm ci` only
 //! when node_modules is older than package-lock.json, cargo tools only when not on PATH.
 
+use std::cell::Cell;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 /// Debian/Ubuntu packages the app needs to build and run (WebKitGTK 4.1 and friends).
@@ -89,6 +91,69 @@ fn sh_env(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result {
         .current_dir(root())
         .status()
         .map_err(|e| format!("cannot start `{line}`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{line}` failed ({status})"))
+    }
+}
+
+/// Test counts gathered from the runners' own summary lines.
+#[derive(Default)]
+struct Tally {
+    passed: Cell<u64>,
+    failed: Cell<u64>,
+}
+
+impl Tally {
+    /// Reads one line of runner output: cargo's `test result: ok. 3 passed; 1 failed; ...` or
+    /// vitest's `Tests  7 passed (7)` / `Tests  1 failed | 6 passed (7)`.
+    fn read(&self, line: &str) {
+        let line = line.trim();
+        let counted = if let Some(rest) = line.strip_prefix("test result:") {
+            rest
+        } else if let Some(rest) = line.strip_prefix("Tests ") {
+            rest
+        } else {
+            return;
+        };
+        let words: Vec<&str> = counted
+            .split(|c: char| c.is_whitespace() || c == ';' || c == '|' || c == ',')
+            .filter(|w| !w.is_empty())
+            .collect();
+        for pair in words.windows(2) {
+            if let Ok(n) = pair[0].parse::<u64>() {
+                match pair[1] {
+                    "passed" => self.passed.set(self.passed.get() + n),
+                    "failed" => self.failed.set(self.failed.get() + n),
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// Like [`sh_env`], streaming the command's stdout through while counting its test results.
+fn sh_counted(program: &str, args: &[&str], env: &[(&str, &str)], tally: &Tally) -> Result {
+    let line = format!("{program} {}", args.join(" "));
+    eprintln!("$ {line}");
+    let mut child = Command::new(program)
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start `{line}`: {e}"))?;
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut out = std::io::stdout().lock();
+    for text in BufReader::new(stdout).lines() {
+        let text = text.map_err(|e| format!("reading `{line}`: {e}"))?;
+        tally.read(&text);
+        let _ = writeln!(out, "{text}");
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for `{line}`: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -259,6 +324,7 @@ fn test() -> Result {
         r
     };
     let cargo = cargo();
+    let tally = Tally::default();
     let result = (|| {
         stage("install what is missing", &|| deps(true))?;
         stage("rustfmt", &|| sh(&cargo, &["fmt", "--all", "--check"]))?;
@@ -284,7 +350,7 @@ fn test() -> Result {
             )
         })?;
         stage("cargo test (crates, bindings, window)", &|| {
-            sh(&cargo, &["test", "--workspace", "--locked"])
+            sh_counted(&cargo, &["test", "--workspace", "--locked"], &[], &tally)
         })
     })();
     eprintln!("\nstage timings:");
@@ -292,5 +358,31 @@ fn test() -> Result {
         eprintln!("  {:>7.1} s  {name}", took.as_secs_f64());
     }
     eprintln!("  {:>7.1} s  total", started.elapsed().as_secs_f64());
+    // The plain closing line CI reads: every test the runners reported, Rust and UI together.
+    println!(
+        "tests: {} passed, {} failed",
+        tally.passed.get(),
+        tally.failed.get()
+    );
+    if result.is_ok() && tally.passed.get() == 0 {
+        return Err("the runners reported no test at all".into());
+    }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tally;
+
+    #[test]
+    fn counts_cargo_and_vitest_summary_lines() {
+        let t = Tally::default();
+        t.read("test result: ok. 9 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s");
+        t.read("test result: FAILED. 2 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out");
+        t.read("      Tests  1 failed | 6 passed (7)");
+        t.read("      Tests  7 passed (7)");
+        t.read("running 3 tests");
+        t.read("test a_b ... ok");
+        assert_eq!((t.passed.get(), t.failed.get()), (24, 2));
+    }
 }
