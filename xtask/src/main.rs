@@ -109,7 +109,8 @@ impl Tally {
     /// Reads one line of runner output: cargo's `test result: ok. 3 passed; 1 failed; ...` or
     /// vitest's `Tests  7 passed (7)` / `Tests  1 failed | 6 passed (7)`.
     fn read(&self, line: &str) {
-        let line = line.trim();
+        let plain = strip_ansi(line);
+        let line = plain.trim();
         let counted = if let Some(rest) = line.strip_prefix("test result:") {
             rest
         } else if let Some(rest) = line.strip_prefix("Tests ") {
@@ -131,6 +132,26 @@ impl Tally {
             }
         }
     }
+}
+
+/// Removes terminal colour sequences (`ESC [ ... letter`), which some runners print regardless.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Like [`sh_env`], streaming the command's stdout through while counting its test results.
@@ -381,8 +402,9 @@ mod tests {
         t.read("test result: FAILED. 2 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out");
         t.read("      Tests  1 failed | 6 passed (7)");
         t.read("      Tests  7 passed (7)");
+        t.read("\u{1b}[2m      Tests \u{1b}[22m \u{1b}[1m\u{1b}[32m5 passed\u{1b}[39m\u{1b}[22m\u{1b}[90m (5)\u{1b}[39m");
         t.read("running 3 tests");
         t.read("test a_b ... ok");
-        assert_eq!((t.passed.get(), t.failed.get()), (24, 2));
+        assert_eq!((t.passed.get(), t.failed.get()), (29, 2));
     }
 }
