@@ -1,0 +1,156 @@
+//! Every assumption Gatehouse makes about the undocumented parts of the Buzz-In Work Permit API
+//! ([INF] in `shared/api/buzzin-api.md`), in one place: when Buzz-In confirms or corrects one,
+//! this file changes and nothing else should have to.
+
+use crate::StatusName;
+
+// ---- Status codes ----------------------------------------------------------------------------
+
+/// Integer `status` codes by name. Only ACCEPTED = 1 and DRAFT = 10 are documented; the rest are
+/// placeholders invented for the sandbox. Clients key logic on `statusName` and use this table
+/// only when a response carries the integer alone (the create response [DOC]).
+pub const STATUS_CODES: &[(StatusName, i64)] = &[
+    (StatusName::Pending, 0),
+    (StatusName::Accepted, 1), // [DOC]
+    (StatusName::Rejected, 2),
+    (StatusName::Revoked, 3),
+    (StatusName::Archived, 4),
+    (StatusName::Expired, 5),
+    (StatusName::Draft, 10), // [DOC]
+];
+
+pub fn status_code(name: &StatusName) -> Option<i64> {
+    STATUS_CODES
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, c)| *c)
+}
+
+pub fn status_name_of(code: i64) -> Option<StatusName> {
+    STATUS_CODES
+        .iter()
+        .find(|(_, c)| *c == code)
+        .map(|(n, _)| n.clone())
+}
+
+/// Statuses that count as "active": the permits a contractor's revocation archives [GAP in the
+/// docs; INF: not yet finished or ended].
+pub const ACTIVE_STATUSES: &[StatusName] =
+    &[StatusName::Draft, StatusName::Pending, StatusName::Accepted];
+
+/// Statuses a permit never leaves [INF].
+pub const TERMINAL_STATUSES: &[StatusName] = &[
+    StatusName::Rejected,
+    StatusName::Revoked,
+    StatusName::Archived,
+    StatusName::Expired,
+];
+
+pub fn is_active(status: &StatusName) -> bool {
+    ACTIVE_STATUSES.contains(status)
+}
+
+pub fn is_terminal(status: &StatusName) -> bool {
+    TERMINAL_STATUSES.contains(status)
+}
+
+// ---- Errors ----------------------------------------------------------------------------------
+
+/// The FeathersJS error name for an HTTP status [INF: only `BadRequest` 400 is documented].
+pub fn feathers_name(code: u16) -> &'static str {
+    match code {
+        400 => "BadRequest",
+        401 => "NotAuthenticated",
+        402 => "PaymentError",
+        403 => "Forbidden",
+        404 => "NotFound",
+        405 => "MethodNotAllowed",
+        406 => "NotAcceptable",
+        408 => "Timeout",
+        409 => "Conflict",
+        411 => "LengthRequired",
+        413 => "PayloadTooLarge",
+        422 => "Unprocessable",
+        429 => "TooManyRequests",
+        501 => "NotImplemented",
+        503 => "Unavailable",
+        _ => "GeneralError",
+    }
+}
+
+// ---- Authentication ([GAP]: the header is on an unavailable page) -----------------------------
+
+/// Default ways a key may be sent: `Authorization: Bearer <key>` and `x-api-key: <key>`.
+pub const AUTH_BEARER_HEADER: &str = "authorization";
+pub const AUTH_KEY_HEADER: &str = "x-api-key";
+
+// ---- List endpoints and the events feed ([GAP]; FeathersJS conventions assumed) -------------
+
+pub const CONTRACTORS_PATH: &str = "/communityContractors";
+pub const PERMITS_PATH: &str = "/permits";
+pub const PASSES_PATH: &str = "/passes";
+/// An ordered feed of the webhook envelopes, for clients that cannot receive webhooks:
+/// `GET /workPermitEvents?cursor[$gt]=N&$limit=M`, a page of [`crate::FeedItem`] in cursor order.
+pub const EVENTS_FEED_PATH: &str = "/workPermitEvents";
+/// `$limit` when the query gives none, and the largest one honoured.
+pub const LIST_DEFAULT_LIMIT: u64 = 10;
+pub const LIST_MAX_LIMIT: u64 = 1000;
+
+// ---- Codes and numbers -----------------------------------------------------------------------
+
+/// Access codes are 24 characters of `[0-9A-Z]`, as in the documented example.
+pub const ACCESS_CODE_LEN: usize = 24;
+pub const ACCESS_CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/// `WP-002391` [DOC example]: six zero-padded digits.
+pub fn pass_number(n: u64) -> String {
+    format!("WP-{n:06}")
+}
+
+/// The QR payload: `{ visitType: "communityPass", accessCode }` [DOC].
+pub fn qr_payload(access_code: &str) -> String {
+    serde_json::json!({ "visitType": "communityPass", "accessCode": access_code }).to_string()
+}
+
+// ---- Time ------------------------------------------------------------------------------------
+
+/// How long before `validTill` `passes.permits.expiring` fires [GAP: timing]. 24 hours.
+pub const EXPIRING_LEAD_SECS: i64 = 24 * 3600;
+
+/// The community's offset from UTC, for the daily `timeIn`/`timeOut` window. Asia/Dubai has no
+/// daylight saving: UTC+4.
+pub const COMMUNITY_UTC_OFFSET_SECS: i32 = 4 * 3600;
+
+// ---- Scans -----------------------------------------------------------------------------------
+
+/// `passes.permits.lastScanned` is not described anywhere. Assumed: it fires on every accepted
+/// *exit* scan (the holder has left; the latest scan so far), beside `scanned`.
+pub const LAST_SCANNED_ON_EXIT: bool = true;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_codes_hold() {
+        assert_eq!(status_code(&StatusName::Accepted), Some(1));
+        assert_eq!(status_code(&StatusName::Draft), Some(10));
+        assert_eq!(status_name_of(10), Some(StatusName::Draft));
+    }
+
+    #[test]
+    fn every_known_status_has_one_distinct_code() {
+        let mut codes: Vec<i64> = StatusName::KNOWN
+            .iter()
+            .map(|s| status_code(s).expect("a code for every known status"))
+            .collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), StatusName::KNOWN.len());
+    }
+
+    #[test]
+    fn pass_numbers_look_like_the_example() {
+        assert_eq!(pass_number(2391), "WP-002391");
+    }
+}
