@@ -1,0 +1,114 @@
+//! `gatehouse`: the command-line face of Gatehouse.
+//!
+//! Today it has one subcommand, `sandbox`, which serves a local Buzz-In Work Permit API (the
+//! demo community) on loopback. The offline core adds profiles, sync, contractors, permits,
+//! outbox and audit.
+
+use std::net::{IpAddr, SocketAddr};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use gatehouse_sandbox::{Config, Seed};
+
+#[derive(Parser)]
+#[command(
+    name = "gatehouse",
+    version,
+    about = "Contractor permits and gate passes for gated communities"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve a local Buzz-In Work Permit API (the sandbox) until interrupted.
+    Sandbox(SandboxArgs),
+}
+
+#[derive(clap::Args)]
+struct SandboxArgs {
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 8787)]
+    port: u16,
+    /// Address to bind. The sandbox is meant for this machine: keep it on loopback.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: IpAddr,
+    /// `demo` (a small realistic community), `empty`, or a number of permits to generate.
+    #[arg(long, default_value = "demo")]
+    seed: Seed,
+    /// Makes generated data repeatable: the same number gives the same community.
+    #[arg(long, default_value_t = 2026)]
+    seed_number: u64,
+    /// The API key clients must send.
+    #[arg(long, env = "GATEHOUSE_SANDBOX_API_KEY", default_value = "sandbox-key")]
+    api_key: String,
+    /// Accept the key only in this header (bare key), instead of `Authorization: Bearer` or
+    /// `x-api-key`.
+    #[arg(long)]
+    auth_header: Option<String>,
+    /// Add contractors named to break a UI (markup, bidi overrides, very long text).
+    #[arg(long)]
+    hostile: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("gatehouse: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Sandbox(args) => sandbox(args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("gatehouse: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn sandbox(args: SandboxArgs) -> Result<(), String> {
+    let seed_label = match &args.seed {
+        Seed::Demo => "the demo community".to_owned(),
+        Seed::Empty => "an empty community".to_owned(),
+        Seed::Count(n) => format!("{n} generated permits"),
+    };
+    let config = Config {
+        api_keys: vec![args.api_key],
+        auth_header: args.auth_header,
+        seed: args.seed,
+        seed_number: args.seed_number,
+        hostile: args.hostile,
+    };
+    let started = std::time::Instant::now();
+    let running = gatehouse_sandbox::start(config, SocketAddr::new(args.bind, args.port))
+        .await
+        .map_err(|e| {
+            format!(
+                "the sandbox could not listen on {}:{}: {e}",
+                args.bind, args.port
+            )
+        })?;
+    println!(
+        "Buzz-In sandbox serving {seed_label} at {}",
+        running.base_url()
+    );
+    println!("API key: {}", running.api_key);
+    println!(
+        "Ready in {} ms. Stop with Ctrl-C.",
+        started.elapsed().as_millis()
+    );
+    tokio::select! {
+        r = running.wait() => r.map_err(|e| format!("the sandbox stopped: {e}")),
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}

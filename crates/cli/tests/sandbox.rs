@@ -1,0 +1,66 @@
+//! `gatehouse sandbox` as a user runs it: it prints its URL and key, then serves.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+#[tokio::test]
+async fn prints_its_url_and_key_and_serves_the_demo_community() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(["sandbox", "--port", "0", "--api-key", "k-123"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let second = lines.next().unwrap().unwrap();
+    let url = first
+        .rsplit(' ')
+        .next()
+        .filter(|u| u.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no URL in {first:?}"))
+        .to_owned();
+    assert_eq!(second, "API key: k-123");
+
+    let info: serde_json::Value = reqwest::Client::new()
+        .get(format!("{url}/__sandbox"))
+        .bearer_auth("k-123")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(info["permits"], 400, "{info}");
+}
+
+#[test]
+fn a_bad_seed_is_a_usage_error_in_one_sentence() {
+    let out = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(["sandbox", "--seed", "lots"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--seed takes `demo`, `empty` or a number of permits"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(["sandbox", "--port", &port])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("could not listen on 127.0.0.1:") && err.contains(&port),
+        "{err}"
+    );
+}

@@ -1,0 +1,367 @@
+//! The HTTP surface: the Work Permit endpoints of the reference, the [INF] list endpoints and
+//! events feed, and the `/__sandbox` control endpoints. Every error is a Feathers envelope.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use axum::{Json, Router};
+use chrono::Duration;
+use gatehouse_buzzin::inf;
+use gatehouse_buzzin::{
+    Contractor, ContractorAction, DocumentInput, FeedItem, NewContractor, NewPermit, PassAction,
+    Permit, PermitPatch, Timestamp,
+};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use crate::error::{ApiError, ApiResult};
+use crate::query::Query as ListQuery;
+use crate::world::{ScanRequest, World};
+
+/// Largest body with base64 documents in it.
+pub const MAX_BODY_WITH_FILES: usize = 15 * 1024 * 1024;
+/// Largest body without.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+pub struct Shared {
+    pub world: Mutex<World>,
+    pub api_keys: Vec<String>,
+    /// `None`: `Authorization: Bearer <key>` or `x-api-key: <key>`; `Some(h)`: only header `h`
+    /// carrying the bare key.
+    pub auth_header: Option<String>,
+}
+
+type AppState = Arc<Shared>;
+
+impl Shared {
+    /// Locks the world and brings it up to the current time (expiring/expired).
+    fn world(&self) -> MutexGuard<'_, World> {
+        let mut w = self
+            .world
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        w.sweep();
+        w
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route(
+            inf::CONTRACTORS_PATH,
+            get(list_contractors).post(create_contractor),
+        )
+        .route(
+            "/communityContractors/{id}",
+            get(get_contractor).patch(contractor_action),
+        )
+        .route(inf::PERMITS_PATH, get(list_permits).post(create_permit))
+        .route("/permits/{id}", get(get_permit).patch(patch_permit))
+        .route("/passes/{id}", patch(pass_action))
+        .route(inf::EVENTS_FEED_PATH, get(list_events))
+        .route("/__sandbox", get(sandbox_info))
+        .route("/__sandbox/properties", get(properties))
+        .route(
+            "/__sandbox/contractors/{id}/approve",
+            post(approve_contractor),
+        )
+        .route("/__sandbox/permits/{id}/approve", post(approve_permit))
+        .route("/__sandbox/permits/{id}/reject", post(reject_permit))
+        .route("/__sandbox/clock", get(clock).post(move_clock))
+        .route("/__sandbox/scan", post(scan))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed);
+    api.layer(middleware::from_fn_with_state(state.clone(), auth))
+        .layer(DefaultBodyLimit::max(MAX_BODY_WITH_FILES))
+        .with_state(state)
+}
+
+async fn auth(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    req: Request,
+    next: Next,
+) -> Response {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let key = match &state.auth_header {
+        Some(name) => header(name),
+        None => header(inf::AUTH_KEY_HEADER).or_else(|| {
+            header(inf::AUTH_BEARER_HEADER).and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+                    .map(str::trim)
+            })
+        }),
+    };
+    match key {
+        None | Some("") => ApiError::unauthorized(
+            "No API key: send it as `Authorization: Bearer <key>` or `x-api-key: <key>`",
+        )
+        .into_response(),
+        Some(k) if !state.api_keys.iter().any(|known| known == k) => {
+            ApiError::unauthorized("Invalid API key").into_response()
+        }
+        Some(_) => next.run(req).await,
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("Page not found")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(405, "Method not allowed on this path")
+}
+
+/// Reads a JSON body: size rules, then decoding with the decoder's own message.
+fn body<T: DeserializeOwned>(
+    raw: Result<Bytes, BytesRejection>,
+    may_carry_files: bool,
+    has_files: impl Fn(&T) -> bool,
+) -> ApiResult<T> {
+    let bytes = raw.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::too_large(format!(
+                "The request body is over {} MB",
+                MAX_BODY_WITH_FILES / (1024 * 1024)
+            ))
+        } else {
+            ApiError::bad_request(format!("Could not read the request body: {r}"))
+        }
+    })?;
+    if bytes.len() > MAX_BODY && !may_carry_files {
+        return Err(ApiError::too_large("The request body is over 1 MB"));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request("A JSON body is required"));
+    }
+    let value: T = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}")))?;
+    if bytes.len() > MAX_BODY && !has_files(&value) {
+        return Err(ApiError::too_large(
+            "The request body is over 1 MB; only bodies with base64 documents may be larger (up to 15 MB)",
+        ));
+    }
+    Ok(value)
+}
+
+fn no_files<T>(_: &T) -> bool {
+    false
+}
+
+fn is_base64(d: &DocumentInput) -> bool {
+    matches!(d, DocumentInput::Base64 { .. })
+}
+
+fn list_query<T: crate::query::Listable>(
+    raw: Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<ListQuery> {
+    let Query(pairs) =
+        raw.map_err(|e| ApiError::bad_request(format!("Malformed query string: {e}")))?;
+    ListQuery::parse::<T>(&pairs)
+}
+
+type RawQuery = Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>;
+
+// ---- contractors -------------------------------------------------------------------------------
+
+async fn list_contractors(
+    State(s): State<AppState>,
+    q: RawQuery,
+) -> ApiResult<Json<gatehouse_buzzin::Page<Contractor>>> {
+    let q = list_query::<Contractor>(q)?;
+    Ok(Json(q.run(s.world().contractors())))
+}
+
+async fn get_contractor(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Contractor>> {
+    Ok(Json(s.world().contractor(&id)?.clone()))
+}
+
+async fn create_contractor(
+    State(s): State<AppState>,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult<(StatusCode, Json<Contractor>)> {
+    let req: NewContractor = body(raw, true, |c: &NewContractor| {
+        c.company.as_ref().is_some_and(|co| {
+            co.trade_license.as_ref().is_some_and(is_base64)
+                || co.insurance.as_ref().is_some_and(is_base64)
+                || co.safety_certifications.iter().flatten().any(is_base64)
+        })
+    })?;
+    let created = s.world().create_contractor(req)?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+async fn contractor_action(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<Contractor>> {
+    let req: ContractorAction = body(raw, false, no_files)?;
+    Ok(Json(s.world().contractor_action(&id, &req.action)?))
+}
+
+// ---- permits -----------------------------------------------------------------------------------
+
+async fn list_permits(
+    State(s): State<AppState>,
+    q: RawQuery,
+) -> ApiResult<Json<gatehouse_buzzin::Page<Permit>>> {
+    let q = list_query::<Permit>(q)?;
+    Ok(Json(q.run(s.world().permits())))
+}
+
+async fn get_permit(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Permit>> {
+    Ok(Json(s.world().permit(&id)?.clone()))
+}
+
+async fn create_permit(
+    State(s): State<AppState>,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult<(StatusCode, Json<Permit>)> {
+    let req: NewPermit = body(raw, true, |p: &NewPermit| {
+        p.noc.as_ref().is_some_and(|n| is_base64(&n.document))
+    })?;
+    let created = s.world().create_permit(req)?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+async fn patch_permit(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<Permit>> {
+    let req: PermitPatch = body(raw, true, |p: &PermitPatch| {
+        p.noc.as_ref().is_some_and(|n| is_base64(&n.document))
+    })?;
+    Ok(Json(s.world().patch_permit(&id, req)?))
+}
+
+async fn pass_action(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let req: PassAction = body(raw, false, no_files)?;
+    s.world().pass_action(&id, req)?;
+    // "Pass updated." with an empty object [DOC].
+    Ok(Json(json!({})))
+}
+
+async fn list_events(
+    State(s): State<AppState>,
+    q: RawQuery,
+) -> ApiResult<Json<gatehouse_buzzin::Page<FeedItem>>> {
+    let q = list_query::<FeedItem>(q)?;
+    Ok(Json(q.run(s.world().events())))
+}
+
+// ---- control -----------------------------------------------------------------------------------
+
+async fn sandbox_info(State(s): State<AppState>) -> Json<serde_json::Value> {
+    let w = s.world();
+    Json(json!({
+        "communityId": w.community_id,
+        "now": w.now(),
+        "contractors": w.contractors().len(),
+        "permits": w.permits().len(),
+        "events": w.events().len(),
+        "properties": w.properties.len(),
+    }))
+}
+
+async fn properties(State(s): State<AppState>) -> Json<serde_json::Value> {
+    Json(json!({ "data": s.world().properties }))
+}
+
+async fn approve_contractor(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Contractor>> {
+    Ok(Json(s.world().contractor_action(&id, "approve")?))
+}
+
+async fn approve_permit(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Permit>> {
+    Ok(Json(s.world().approve_permit(&id)?))
+}
+
+#[derive(Deserialize, Default)]
+struct RejectBody {
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+async fn reject_permit(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<Permit>> {
+    let reason = match raw {
+        Ok(b) if b.iter().all(u8::is_ascii_whitespace) => None,
+        other => body::<RejectBody>(other, false, no_files)?.reason,
+    };
+    Ok(Json(s.world().reject_permit(&id, reason)?))
+}
+
+async fn clock(State(s): State<AppState>) -> Json<serde_json::Value> {
+    Json(json!({ "now": s.world().now() }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ClockMove {
+    #[serde(default)]
+    advance_seconds: Option<i64>,
+    #[serde(default)]
+    set: Option<String>,
+}
+
+async fn move_clock(
+    State(s): State<AppState>,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let req: ClockMove = body(raw, false, no_files)?;
+    let mut w = s.world();
+    let by = match (req.advance_seconds, req.set) {
+        (Some(secs), None) => Duration::seconds(secs),
+        (None, Some(at)) => {
+            let at = Timestamp::parse(&at).ok_or_else(|| {
+                ApiError::bad_request(format!("set must be an ISO-8601 date-time, got \"{at}\""))
+            })?;
+            at.0 - w.now().0
+        }
+        _ => {
+            return Err(ApiError::bad_request(
+                "send exactly one of advanceSeconds or set",
+            ));
+        }
+    };
+    let now = w.advance_clock(by)?;
+    Ok(Json(json!({ "now": now })))
+}
+
+async fn scan(
+    State(s): State<AppState>,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<crate::world::ScanResult>> {
+    let req: ScanRequest = body(raw, false, no_files)?;
+    Ok(Json(s.world().scan(req)?))
+}

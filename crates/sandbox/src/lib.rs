@@ -1,0 +1,118 @@
+//! The sandbox: a local Buzz-In Work Permit API over HTTP, following `shared/api/buzzin-api.md`.
+//!
+//! It is the demo community behind `cargo xtask run`, the server every test and benchmark talks
+//! to over HTTP, and a product feature: `gatehouse sandbox` lets a Buzz-In customer try Gatehouse
+//! without touching production. What it assumes where the API is undocumented is listed in the
+//! README section "The sandbox" and marked [INF] in the code; the assumptions shared with the
+//! client live in `gatehouse_buzzin::inf`.
+
+mod error;
+mod http;
+mod query;
+mod seed;
+mod world;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+pub use error::ApiError;
+pub use http::{MAX_BODY, MAX_BODY_WITH_FILES};
+pub use seed::Seed;
+pub use world::{DEFAULT_COMMUNITY_ID, Flat, Property, ScanRequest, ScanResult, World};
+
+/// How to start a sandbox.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Keys that are accepted; the first is the one printed on start.
+    pub api_keys: Vec<String>,
+    /// Only accept the key in this header (bare). `None`: `Authorization: Bearer` or `x-api-key`.
+    pub auth_header: Option<String>,
+    pub seed: Seed,
+    /// Makes the seeded data (and the codes minted later) repeatable.
+    pub seed_number: u64,
+    /// Adds names built to break a UI.
+    pub hostile: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            api_keys: vec!["sandbox-key".into()],
+            auth_header: None,
+            seed: Seed::Demo,
+            seed_number: 2026,
+            hostile: false,
+        }
+    }
+}
+
+/// A sandbox serving on a loopback port until dropped or [`Running::stop`]ped.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub api_key: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting connections and waits for the server to finish.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+
+    /// Runs until the server fails or stops.
+    pub async fn wait(mut self) -> std::io::Result<()> {
+        match (&mut self.task).await {
+            Ok(r) => r,
+            Err(e) => Err(std::io::Error::other(e)),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Builds the seeded world and serves it on `addr` (port 0 picks a free one).
+pub async fn start(config: Config, addr: SocketAddr) -> std::io::Result<Running> {
+    if config.api_keys.is_empty() || config.api_keys.iter().any(|k| k.trim().is_empty()) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the sandbox needs a non-empty API key",
+        ));
+    }
+    let world = seed::build(&config.seed, config.seed_number, config.hostile);
+    let shared = Arc::new(http::Shared {
+        world: Mutex::new(world),
+        api_keys: config.api_keys.clone(),
+        auth_header: config.auth_header.map(|h| h.to_ascii_lowercase()),
+    });
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let app = http::router(shared);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await
+    });
+    Ok(Running {
+        addr,
+        api_key: config.api_keys[0].clone(),
+        stop: Some(tx),
+        task,
+    })
+}
