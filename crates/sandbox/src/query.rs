@@ -325,8 +325,33 @@ impl Query {
         Ok(q)
     }
 
-    /// Filters, sorts and pages `items` (kept in insertion order when no sort is given).
+    /// Filters, sorts and pages `items`, which are stored in `_id` order (ids are minted in
+    /// increasing order), so no sort, or a sort by `_id` ascending, needs no sorting at all.
     pub fn run<T: Listable + Clone>(&self, items: &[T]) -> Page<T> {
+        let in_storage_order = match self.sort.as_slice() {
+            [] => true,
+            [(field, true)] => *field == "_id",
+            _ => false,
+        };
+        if in_storage_order {
+            let mut total = 0u64;
+            let mut data = Vec::with_capacity(self.limit.min(items.len() as u64) as usize);
+            for item in items
+                .iter()
+                .filter(|item| self.filters.iter().all(|f| f.matches(&item.field(f.field))))
+            {
+                if total >= self.skip && (data.len() as u64) < self.limit {
+                    data.push(item.clone());
+                }
+                total += 1;
+            }
+            return Page {
+                total,
+                limit: self.limit,
+                skip: self.skip,
+                data,
+            };
+        }
         let mut hits: Vec<&T> = items
             .iter()
             .filter(|item| self.filters.iter().all(|f| f.matches(&item.field(f.field))))

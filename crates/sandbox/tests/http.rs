@@ -1241,3 +1241,46 @@ async fn the_hostile_preset_names_contractors_with_markup_and_bidi_overrides() {
     assert!(names.iter().any(|n| n.contains("<script>")));
     assert!(names.iter().any(|n| n.contains('\u{202E}')));
 }
+
+#[tokio::test]
+async fn ids_sort_in_storage_order_both_ways() {
+    let api = sandbox_with(Config {
+        seed: Seed::Count(500),
+        ..Config::default()
+    })
+    .await;
+    let ids = |v: Value| -> Vec<String> {
+        v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let plain = ids(api.ok(Method::GET, "/permits?$limit=1000", None).await);
+    let asc = ids(api
+        .ok(Method::GET, "/permits?$limit=1000&$sort[_id]=1", None)
+        .await);
+    let desc = ids(api
+        .ok(Method::GET, "/permits?$limit=1000&$sort[_id]=-1", None)
+        .await);
+    let mut sorted = plain.clone();
+    sorted.sort();
+    assert_eq!(plain, sorted, "stored in _id order");
+    assert_eq!(asc, plain);
+    assert_eq!(desc, plain.iter().rev().cloned().collect::<Vec<_>>());
+    let page = api
+        .ok(
+            Method::GET,
+            "/permits?$limit=7&$skip=493&statusName[$ne]=NOPE",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            page["total"].as_u64(),
+            page["data"].as_array().unwrap().len()
+        ),
+        (Some(500), 7)
+    );
+}
