@@ -16,6 +16,7 @@ pub mod inf;
 mod open_enum;
 mod permit;
 mod time;
+pub mod webhook;
 
 pub use contractor::{
     Company, CompanyInput, Contractor, ContractorIntegrations, DamacContractor, DocumentInput,

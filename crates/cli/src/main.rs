@@ -8,7 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use gatehouse_sandbox::{Config, Seed};
+use gatehouse_sandbox::{Config, Seed, WebhookConfig, WebhookTarget};
 
 #[derive(Parser)]
 #[command(
@@ -51,6 +51,12 @@ struct SandboxArgs {
     /// Add contractors named to break a UI (markup, bidi overrides, very long text).
     #[arg(long)]
     hostile: bool,
+    /// Deliver every event as a webhook to this http:// URL (repeat for more receivers).
+    #[arg(long = "webhook-url", value_name = "URL")]
+    webhook_urls: Vec<String>,
+    /// Webhook secret: sent as X-Buzzin-Token and used to sign buzzin-signature.
+    #[arg(long, env = "GATEHOUSE_SANDBOX_WEBHOOK_SECRET")]
+    webhook_secret: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -82,12 +88,33 @@ async fn sandbox(args: SandboxArgs) -> Result<(), String> {
         Seed::Empty => "an empty community".to_owned(),
         Seed::Count(n) => format!("{n} generated permits"),
     };
+    for url in &args.webhook_urls {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(format!(
+                "--webhook-url must be an http(s) URL, not \"{url}\""
+            ));
+        }
+    }
+    let webhooks = WebhookConfig {
+        targets: args
+            .webhook_urls
+            .iter()
+            .map(|url| WebhookTarget {
+                url: url.clone(),
+                events: None,
+            })
+            .collect(),
+        secret: args.webhook_secret,
+        ..WebhookConfig::default()
+    };
+    let receivers = webhooks.targets.len();
     let config = Config {
         api_keys: vec![args.api_key],
         auth_header: args.auth_header,
         seed: args.seed,
         seed_number: args.seed_number,
         hostile: args.hostile,
+        webhooks,
     };
     let started = std::time::Instant::now();
     let running = gatehouse_sandbox::start(config, SocketAddr::new(args.bind, args.port))
@@ -103,6 +130,9 @@ async fn sandbox(args: SandboxArgs) -> Result<(), String> {
         running.base_url()
     );
     println!("API key: {}", running.api_key);
+    if receivers > 0 {
+        println!("Delivering webhooks to {receivers} URL(s).");
+    }
     println!(
         "Ready in {} ms. Stop with Ctrl-C.",
         started.elapsed().as_millis()

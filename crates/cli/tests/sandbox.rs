@@ -64,3 +64,20 @@ fn a_port_in_use_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn an_https_webhook_url_is_refused_in_one_sentence() {
+    let out = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args([
+            "sandbox",
+            "--port",
+            "0",
+            "--webhook-url",
+            "https://hooks.example.com/x",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("plain http:// URL"), "{err}");
+}

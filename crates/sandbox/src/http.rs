@@ -1,6 +1,7 @@
 //! The HTTP surface: the Work Permit endpoints of the reference, the [INF] list endpoints and
 //! events feed, and the `/__sandbox` control endpoints. Every error is a Feathers envelope.
 
+use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
@@ -32,6 +33,9 @@ pub const MAX_BODY: usize = 1024 * 1024;
 
 pub struct Shared {
     pub world: Mutex<World>,
+    /// Where new events go for webhook delivery, when any URL is configured.
+    pub webhooks: Option<tokio::sync::mpsc::UnboundedSender<FeedItem>>,
+    pub deliveries: Arc<crate::webhooks::Deliveries>,
     pub api_keys: Vec<String>,
     /// `None`: `Authorization: Bearer <key>` or `x-api-key: <key>`; `Some(h)`: only header `h`
     /// carrying the bare key.
@@ -41,14 +45,47 @@ pub struct Shared {
 type AppState = Arc<Shared>;
 
 impl Shared {
-    /// Locks the world and brings it up to the current time (expiring/expired).
-    fn world(&self) -> MutexGuard<'_, World> {
+    /// Locks the world and brings it up to the current time (expiring/expired). The events a
+    /// request causes are handed to webhook delivery, in order, when the lock is released.
+    pub fn world(&self) -> WorldGuard<'_> {
         let mut w = self
             .world
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         w.sweep();
-        w
+        WorldGuard {
+            world: w,
+            webhooks: self.webhooks.as_ref(),
+        }
+    }
+}
+
+pub struct WorldGuard<'a> {
+    world: MutexGuard<'a, World>,
+    webhooks: Option<&'a tokio::sync::mpsc::UnboundedSender<FeedItem>>,
+}
+
+impl Deref for WorldGuard<'_> {
+    type Target = World;
+    fn deref(&self) -> &World {
+        &self.world
+    }
+}
+
+impl DerefMut for WorldGuard<'_> {
+    fn deref_mut(&mut self) -> &mut World {
+        &mut self.world
+    }
+}
+
+impl Drop for WorldGuard<'_> {
+    fn drop(&mut self) {
+        let new = self.world.take_unpublished();
+        if let Some(tx) = self.webhooks {
+            for item in new {
+                let _ = tx.send(item);
+            }
+        }
     }
 }
 
@@ -76,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .route("/__sandbox/permits/{id}/reject", post(reject_permit))
         .route("/__sandbox/clock", get(clock).post(move_clock))
         .route("/__sandbox/scan", post(scan))
+        .route("/__sandbox/deliveries", get(deliveries))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     api.layer(middleware::from_fn_with_state(state.clone(), auth))
@@ -364,4 +402,8 @@ async fn scan(
 ) -> ApiResult<Json<crate::world::ScanResult>> {
     let req: ScanRequest = body(raw, false, no_files)?;
     Ok(Json(s.world().scan(req)?))
+}
+
+async fn deliveries(State(s): State<AppState>) -> Json<serde_json::Value> {
+    Json(json!({ "data": s.deliveries.snapshot() }))
 }

@@ -10,6 +10,7 @@ mod error;
 mod http;
 mod query;
 mod seed;
+mod webhooks;
 mod world;
 
 use std::net::SocketAddr;
@@ -18,6 +19,7 @@ use std::sync::{Arc, Mutex};
 pub use error::ApiError;
 pub use http::{MAX_BODY, MAX_BODY_WITH_FILES};
 pub use seed::Seed;
+pub use webhooks::{Attempt, Delivery, WebhookConfig, WebhookTarget};
 pub use world::{DEFAULT_COMMUNITY_ID, Flat, Property, ScanRequest, ScanResult, World};
 
 /// How to start a sandbox.
@@ -32,6 +34,8 @@ pub struct Config {
     pub seed_number: u64,
     /// Adds names built to break a UI.
     pub hostile: bool,
+    /// Where events are delivered as webhooks.
+    pub webhooks: WebhookConfig,
 }
 
 impl Default for Config {
@@ -42,6 +46,7 @@ impl Default for Config {
             seed: Seed::Demo,
             seed_number: 2026,
             hostile: false,
+            webhooks: WebhookConfig::default(),
         }
     }
 }
@@ -93,14 +98,29 @@ pub async fn start(config: Config, addr: SocketAddr) -> std::io::Result<Running>
         ));
     }
     let world = seed::build(&config.seed, config.seed_number, config.hostile);
+    let deliveries = Arc::new(webhooks::Deliveries::default());
     let shared = Arc::new(http::Shared {
         world: Mutex::new(world),
+        webhooks: webhooks::spawn(config.webhooks.clone(), deliveries.clone()),
+        deliveries,
         api_keys: config.api_keys.clone(),
         auth_header: config.auth_header.map(|h| h.to_ascii_lowercase()),
     });
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    // Time passes without requests too: expiring/expired fire within a second of their moment.
+    let ticking = Arc::downgrade(&shared);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            match ticking.upgrade() {
+                Some(shared) => drop(shared.world()),
+                None => break,
+            }
+        }
+    });
     let app = http::router(shared);
     let task = tokio::spawn(async move {
         axum::serve(listener, app)

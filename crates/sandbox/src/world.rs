@@ -103,6 +103,8 @@ pub struct World {
     live_codes: HashMap<String, String>,
     dead_codes: HashMap<String, (String, DeadCode)>,
     events: Vec<FeedItem>,
+    /// How many of `events` have been handed to webhook delivery.
+    published: usize,
     scanned: HashSet<String>,
     expiring_sent: HashSet<String>,
     ids: Ids,
@@ -172,6 +174,7 @@ impl World {
             live_codes: HashMap::new(),
             dead_codes: HashMap::new(),
             events: Vec::new(),
+            published: 0,
             scanned: HashSet::new(),
             expiring_sent: HashSet::new(),
             ids: Ids {
@@ -243,6 +246,13 @@ impl World {
 
     pub fn events(&self) -> &[FeedItem] {
         &self.events
+    }
+
+    /// Events emitted since the last call, for webhook delivery.
+    pub fn take_unpublished(&mut self) -> Vec<FeedItem> {
+        let new = self.events[self.published..].to_vec();
+        self.published = self.events.len();
+        new
     }
 
     pub fn contractor(&self, id: &str) -> ApiResult<&Contractor> {
