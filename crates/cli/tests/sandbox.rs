@@ -1,7 +1,32 @@
-//! `gatehouse sandbox` as a user runs it: it prints its URL and key, then serves.
+//! `gatehouse sandbox` as a user runs it: it prints its URL and key, then serves; bad arguments
+//! are refused in one sentence.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Runs `gatehouse` expecting it to exit by itself; a sandbox that starts serving instead is
+/// stopped after 10 s and fails the test rather than hanging it.
+fn run_briefly(args: &[&str]) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!(
+                "`gatehouse {}` kept running instead of refusing",
+                args.join(" ")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
 
 #[tokio::test]
 async fn prints_its_url_and_key_and_serves_the_demo_community() {
@@ -37,10 +62,7 @@ async fn prints_its_url_and_key_and_serves_the_demo_community() {
 
 #[test]
 fn a_bad_seed_is_a_usage_error_in_one_sentence() {
-    let out = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["sandbox", "--seed", "lots"])
-        .output()
-        .unwrap();
+    let out = run_briefly(&["sandbox", "--seed", "lots"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -53,10 +75,7 @@ fn a_bad_seed_is_a_usage_error_in_one_sentence() {
 fn a_port_in_use_is_a_clear_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let out = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args(["sandbox", "--port", &port])
-        .output()
-        .unwrap();
+    let out = run_briefly(&["sandbox", "--port", &port]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -67,16 +86,13 @@ fn a_port_in_use_is_a_clear_error() {
 
 #[test]
 fn an_https_webhook_url_is_refused_in_one_sentence() {
-    let out = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
-        .args([
-            "sandbox",
-            "--port",
-            "0",
-            "--webhook-url",
-            "https://hooks.example.com/x",
-        ])
-        .output()
-        .unwrap();
+    let out = run_briefly(&[
+        "sandbox",
+        "--port",
+        "0",
+        "--webhook-url",
+        "https://hooks.example.com/x",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("plain http:// URL"), "{err}");
