@@ -36,13 +36,14 @@ pub struct Shared {
     /// Where new events go for webhook delivery, when any URL is configured.
     pub webhooks: Option<tokio::sync::mpsc::UnboundedSender<FeedItem>>,
     pub deliveries: Arc<crate::webhooks::Deliveries>,
+    pub faults: crate::faults::Faults,
     pub api_keys: Vec<String>,
     /// `None`: `Authorization: Bearer <key>` or `x-api-key: <key>`; `Some(h)`: only header `h`
     /// carrying the bare key.
     pub auth_header: Option<String>,
 }
 
-type AppState = Arc<Shared>;
+pub(crate) type AppState = Arc<Shared>;
 
 impl Shared {
     /// Locks the world and brings it up to the current time (expiring/expired). The events a
@@ -114,11 +115,19 @@ pub fn router(state: AppState) -> Router {
         .route("/__sandbox/clock", get(clock).post(move_clock))
         .route("/__sandbox/scan", post(scan))
         .route("/__sandbox/deliveries", get(deliveries))
+        .route(
+            "/__sandbox/faults",
+            get(list_faults).post(arm_fault).delete(clear_faults),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
-    api.layer(middleware::from_fn_with_state(state.clone(), auth))
-        .layer(DefaultBodyLimit::max(MAX_BODY_WITH_FILES))
-        .with_state(state)
+    api.layer(middleware::from_fn_with_state(
+        state.clone(),
+        crate::faults::inject,
+    ))
+    .layer(middleware::from_fn_with_state(state.clone(), auth))
+    .layer(DefaultBodyLimit::max(MAX_BODY_WITH_FILES))
+    .with_state(state)
 }
 
 async fn auth(
@@ -406,4 +415,25 @@ async fn scan(
 
 async fn deliveries(State(s): State<AppState>) -> Json<serde_json::Value> {
     Json(json!({ "data": s.deliveries.snapshot() }))
+}
+
+async fn list_faults(State(s): State<AppState>) -> Json<serde_json::Value> {
+    Json(json!({ "data": s.faults.list() }))
+}
+
+async fn arm_fault(
+    State(s): State<AppState>,
+    raw: Result<Bytes, BytesRejection>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let fault: crate::faults::Fault = body(raw, false, no_files)?;
+    s.faults.arm(fault)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "data": s.faults.list() })),
+    ))
+}
+
+async fn clear_faults(State(s): State<AppState>) -> Json<serde_json::Value> {
+    s.faults.clear();
+    Json(json!({ "data": [] }))
 }

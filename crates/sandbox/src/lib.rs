@@ -7,6 +7,7 @@
 //! client live in `gatehouse_buzzin::inf`.
 
 mod error;
+mod faults;
 mod http;
 mod query;
 mod seed;
@@ -17,6 +18,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 pub use error::ApiError;
+pub use faults::{Fault, FaultKind};
 pub use http::{MAX_BODY, MAX_BODY_WITH_FILES};
 pub use seed::Seed;
 pub use webhooks::{Attempt, Delivery, WebhookConfig, WebhookTarget};
@@ -103,6 +105,7 @@ pub async fn start(config: Config, addr: SocketAddr) -> std::io::Result<Running>
         world: Mutex::new(world),
         webhooks: webhooks::spawn(config.webhooks.clone(), deliveries.clone()),
         deliveries,
+        faults: faults::Faults::default(),
         api_keys: config.api_keys.clone(),
         auth_header: config.auth_header.map(|h| h.to_ascii_lowercase()),
     });
