@@ -8,6 +8,14 @@ use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+/// Prints a line to stdout; a closed stdout (`gatehouse sandbox | head -1`) is not an error.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
 use gatehouse_sandbox::{Config, Seed, WebhookConfig, WebhookTarget};
 
 #[derive(Parser)]
@@ -54,6 +62,10 @@ struct SandboxArgs {
     /// Deliver every event as a webhook to this http:// URL (repeat for more receivers).
     #[arg(long = "webhook-url", value_name = "URL")]
     webhook_urls: Vec<String>,
+    /// Keep the sandbox's state in this folder across restarts. A folder that already holds one
+    /// is resumed as it was (and --seed is not used).
+    #[arg(long, value_name = "DIR")]
+    data: Option<std::path::PathBuf>,
     /// Webhook secret: sent as X-Buzzin-Token and used to sign buzzin-signature.
     #[arg(long, env = "GATEHOUSE_SANDBOX_WEBHOOK_SECRET")]
     webhook_secret: Option<String>,
@@ -115,25 +127,30 @@ async fn sandbox(args: SandboxArgs) -> Result<(), String> {
         seed_number: args.seed_number,
         hostile: args.hostile,
         webhooks,
+        data_dir: args.data.clone(),
     };
     let started = std::time::Instant::now();
     let running = gatehouse_sandbox::start(config, SocketAddr::new(args.bind, args.port))
         .await
-        .map_err(|e| {
-            format!(
+        .map_err(|e| match e.kind() {
+            // The data folder (opening, reading or writing it) says what went wrong itself.
+            std::io::ErrorKind::Other => format!("the sandbox could not start: {e}"),
+            _ => format!(
                 "the sandbox could not listen on {}:{}: {e}",
                 args.bind, args.port
-            )
+            ),
         })?;
-    println!(
-        "Buzz-In sandbox serving {seed_label} at {}",
-        running.base_url()
-    );
-    println!("API key: {}", running.api_key);
+    let what = match (&args.data, running.resumed) {
+        (Some(dir), true) => format!("the community saved in {}", dir.display()),
+        (Some(dir), false) => format!("{seed_label}, saved in {}", dir.display()),
+        (None, _) => seed_label,
+    };
+    say!("Buzz-In sandbox serving {what} at {}", running.base_url());
+    say!("API key: {}", running.api_key);
     if receivers > 0 {
-        println!("Delivering webhooks to {receivers} URL(s).");
+        say!("Delivering webhooks to {receivers} URL(s).");
     }
-    println!(
+    say!(
         "Ready in {} ms. Stop with Ctrl-C.",
         started.elapsed().as_millis()
     );

@@ -97,3 +97,58 @@ fn an_https_webhook_url_is_refused_in_one_sentence() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("plain http:// URL"), "{err}");
 }
+
+/// Starts `gatehouse sandbox` and returns it with its base URL once it serves.
+fn serve(args: &[&str]) -> (std::process::Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    // Keep reading (and discarding) the rest, so the sandbox never writes into a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    let url = first.rsplit(' ').next().unwrap().to_owned();
+    (child, url)
+}
+
+#[tokio::test]
+async fn a_first_start_killed_while_saving_leaves_all_or_nothing() {
+    // Kill -9 at several moments of the first save; a restart must find either the whole
+    // community (and resume it) or a new folder (and seed it), never part of one.
+    let mut outcomes = Vec::new();
+    for delay_ms in [100, 500, 800, 950, 1100, 1250, 1400, 2500] {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().to_str().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+            .args(["sandbox", "--port", "0", "--seed", "20000", "--data", data])
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+
+        let (mut child, url) =
+            serve(&["sandbox", "--port", "0", "--seed", "empty", "--data", data]);
+        let page: serde_json::Value = reqwest::Client::new()
+            .get(format!("{url}/permits?$limit=0"))
+            .header("x-api-key", "sandbox-key")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        let total = page["total"].as_u64().unwrap();
+        assert!(
+            total == 0 || total == 20000,
+            "after a kill at {delay_ms} ms the folder holds {total} permits: a partial save"
+        );
+        outcomes.push((delay_ms, total));
+    }
+    eprintln!("kill time (ms) → permits found after restart: {outcomes:?}");
+}

@@ -1,8 +1,7 @@
 //! The HTTP surface: the Work Permit endpoints of the reference, the [INF] list endpoints and
 //! events feed, and the `/__sandbox` control endpoints. Every error is a Feathers envelope.
 
-use std::ops::{Deref, DerefMut};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -33,6 +32,10 @@ pub const MAX_BODY: usize = 1024 * 1024;
 
 pub struct Shared {
     pub world: Mutex<World>,
+    /// Where each request's changes go to be saved, with `--data`.
+    pub writer: Option<tokio::sync::mpsc::UnboundedSender<Batch>>,
+    /// Set when a save failed: from then on every request says so.
+    pub broken: Arc<std::sync::OnceLock<String>>,
     /// Where new events go for webhook delivery, when any URL is configured.
     pub webhooks: Option<tokio::sync::mpsc::UnboundedSender<FeedItem>>,
     pub deliveries: Arc<crate::webhooks::Deliveries>,
@@ -45,48 +48,77 @@ pub struct Shared {
 
 pub(crate) type AppState = Arc<Shared>;
 
+/// One request's changes and events, saved in order by the writer task before the request is
+/// answered; the events go to webhook delivery once saved.
+pub struct Batch {
+    pub changes: crate::world::Changes,
+    pub events: Vec<FeedItem>,
+    pub ack: tokio::sync::oneshot::Sender<Result<(), String>>,
+}
+
 impl Shared {
-    /// Locks the world and brings it up to the current time (expiring/expired). The events a
-    /// request causes are handed to webhook delivery, in order, when the lock is released.
-    pub fn world(&self) -> WorldGuard<'_> {
-        let mut w = self
-            .world
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        w.sweep();
-        WorldGuard {
-            world: w,
-            webhooks: self.webhooks.as_ref(),
+    /// Runs one request against the world: brings it up to the current time (expiring/expired),
+    /// applies `f`, then (with `--data`) saves what changed before answering. The world is
+    /// locked for `f` only; batches reach the writer in the order the lock was taken.
+    pub async fn apply<T>(&self, f: impl FnOnce(&mut World) -> ApiResult<T>) -> ApiResult<T> {
+        if let Some(e) = self.broken.get() {
+            return Err(ApiError::new(
+                500,
+                format!("The sandbox could not save its state ({e}); restart it."),
+            ));
         }
+        let (result, saved) = {
+            let mut w = self
+                .world
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            w.sweep();
+            let result = f(&mut w);
+            let events = w.take_unpublished();
+            let changes = w.take_changes();
+            match &self.writer {
+                Some(writer) if !changes.is_empty() => {
+                    let (ack, saved) = tokio::sync::oneshot::channel();
+                    let _ = writer.send(Batch {
+                        changes,
+                        events,
+                        ack,
+                    });
+                    (result, Some(saved))
+                }
+                _ => {
+                    self.publish(events);
+                    (result, None)
+                }
+            }
+        };
+        if let Some(saved) = saved {
+            match saved.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    return Err(ApiError::new(
+                        500,
+                        format!("The sandbox could not save this change ({e})."),
+                    ));
+                }
+                Err(_) => return Err(ApiError::new(500, "The sandbox's writer has stopped.")),
+            }
+        }
+        result
     }
-}
 
-pub struct WorldGuard<'a> {
-    world: MutexGuard<'a, World>,
-    webhooks: Option<&'a tokio::sync::mpsc::UnboundedSender<FeedItem>>,
-}
-
-impl Deref for WorldGuard<'_> {
-    type Target = World;
-    fn deref(&self) -> &World {
-        &self.world
-    }
-}
-
-impl DerefMut for WorldGuard<'_> {
-    fn deref_mut(&mut self) -> &mut World {
-        &mut self.world
-    }
-}
-
-impl Drop for WorldGuard<'_> {
-    fn drop(&mut self) {
-        let new = self.world.take_unpublished();
-        if let Some(tx) = self.webhooks {
-            for item in new {
+    /// Hands events to webhook delivery.
+    pub fn publish(&self, events: Vec<FeedItem>) {
+        if let Some(tx) = &self.webhooks {
+            for item in events {
                 let _ = tx.send(item);
             }
         }
+    }
+
+    /// Whether changes are saved to a folder.
+    pub fn saves(&self) -> bool {
+        self.writer.is_some()
     }
 }
 
@@ -229,14 +261,14 @@ async fn list_contractors(
     q: RawQuery,
 ) -> ApiResult<Json<gatehouse_buzzin::Page<Contractor>>> {
     let q = list_query::<Contractor>(q)?;
-    Ok(Json(q.run(s.world().contractors())))
+    Ok(Json(s.apply(|w| Ok(q.run(w.contractors()))).await?))
 }
 
 async fn get_contractor(
     State(s): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Contractor>> {
-    Ok(Json(s.world().contractor(&id)?.clone()))
+    Ok(Json(s.apply(|w| w.contractor(&id).cloned()).await?))
 }
 
 async fn create_contractor(
@@ -250,7 +282,7 @@ async fn create_contractor(
                 || co.safety_certifications.iter().flatten().any(is_base64)
         })
     })?;
-    let created = s.world().create_contractor(req)?;
+    let created = s.apply(|w| w.create_contractor(req)).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -260,7 +292,9 @@ async fn contractor_action(
     raw: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<Contractor>> {
     let req: ContractorAction = body(raw, false, no_files)?;
-    Ok(Json(s.world().contractor_action(&id, &req.action)?))
+    Ok(Json(
+        s.apply(|w| w.contractor_action(&id, &req.action)).await?,
+    ))
 }
 
 // ---- permits -----------------------------------------------------------------------------------
@@ -270,11 +304,11 @@ async fn list_permits(
     q: RawQuery,
 ) -> ApiResult<Json<gatehouse_buzzin::Page<Permit>>> {
     let q = list_query::<Permit>(q)?;
-    Ok(Json(q.run(s.world().permits())))
+    Ok(Json(s.apply(|w| Ok(q.run(w.permits()))).await?))
 }
 
 async fn get_permit(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Permit>> {
-    Ok(Json(s.world().permit(&id)?.clone()))
+    Ok(Json(s.apply(|w| w.permit(&id).cloned()).await?))
 }
 
 async fn create_permit(
@@ -284,7 +318,7 @@ async fn create_permit(
     let req: NewPermit = body(raw, true, |p: &NewPermit| {
         p.noc.as_ref().is_some_and(|n| is_base64(&n.document))
     })?;
-    let created = s.world().create_permit(req)?;
+    let created = s.apply(|w| w.create_permit(req)).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -296,7 +330,7 @@ async fn patch_permit(
     let req: PermitPatch = body(raw, true, |p: &PermitPatch| {
         p.noc.as_ref().is_some_and(|n| is_base64(&n.document))
     })?;
-    Ok(Json(s.world().patch_permit(&id, req)?))
+    Ok(Json(s.apply(|w| w.patch_permit(&id, req)).await?))
 }
 
 async fn pass_action(
@@ -305,7 +339,7 @@ async fn pass_action(
     raw: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let req: PassAction = body(raw, false, no_files)?;
-    s.world().pass_action(&id, req)?;
+    s.apply(|w| w.pass_action(&id, req)).await?;
     // "Pass updated." with an empty object [DOC].
     Ok(Json(json!({})))
 }
@@ -315,39 +349,48 @@ async fn list_events(
     q: RawQuery,
 ) -> ApiResult<Json<gatehouse_buzzin::Page<FeedItem>>> {
     let q = list_query::<FeedItem>(q)?;
-    Ok(Json(q.run(s.world().events())))
+    Ok(Json(s.apply(|w| Ok(q.run(w.events()))).await?))
 }
 
 // ---- control -----------------------------------------------------------------------------------
 
-async fn sandbox_info(State(s): State<AppState>) -> Json<serde_json::Value> {
-    let w = s.world();
-    Json(json!({
-        "communityId": w.community_id,
-        "now": w.now(),
-        "contractors": w.contractors().len(),
-        "permits": w.permits().len(),
-        "events": w.events().len(),
-        "properties": w.properties.len(),
-    }))
+async fn sandbox_info(State(s): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    let info = s
+        .apply(|w| {
+            Ok(json!({
+                "communityId": w.community_id,
+                "now": w.now(),
+                "contractors": w.contractors().len(),
+                "permits": w.permits().len(),
+                "events": w.events().len(),
+                "properties": w.properties.len(),
+                "saved": s.saves(),
+            }))
+        })
+        .await?;
+    Ok(Json(info))
 }
 
-async fn properties(State(s): State<AppState>) -> Json<serde_json::Value> {
-    Json(json!({ "data": s.world().properties }))
+async fn properties(State(s): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(
+        s.apply(|w| Ok(json!({ "data": w.properties }))).await?,
+    ))
 }
 
 async fn approve_contractor(
     State(s): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Contractor>> {
-    Ok(Json(s.world().contractor_action(&id, "approve")?))
+    Ok(Json(
+        s.apply(|w| w.contractor_action(&id, "approve")).await?,
+    ))
 }
 
 async fn approve_permit(
     State(s): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Permit>> {
-    Ok(Json(s.world().approve_permit(&id)?))
+    Ok(Json(s.apply(|w| w.approve_permit(&id)).await?))
 }
 
 #[derive(Deserialize, Default)]
@@ -365,11 +408,11 @@ async fn reject_permit(
         Ok(b) if b.iter().all(u8::is_ascii_whitespace) => None,
         other => body::<RejectBody>(other, false, no_files)?.reason,
     };
-    Ok(Json(s.world().reject_permit(&id, reason)?))
+    Ok(Json(s.apply(|w| w.reject_permit(&id, reason)).await?))
 }
 
-async fn clock(State(s): State<AppState>) -> Json<serde_json::Value> {
-    Json(json!({ "now": s.world().now() }))
+async fn clock(State(s): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    Ok(Json(s.apply(|w| Ok(json!({ "now": w.now() }))).await?))
 }
 
 #[derive(Deserialize)]
@@ -386,22 +429,27 @@ async fn move_clock(
     raw: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let req: ClockMove = body(raw, false, no_files)?;
-    let mut w = s.world();
-    let by = match (req.advance_seconds, req.set) {
-        (Some(secs), None) => Duration::seconds(secs),
-        (None, Some(at)) => {
-            let at = Timestamp::parse(&at).ok_or_else(|| {
-                ApiError::bad_request(format!("set must be an ISO-8601 date-time, got \"{at}\""))
-            })?;
-            at.0 - w.now().0
-        }
-        _ => {
-            return Err(ApiError::bad_request(
-                "send exactly one of advanceSeconds or set",
-            ));
-        }
-    };
-    let now = w.advance_clock(by)?;
+    let now = s
+        .apply(|w| {
+            let by = match (req.advance_seconds, req.set) {
+                (Some(secs), None) => Duration::seconds(secs),
+                (None, Some(at)) => {
+                    let at = Timestamp::parse(&at).ok_or_else(|| {
+                        ApiError::bad_request(format!(
+                            "set must be an ISO-8601 date-time, got \"{at}\""
+                        ))
+                    })?;
+                    at.0 - w.now().0
+                }
+                _ => {
+                    return Err(ApiError::bad_request(
+                        "send exactly one of advanceSeconds or set",
+                    ));
+                }
+            };
+            w.advance_clock(by)
+        })
+        .await?;
     Ok(Json(json!({ "now": now })))
 }
 
@@ -410,7 +458,7 @@ async fn scan(
     raw: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Json<crate::world::ScanResult>> {
     let req: ScanRequest = body(raw, false, no_files)?;
-    Ok(Json(s.world().scan(req)?))
+    Ok(Json(s.apply(|w| w.scan(req)).await?))
 }
 
 async fn deliveries(State(s): State<AppState>) -> Json<serde_json::Value> {

@@ -11,10 +11,12 @@ mod faults;
 mod http;
 mod query;
 mod seed;
+mod store;
 mod webhooks;
 mod world;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 pub use error::ApiError;
@@ -38,6 +40,9 @@ pub struct Config {
     pub hostile: bool,
     /// Where events are delivered as webhooks.
     pub webhooks: WebhookConfig,
+    /// Keep the state in this folder across restarts; in memory only when `None`. A folder that
+    /// already holds a sandbox is resumed as it was, and `seed` is not used.
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -49,6 +54,7 @@ impl Default for Config {
             seed_number: 2026,
             hostile: false,
             webhooks: WebhookConfig::default(),
+            data_dir: None,
         }
     }
 }
@@ -57,6 +63,8 @@ impl Default for Config {
 pub struct Running {
     pub addr: SocketAddr,
     pub api_key: String,
+    /// Whether an existing `--data` folder was resumed (rather than seeded).
+    pub resumed: bool,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -99,11 +107,65 @@ pub async fn start(config: Config, addr: SocketAddr) -> std::io::Result<Running>
             "the sandbox needs a non-empty API key",
         ));
     }
-    let world = seed::build(&config.seed, config.seed_number, config.hostile);
+    let invalid = |e: String| std::io::Error::other(e);
+    let (world, store, resumed) = match &config.data_dir {
+        None => (
+            seed::build(&config.seed, config.seed_number, config.hostile),
+            None,
+            false,
+        ),
+        Some(dir) => {
+            let store = store::Store::open(dir).await.map_err(invalid)?;
+            match store.load().await.map_err(invalid)? {
+                Some(saved) => {
+                    let mut world = World::restore(saved, config.seed_number);
+                    world.track_changes_from_now();
+                    (world, Some(store), true)
+                }
+                None => {
+                    let mut world = seed::build(&config.seed, config.seed_number, config.hostile);
+                    world.track_changes();
+                    let everything = world.take_changes();
+                    store
+                        .write_first(&world.community_id, &world.properties, &everything)
+                        .await
+                        .map_err(invalid)?;
+                    (world, Some(store), false)
+                }
+            }
+        }
+    };
     let deliveries = Arc::new(webhooks::Deliveries::default());
+    let webhooks = webhooks::spawn(config.webhooks.clone(), deliveries.clone());
+    let broken = Arc::new(std::sync::OnceLock::new());
+    let writer = store.map(|store| {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<http::Batch>();
+        let (webhooks, broken) = (webhooks.clone(), broken.clone());
+        tokio::spawn(async move {
+            while let Some(batch) = rx.recv().await {
+                let saved = store.write(&batch.changes).await;
+                match &saved {
+                    Ok(()) => {
+                        if let Some(tx) = &webhooks {
+                            for item in batch.events {
+                                let _ = tx.send(item);
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        let _ = broken.set(e.clone());
+                    }
+                }
+                let _ = batch.ack.send(saved);
+            }
+        });
+        tx
+    });
     let shared = Arc::new(http::Shared {
         world: Mutex::new(world),
-        webhooks: webhooks::spawn(config.webhooks.clone(), deliveries.clone()),
+        writer,
+        broken,
+        webhooks,
         deliveries,
         faults: faults::Faults::default(),
         api_keys: config.api_keys.clone(),
@@ -119,7 +181,9 @@ pub async fn start(config: Config, addr: SocketAddr) -> std::io::Result<Running>
         loop {
             tick.tick().await;
             match ticking.upgrade() {
-                Some(shared) => drop(shared.world()),
+                Some(shared) => {
+                    let _ = shared.apply(|_| Ok(())).await;
+                }
                 None => break,
             }
         }
@@ -135,6 +199,7 @@ pub async fn start(config: Config, addr: SocketAddr) -> std::io::Result<Running>
     Ok(Running {
         addr,
         api_key: config.api_keys[0].clone(),
+        resumed,
         stop: Some(tx),
         task,
     })

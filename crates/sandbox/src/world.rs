@@ -2,7 +2,7 @@
 //! rules of the reference (`shared/api/buzzin-api.md`). Every operation checks everything before
 //! it changes anything, so a request that fails leaves no trace.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use base64::Engine as _;
 use chrono::{Duration, Timelike, Utc};
@@ -45,7 +45,7 @@ pub struct Property {
 
 /// Why an access code no longer opens the gate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum DeadCode {
+pub enum DeadCode {
     Revoked,
     Archived,
     Reissued,
@@ -111,6 +111,85 @@ pub struct World {
     next_pass: u64,
     rng: ChaCha8Rng,
     clock_offset: Duration,
+    /// Whether changes are recorded for a store (`--data`); off in memory-only sandboxes.
+    track: bool,
+    dirty_contractors: BTreeSet<usize>,
+    dirty_permits: BTreeSet<usize>,
+    dirty_codes: Vec<String>,
+    dirty_flags: Vec<(&'static str, String, bool)>,
+    saved_events: usize,
+    saved_counters: Option<Counters>,
+}
+
+impl DeadCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadCode::Revoked => "revoked",
+            DeadCode::Archived => "archived",
+            DeadCode::Reissued => "reissued",
+            DeadCode::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "revoked" => DeadCode::Revoked,
+            "archived" => DeadCode::Archived,
+            "reissued" => DeadCode::Reissued,
+            "expired" => DeadCode::Expired,
+            _ => return None,
+        })
+    }
+}
+
+/// Counters that must survive a restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Counters {
+    pub ids_epoch: u32,
+    pub ids_next: u64,
+    pub next_pass: u64,
+    pub clock_offset_ms: i64,
+}
+
+/// Per-permit flags that must survive a restart.
+pub const FLAG_SCANNED: &str = "scanned";
+pub const FLAG_EXPIRING_SENT: &str = "expiringSent";
+
+/// What changed since the last [`World::take_changes`]: whole documents, ready to upsert.
+#[derive(Debug, Default)]
+pub struct Changes {
+    pub contractors: Vec<(usize, Contractor)>,
+    pub permits: Vec<(usize, Permit)>,
+    pub events: Vec<FeedItem>,
+    /// (code, permit id, why)
+    pub dead_codes: Vec<(String, String, DeadCode)>,
+    /// (flag, permit id, set or cleared)
+    pub flags: Vec<(&'static str, String, bool)>,
+    pub counters: Option<Counters>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.contractors.is_empty()
+            && self.permits.is_empty()
+            && self.events.is_empty()
+            && self.dead_codes.is_empty()
+            && self.flags.is_empty()
+            && self.counters.is_none()
+    }
+}
+
+/// Everything a saved sandbox holds, to rebuild its world.
+pub struct Saved {
+    pub community_id: String,
+    pub properties: Vec<Property>,
+    pub contractors: Vec<Contractor>,
+    pub permits: Vec<Permit>,
+    pub events: Vec<FeedItem>,
+    pub dead_codes: Vec<(String, String, DeadCode)>,
+    pub flags: Vec<(String, String)>,
+    pub counters: Counters,
 }
 
 fn dead_reason(d: DeadCode) -> &'static str {
@@ -184,6 +263,134 @@ impl World {
             next_pass: 1,
             rng: ChaCha8Rng::seed_from_u64(seed),
             clock_offset: Duration::zero(),
+            track: false,
+            dirty_contractors: BTreeSet::new(),
+            dirty_permits: BTreeSet::new(),
+            dirty_codes: Vec::new(),
+            dirty_flags: Vec::new(),
+            saved_events: 0,
+            saved_counters: None,
+        }
+    }
+
+    /// Rebuilds a saved world. Events already saved were delivered before: none is re-published.
+    pub fn restore(saved: Saved, seed: u64) -> Self {
+        let mut w = World::new(
+            saved.community_id,
+            saved.properties,
+            seed ^ saved.counters.ids_next,
+        );
+        w.ids = Ids {
+            epoch: saved.counters.ids_epoch,
+            next: saved.counters.ids_next,
+        };
+        w.next_pass = saved.counters.next_pass;
+        w.clock_offset = Duration::milliseconds(saved.counters.clock_offset_ms);
+        for c in saved.contractors {
+            w.insert_contractor(c);
+        }
+        for p in saved.permits {
+            w.insert_permit(p);
+        }
+        for (code, pid, why) in saved.dead_codes {
+            w.live_codes.remove(&code);
+            w.dead_codes.insert(code, (pid, why));
+        }
+        for (flag, id) in saved.flags {
+            match flag.as_str() {
+                FLAG_SCANNED => w.scanned.insert(id),
+                FLAG_EXPIRING_SENT => w.expiring_sent.insert(id),
+                _ => false,
+            };
+        }
+        w.events = saved.events;
+        w.published = w.events.len();
+        w.saved_events = w.events.len();
+        w.saved_counters = Some(saved.counters);
+        w
+    }
+
+    /// Starts recording changes for a store; everything present counts as changed.
+    pub fn track_changes(&mut self) {
+        self.track = true;
+        self.dirty_contractors = (0..self.contractors.len()).collect();
+        self.dirty_permits = (0..self.permits.len()).collect();
+        self.dirty_codes = self.dead_codes.keys().cloned().collect();
+        self.dirty_flags = self
+            .scanned
+            .iter()
+            .map(|id| (FLAG_SCANNED, id.clone(), true))
+            .chain(
+                self.expiring_sent
+                    .iter()
+                    .map(|id| (FLAG_EXPIRING_SENT, id.clone(), true)),
+            )
+            .collect();
+        self.saved_events = 0;
+        self.saved_counters = None;
+    }
+
+    /// Starts recording changes for a store, counting what is present as already saved.
+    pub fn track_changes_from_now(&mut self) {
+        self.track = true;
+        self.saved_events = self.events.len();
+    }
+
+    /// The changes since the last call (nothing when not tracking).
+    pub fn take_changes(&mut self) -> Changes {
+        if !self.track {
+            return Changes::default();
+        }
+        let contractors = std::mem::take(&mut self.dirty_contractors)
+            .into_iter()
+            .map(|i| (i, self.contractors[i].clone()))
+            .collect();
+        let permits = std::mem::take(&mut self.dirty_permits)
+            .into_iter()
+            .map(|i| (i, self.permits[i].clone()))
+            .collect();
+        let dead_codes = std::mem::take(&mut self.dirty_codes)
+            .into_iter()
+            .filter_map(|code| {
+                let (pid, why) = self.dead_codes.get(&code)?.clone();
+                Some((code, pid, why))
+            })
+            .collect();
+        let events = self.events[self.saved_events..].to_vec();
+        self.saved_events = self.events.len();
+        let counters = self.counters();
+        let counters = (self.saved_counters != Some(counters)).then_some(counters);
+        if counters.is_some() {
+            self.saved_counters = counters;
+        }
+        Changes {
+            contractors,
+            permits,
+            events,
+            dead_codes,
+            flags: std::mem::take(&mut self.dirty_flags),
+            counters,
+        }
+    }
+
+    pub fn counters(&self) -> Counters {
+        Counters {
+            ids_epoch: self.ids.epoch,
+            ids_next: self.ids.next,
+            next_pass: self.next_pass,
+            clock_offset_ms: self.clock_offset.num_milliseconds(),
+        }
+    }
+
+    fn flag(&mut self, flag: &'static str, id: &str, set: bool) {
+        let changed = match flag {
+            FLAG_SCANNED if set => self.scanned.insert(id.to_owned()),
+            FLAG_EXPIRING_SENT if set => self.expiring_sent.insert(id.to_owned()),
+            FLAG_EXPIRING_SENT => self.expiring_sent.remove(id),
+            _ => false,
+        };
+        if changed && self.track {
+            self.dirty_flags.push((flag, id.to_owned(), set));
         }
     }
 
@@ -222,7 +429,7 @@ impl World {
             }
         }
         for id in expiring {
-            self.expiring_sent.insert(id.clone());
+            self.flag(FLAG_EXPIRING_SENT, &id, true);
             let data = self.permit_event_data(&id, false);
             self.emit(EventName::PermitExpiring, data);
         }
@@ -271,11 +478,17 @@ impl World {
 
     fn permit_mut(&mut self, id: &str) -> &mut Permit {
         let i = self.permit_at[id];
+        if self.track {
+            self.dirty_permits.insert(i);
+        }
         &mut self.permits[i]
     }
 
     fn contractor_mut(&mut self, id: &str) -> &mut Contractor {
         let i = self.contractor_at[id];
+        if self.track {
+            self.dirty_contractors.insert(i);
+        }
         &mut self.contractors[i]
     }
 
@@ -419,6 +632,9 @@ impl World {
     }
 
     pub(crate) fn insert_contractor(&mut self, c: Contractor) {
+        if self.track {
+            self.dirty_contractors.insert(self.contractors.len());
+        }
         self.contractor_at
             .insert(c.id.clone(), self.contractors.len());
         self.contractors.push(c);
@@ -691,6 +907,9 @@ impl World {
         {
             self.live_codes.insert(code.clone(), p.id.clone());
         }
+        if self.track {
+            self.dirty_permits.insert(self.permits.len());
+        }
         self.permit_at.insert(p.id.clone(), self.permits.len());
         self.permits.push(p);
     }
@@ -698,7 +917,7 @@ impl World {
     /// Marks a seeded permit's `expiring` as already sent, so a fresh sandbox starts with an
     /// empty feed.
     pub(crate) fn mark_expiring_sent(&mut self, id: &str) {
-        self.expiring_sent.insert(id.to_owned());
+        self.flag(FLAG_EXPIRING_SENT, id, true);
     }
 
     /// A seeded permit that is no longer ACCEPTED has a dead code, for the reason its status says.
@@ -819,7 +1038,7 @@ impl World {
                 p.updated_at = Some(now);
                 if dates_change {
                     // Same access code; the QR is updated in place [DOC].
-                    self.expiring_sent.remove(id);
+                    self.flag(FLAG_EXPIRING_SENT, id, false);
                     let data = self.permit_event_data(id, false);
                     self.emit(EventName::PermitUpdated, data);
                 }
@@ -1028,7 +1247,8 @@ impl World {
         let mut data = self.permit_event_data(&pid, false);
         data.scan = Some(scan);
         self.emit(EventName::PermitScanned, data.clone());
-        if self.scanned.insert(pid.clone()) {
+        if !self.scanned.contains(&pid) {
+            self.flag(FLAG_SCANNED, &pid, true);
             self.emit(EventName::PermitFirstScanned, data.clone());
         }
         if inf::LAST_SCANNED_ON_EXIT && direction == "exit" {
@@ -1098,6 +1318,9 @@ impl World {
         let code = self.permit(id).ok().and_then(|p| p.access_code.clone());
         if let Some(code) = code {
             self.live_codes.remove(&code);
+            if self.track {
+                self.dirty_codes.push(code.clone());
+            }
             self.dead_codes.insert(code, (id.to_owned(), why));
         }
     }
