@@ -16,7 +16,27 @@ macro_rules! say {
         let _ = writeln!(std::io::stdout(), $($arg)*);
     }};
 }
+use gatehouse_buzzin::StatusName;
 use gatehouse_sandbox::{Config, Seed, WebhookConfig, WebhookTarget};
+
+fn parse_status_code(s: &str) -> Result<(StatusName, i64), String> {
+    let (name, code) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=N such as REVOKED=7, not \"{s}\""))?;
+    let status = StatusName::parse(name.trim());
+    if !status.is_known() {
+        let known: Vec<&str> = StatusName::KNOWN.iter().map(StatusName::as_str).collect();
+        return Err(format!(
+            "unknown status \"{name}\": one of {}",
+            known.join(", ")
+        ));
+    }
+    let code = code
+        .trim()
+        .parse()
+        .map_err(|_| format!("the code in \"{s}\" must be a whole number"))?;
+    Ok((status, code))
+}
 
 #[derive(Parser)]
 #[command(
@@ -62,6 +82,13 @@ struct SandboxArgs {
     /// Deliver every event as a webhook to this http:// URL (repeat for more receivers).
     #[arg(long = "webhook-url", value_name = "URL")]
     webhook_urls: Vec<String>,
+    /// Use code N for a status, e.g. `--status-code REVOKED=7` (repeatable). Only ACCEPTED = 1
+    /// and DRAFT = 10 are documented; the other codes are placeholders.
+    #[arg(long = "status-code", value_name = "NAME=N", value_parser = parse_status_code)]
+    status_codes: Vec<(StatusName, i64)>,
+    /// Do not serve the /__sandbox control endpoints.
+    #[arg(long)]
+    no_control: bool,
     /// Keep the sandbox's state in this folder across restarts. A folder that already holds one
     /// is resumed as it was (and --seed is not used).
     #[arg(long, value_name = "DIR")]
@@ -128,6 +155,8 @@ async fn sandbox(args: SandboxArgs) -> Result<(), String> {
         hostile: args.hostile,
         webhooks,
         data_dir: args.data.clone(),
+        status_codes: args.status_codes,
+        control: !args.no_control,
     };
     let started = std::time::Instant::now();
     let running = gatehouse_sandbox::start(config, SocketAddr::new(args.bind, args.port))

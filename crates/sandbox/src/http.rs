@@ -122,7 +122,8 @@ impl Shared {
     }
 }
 
-pub fn router(state: AppState) -> Router {
+/// The routes; `control` adds the `/__sandbox` endpoints.
+pub fn router(state: AppState, control: bool) -> Router {
     let api = Router::new()
         .route(
             inf::CONTRACTORS_PATH,
@@ -135,7 +136,8 @@ pub fn router(state: AppState) -> Router {
         .route(inf::PERMITS_PATH, get(list_permits).post(create_permit))
         .route("/permits/{id}", get(get_permit).patch(patch_permit))
         .route("/passes/{id}", patch(pass_action))
-        .route(inf::EVENTS_FEED_PATH, get(list_events))
+        .route(inf::EVENTS_FEED_PATH, get(list_events));
+    let control_routes = Router::new()
         .route("/__sandbox", get(sandbox_info))
         .route("/__sandbox/properties", get(properties))
         .route(
@@ -150,9 +152,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/__sandbox/faults",
             get(list_faults).post(arm_fault).delete(clear_faults),
-        )
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed);
+        );
+    let api = if control {
+        api.merge(control_routes)
+    } else {
+        api
+    }
+    .fallback(not_found)
+    .method_not_allowed_fallback(method_not_allowed);
     api.layer(middleware::from_fn_with_state(
         state.clone(),
         crate::faults::inject,

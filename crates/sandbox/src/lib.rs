@@ -9,6 +9,7 @@
 mod error;
 mod faults;
 mod http;
+mod qr;
 mod query;
 mod seed;
 mod store;
@@ -40,6 +41,11 @@ pub struct Config {
     pub hostile: bool,
     /// Where events are delivered as webhooks.
     pub webhooks: WebhookConfig,
+    /// Codes to use for statuses, over `inf::STATUS_CODES` (only ACCEPTED = 1 and DRAFT = 10
+    /// are documented; the others are placeholders).
+    pub status_codes: Vec<(gatehouse_buzzin::StatusName, i64)>,
+    /// Serve the `/__sandbox` control endpoints (on by default).
+    pub control: bool,
     /// Keep the state in this folder across restarts; in memory only when `None`. A folder that
     /// already holds a sandbox is resumed as it was, and `seed` is not used.
     pub data_dir: Option<PathBuf>,
@@ -55,6 +61,8 @@ impl Default for Config {
             hostile: false,
             webhooks: WebhookConfig::default(),
             data_dir: None,
+            status_codes: Vec::new(),
+            control: true,
         }
     }
 }
@@ -108,22 +116,30 @@ pub async fn start(config: Config, addr: SocketAddr) -> std::io::Result<Running>
         ));
     }
     let invalid = |e: String| std::io::Error::other(e);
+    let build = || {
+        seed::build(
+            &config.seed,
+            config.seed_number,
+            config.hostile,
+            &config.status_codes,
+        )
+        .map_err(invalid)
+    };
     let (world, store, resumed) = match &config.data_dir {
-        None => (
-            seed::build(&config.seed, config.seed_number, config.hostile),
-            None,
-            false,
-        ),
+        None => (build()?, None, false),
         Some(dir) => {
             let store = store::Store::open(dir).await.map_err(invalid)?;
             match store.load().await.map_err(invalid)? {
                 Some(saved) => {
                     let mut world = World::restore(saved, config.seed_number);
+                    world
+                        .set_status_codes(&config.status_codes)
+                        .map_err(invalid)?;
                     world.track_changes_from_now();
                     (world, Some(store), true)
                 }
                 None => {
-                    let mut world = seed::build(&config.seed, config.seed_number, config.hostile);
+                    let mut world = build()?;
                     world.track_changes();
                     let everything = world.take_changes();
                     store
@@ -188,7 +204,7 @@ pub async fn start(config: Config, addr: SocketAddr) -> std::io::Result<Running>
             }
         }
     });
-    let app = http::router(shared);
+    let app = http::router(shared, config.control);
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {

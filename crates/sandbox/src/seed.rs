@@ -125,6 +125,9 @@ const HOSTILE: &[&str] = &[
     "\u{202E}gnitcartnoC lanoitanretnI\u{202C} LLC",
     "Robert'); DROP TABLE permits;--",
     "{{constructor.constructor('window.__pwned=1')()}}",
+    "Al Mansoori General Maintenance, Technical Services, Building Contracting, Fit-Out, Interior Decoration and Integrated Facilities Management L.L.C. (Branch of the Abu Dhabi Head Office), Dubai Marina and Jumeirah Lake Towers Division, Tower Works Department",
+    "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW",
+    "شركة \u{202D}LTR-OVERRIDE\u{202C} للمقاولات \u{2067}isolate",
 ];
 
 struct Dice(ChaCha8Rng);
@@ -180,9 +183,15 @@ fn salesforce_id(prefix: &str, n: u64) -> String {
 }
 
 /// Builds a world from a seed. `hostile` adds the hostile names.
-pub fn build(seed: &Seed, seed_number: u64, hostile: bool) -> World {
+pub fn build(
+    seed: &Seed,
+    seed_number: u64,
+    hostile: bool,
+    status_codes: &[(StatusName, i64)],
+) -> Result<World, String> {
     let mut dice = Dice(ChaCha8Rng::seed_from_u64(seed_number));
     let mut world = World::new(DEFAULT_COMMUNITY_ID, Vec::new(), seed_number ^ 0x5eed);
+    world.set_status_codes(status_codes)?;
     world.properties = properties(&mut world);
 
     let (permits, contractors) = match seed {
@@ -258,7 +267,7 @@ pub fn build(seed: &Seed, seed_number: u64, hostile: bool) -> World {
         }
     }
     if approved.is_empty() && contractors > 0 {
-        return world;
+        return Ok(world);
     }
 
     // Permits: a status mix; removed contractors' permits are archived.
@@ -346,7 +355,7 @@ pub fn build(seed: &Seed, seed_number: u64, hostile: bool) -> World {
         let permit = Permit {
             id: id.clone(),
             pass_number: Some(pass_number.clone()),
-            status: inf::status_code(&status),
+            status: world.status_code(&status),
             status_name: Some(status.clone()),
             pass_type: Some("permits".into()),
             permit_type: Some(if dice.chance(0.7) {
@@ -363,10 +372,18 @@ pub fn build(seed: &Seed, seed_number: u64, hostile: bool) -> World {
             valid_till: Some(Timestamp(till)),
             time_in: Some(["07:00", "08:00", "09:00"][dice.below(3)].into()),
             time_out: Some(["17:00", "18:00", "20:00"][dice.below(3)].into()),
-            representative_name: Some(rep),
+            representative_name: Some(if hostile && (i as usize) < HOSTILE.len() {
+                HOSTILE[(i as usize + 1) % HOSTILE.len()].to_owned()
+            } else {
+                rep
+            }),
             representative_contact: Some(uae_phone(&mut dice, 5_000_000 + i)),
             employees: Some(employees),
-            jobs_summary: Some(format!("{} Unit {flat_ext}.", dice.pick(JOBS))),
+            jobs_summary: Some(if hostile && (i as usize) < HOSTILE.len() {
+                HOSTILE[i as usize].to_owned()
+            } else {
+                format!("{} Unit {flat_ext}.", dice.pick(JOBS))
+            }),
             access_code: code.clone(),
             qr_token: code.clone(),
             qr_image_base64: None,
@@ -408,5 +425,5 @@ pub fn build(seed: &Seed, seed_number: u64, hostile: bool) -> World {
             world.mark_expiring_sent(&id);
         }
     }
-    world
+    Ok(world)
 }

@@ -111,6 +111,8 @@ pub struct World {
     next_pass: u64,
     rng: ChaCha8Rng,
     clock_offset: Duration,
+    /// Integer `status` codes by name: [`inf::STATUS_CODES`] unless configured otherwise.
+    status_codes: Vec<(StatusName, i64)>,
     /// Whether changes are recorded for a store (`--data`); off in memory-only sandboxes.
     track: bool,
     dirty_contractors: BTreeSet<usize>,
@@ -263,6 +265,7 @@ impl World {
             next_pass: 1,
             rng: ChaCha8Rng::seed_from_u64(seed),
             clock_offset: Duration::zero(),
+            status_codes: inf::STATUS_CODES.to_vec(),
             track: false,
             dirty_contractors: BTreeSet::new(),
             dirty_permits: BTreeSet::new(),
@@ -371,6 +374,35 @@ impl World {
             flags: std::mem::take(&mut self.dirty_flags),
             counters,
         }
+    }
+
+    /// Replaces codes of the status table (only ACCEPTED = 1 and DRAFT = 10 are documented).
+    /// Two statuses may not share a code.
+    pub fn set_status_codes(&mut self, overrides: &[(StatusName, i64)]) -> Result<(), String> {
+        let mut table = self.status_codes.clone();
+        for (name, code) in overrides {
+            if !name.is_known() {
+                return Err(format!("unknown status {name}"));
+            }
+            match table.iter_mut().find(|(n, _)| n == name) {
+                Some(entry) => entry.1 = *code,
+                None => table.push((name.clone(), *code)),
+            }
+        }
+        for (i, (a, code)) in table.iter().enumerate() {
+            if let Some((b, _)) = table[i + 1..].iter().find(|(_, c)| c == code) {
+                return Err(format!("{a} and {b} cannot share the status code {code}"));
+            }
+        }
+        self.status_codes = table;
+        Ok(())
+    }
+
+    pub fn status_code(&self, name: &StatusName) -> Option<i64> {
+        self.status_codes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, c)| *c)
     }
 
     pub fn counters(&self) -> Counters {
@@ -860,7 +892,7 @@ impl World {
         let permit = Permit {
             id: self.ids.mint(),
             pass_number: Some(pass_number),
-            status: inf::status_code(&StatusName::Draft),
+            status: self.status_code(&StatusName::Draft),
             status_name: Some(StatusName::Draft),
             pass_type: Some("permits".into()),
             permit_type: Some(req.permit_type.unwrap_or(PermitType::BuildUp)),
@@ -1265,8 +1297,9 @@ impl World {
 
     fn set_status(&mut self, id: &str, status: StatusName) {
         let now = self.now();
+        let code = self.status_code(&status);
         let p = self.permit_mut(id);
-        p.status = inf::status_code(&status);
+        p.status = code;
         p.status_name = Some(status);
         p.updated_at = Some(now);
     }
@@ -1346,7 +1379,13 @@ impl World {
                 .then(|| p.permit_documentation_url.clone())
                 .flatten(),
             qr_token: with_qr.then(|| p.qr_token.clone()).flatten(),
-            qr_image_base64: None,
+            qr_image_base64: with_qr
+                .then_some(p.access_code.as_deref())
+                .flatten()
+                .map(|code| {
+                    base64::engine::general_purpose::STANDARD
+                        .encode(crate::qr::png(&inf::qr_payload(code)))
+                }),
             qr_image_url: with_qr.then(|| p.qr_image_url.clone()).flatten(),
             scan: None,
             reason: None,

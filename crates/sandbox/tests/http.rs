@@ -1240,6 +1240,23 @@ async fn the_hostile_preset_names_contractors_with_markup_and_bidi_overrides() {
         .collect();
     assert!(names.iter().any(|n| n.contains("<script>")));
     assert!(names.iter().any(|n| n.contains('\u{202E}')));
+    assert!(
+        names
+            .iter()
+            .any(|n| n.chars().count() > 200 && !n.contains(' ')),
+        "a long unbroken name"
+    );
+    let permits = api.ok(Method::GET, "/permits?$limit=20", None).await;
+    let texts: Vec<&str> = permits["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["jobsSummary"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.contains("onerror")),
+        "hostile permit texts too"
+    );
 }
 
 #[tokio::test]
@@ -1283,4 +1300,110 @@ async fn ids_sort_in_storage_order_both_ways() {
         ),
         (Some(500), 7)
     );
+}
+
+#[tokio::test]
+async fn the_issued_event_carries_a_qr_png_that_holds_only_visit_type_and_the_new_code() {
+    let api = empty().await;
+    let c = api.contractor(1).await;
+    let p = api.accepted_permit(&c, 1).await;
+    let id = p["_id"].as_str().unwrap();
+    api.ok(
+        Method::PATCH,
+        &format!("/passes/{id}"),
+        Some(json!({"action": "reissuePass"})),
+    )
+    .await;
+    let new_code = api.ok(Method::GET, &format!("/permits/{id}"), None).await["accessCode"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let issued = api
+        .events()
+        .await
+        .into_iter()
+        .rfind(|e| e["event"] == "passes.permits.issued")
+        .unwrap();
+
+    use base64::Engine as _;
+    let png_bytes = base64::engine::general_purpose::STANDARD
+        .decode(issued["data"]["qrImageBase64"].as_str().unwrap())
+        .unwrap();
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png_bytes))
+        .read_info()
+        .unwrap();
+    let mut buf = vec![0u8; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut buf).unwrap();
+    assert_eq!(frame.color_type, png::ColorType::Grayscale);
+    let (w, h) = (frame.width as usize, frame.height as usize);
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| buf[y * w + x]);
+    let grids = img.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the image");
+    let (_, content) = grids[0].decode().unwrap();
+    let payload: Value = serde_json::from_str(&content).unwrap();
+    assert_eq!(
+        payload,
+        json!({"visitType": "communityPass", "accessCode": new_code}),
+        "no personal data in the QR"
+    );
+}
+
+#[tokio::test]
+async fn status_codes_are_configurable_and_names_still_drive_everything() {
+    use gatehouse_buzzin::StatusName;
+    let api = sandbox_with(Config {
+        seed: Seed::Empty,
+        status_codes: vec![(StatusName::Revoked, 7), (StatusName::Pending, 42)],
+        ..Config::default()
+    })
+    .await;
+    let c = api.contractor(1).await;
+    let p = api.accepted_permit(&c, 1).await;
+    assert_eq!(p["status"], 1, "ACCEPTED keeps its documented code");
+    let id = p["_id"].as_str().unwrap();
+    api.ok(
+        Method::PATCH,
+        &format!("/passes/{id}"),
+        Some(json!({"action": "revoke"})),
+    )
+    .await;
+    let got = api.ok(Method::GET, &format!("/permits/{id}"), None).await;
+    assert_eq!(
+        (got["status"].as_i64(), got["statusName"].as_str()),
+        (Some(7), Some("REVOKED"))
+    );
+    assert_eq!(
+        api.ok(Method::GET, "/permits?status=7&$limit=0", None)
+            .await["total"],
+        1
+    );
+
+    let clash = gatehouse_sandbox::start(
+        Config {
+            status_codes: vec![(StatusName::Expired, 10)],
+            ..Config::default()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await;
+    let err = clash
+        .err()
+        .expect("two statuses cannot share a code")
+        .to_string();
+    assert!(err.contains("DRAFT") && err.contains("EXPIRED"), "{err}");
+}
+
+#[tokio::test]
+async fn control_endpoints_can_be_turned_off() {
+    let api = sandbox_with(Config {
+        seed: Seed::Empty,
+        control: false,
+        ..Config::default()
+    })
+    .await;
+    for path in ["/__sandbox", "/__sandbox/clock", "/__sandbox/properties"] {
+        let (status, v) = api.get(path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {v}");
+    }
+    assert_eq!(api.get("/permits").await.0, StatusCode::OK);
 }
