@@ -1,0 +1,79 @@
+//! What can go wrong talking to Buzz-In, in terms a caller can act on.
+
+use std::time::Duration;
+
+use gatehouse_buzzin::FeathersError;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ClientError {
+    /// 401: the key is wrong or revoked. Never retried: retrying cannot fix it.
+    #[error("API key rejected: {0}")]
+    Unauthorized(String),
+    /// 404.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// 409: a uniqueness rule.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Any other 4xx: the server refused this request as it is (e.g. reissuing a permit that is
+    /// no longer ACCEPTED). Retrying the same request gives the same answer.
+    #[error("refused ({status}): {message}")]
+    Rejected { status: u16, message: String },
+    /// 429: come back later.
+    #[error("rate limited; retry after {retry_after:?}")]
+    RateLimited { retry_after: Option<Duration> },
+    /// 5xx.
+    #[error("server error {status}: {message}")]
+    Server { status: u16, message: String },
+    /// No answer: could not connect, the connection dropped, or the timeout passed.
+    #[error("network: {0}")]
+    Network(String),
+    /// An answer that is not what the API sends: malformed or truncated JSON.
+    #[error("unreadable response: {0}")]
+    Decode(String),
+}
+
+impl ClientError {
+    /// Whether trying again later may succeed (network, 5xx, 429, unreadable answers).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ClientError::RateLimited { .. }
+                | ClientError::Server { .. }
+                | ClientError::Network(_)
+                | ClientError::Decode(_)
+        )
+    }
+
+    /// Whether a mutation that failed this way may still have been applied by the server: the
+    /// request went out and no clear answer came back. Such an outcome must be resolved by
+    /// reading the resource before any retry.
+    pub fn may_have_been_applied(&self) -> bool {
+        matches!(
+            self,
+            ClientError::Network(_) | ClientError::Decode(_) | ClientError::Server { .. }
+        )
+    }
+
+    pub(crate) fn from_status(status: u16, body: &[u8], retry_after: Option<Duration>) -> Self {
+        let message = serde_json::from_slice::<FeathersError>(body)
+            .map(|e| e.message)
+            .unwrap_or_else(|_| {
+                let text = String::from_utf8_lossy(body);
+                let text = text.trim();
+                if text.is_empty() {
+                    format!("HTTP {status}")
+                } else {
+                    text.chars().take(300).collect()
+                }
+            });
+        match status {
+            401 => ClientError::Unauthorized(message),
+            404 => ClientError::NotFound(message),
+            409 => ClientError::Conflict(message),
+            429 => ClientError::RateLimited { retry_after },
+            500..=599 => ClientError::Server { status, message },
+            _ => ClientError::Rejected { status, message },
+        }
+    }
+}
