@@ -1,0 +1,183 @@
+//! Permit pages: filters, search, sort and a keyset cursor (never OFFSET: the 2,000th page costs
+//! what the first does).
+
+use std::path::Path;
+
+use gatehouse_buzzin::{Permit, PermitType, StatusName, Timestamp};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+
+use crate::CacheError;
+
+/// Sortable columns; ties are broken by id, so the order is total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PermitSort {
+    #[default]
+    ValidTill,
+    PassNumber,
+    UpdatedAt,
+    Status,
+}
+
+impl PermitSort {
+    fn column(self) -> &'static str {
+        match self {
+            PermitSort::ValidTill => "valid_till",
+            PermitSort::PassNumber => "pass_number",
+            PermitSort::UpdatedAt => "updated_at",
+            PermitSort::Status => "status_name",
+        }
+    }
+}
+
+/// Where the next page starts: the sort value and id of the last row of this one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub value: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PermitQuery {
+    /// Any of these statuses; all when empty.
+    pub statuses: Vec<StatusName>,
+    pub permit_type: Option<PermitType>,
+    pub contractor_id: Option<String>,
+    pub property_id: Option<String>,
+    pub flat_id: Option<String>,
+    /// `validTill` at or after this (e.g. now, for "expiring within").
+    pub valid_till_from: Option<Timestamp>,
+    /// `validTill` before this (e.g. now + 24 h).
+    pub valid_till_before: Option<Timestamp>,
+    /// Words to find in pass number, unit, job, representative, contractor name, company, phone.
+    pub search: Option<String>,
+    pub sort: PermitSort,
+    pub descending: bool,
+    pub after: Option<Cursor>,
+    /// Rows per page, 1 to 500 (0 means 100).
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct PermitPage {
+    pub rows: Vec<Permit>,
+    /// How many permits match the filters and search, over all pages.
+    pub total: u64,
+    /// The cursor of the next page, when there is one.
+    pub next: Option<Cursor>,
+}
+
+/// A search box's text as an FTS5 query: every word must match as a prefix. Quotes make each
+/// word a literal, so operators and punctuation in the input cannot change the query.
+pub(crate) fn fts_query(input: &str) -> Option<String> {
+    let terms: Vec<String> = input
+        .split_whitespace()
+        .map(|w| w.replace('"', ""))
+        .filter(|w| !w.is_empty())
+        .take(12)
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+fn push_filters<'a>(q: &mut QueryBuilder<'a, Sqlite>, f: &'a PermitQuery, fts: &'a Option<String>) {
+    q.push(" WHERE 1 = 1");
+    if !f.statuses.is_empty() {
+        q.push(" AND p.status_name IN (");
+        let mut sep = q.separated(", ");
+        for s in &f.statuses {
+            sep.push_bind(s.as_str());
+        }
+        q.push(")");
+    }
+    if let Some(t) = &f.permit_type {
+        q.push(" AND p.permit_type = ").push_bind(t.as_str());
+    }
+    if let Some(c) = &f.contractor_id {
+        q.push(" AND p.contractor_id = ").push_bind(c.as_str());
+    }
+    if let Some(p) = &f.property_id {
+        q.push(" AND p.property_id = ").push_bind(p.as_str());
+    }
+    if let Some(u) = &f.flat_id {
+        q.push(" AND p.flat_id = ").push_bind(u.as_str());
+    }
+    if let Some(t) = &f.valid_till_from {
+        q.push(" AND p.valid_till >= ").push_bind(t.to_wire());
+    }
+    if let Some(t) = &f.valid_till_before {
+        q.push(" AND p.valid_till < ").push_bind(t.to_wire());
+    }
+    if let Some(m) = fts {
+        q.push(" AND p.rowid IN (SELECT rowid FROM permit_search WHERE permit_search MATCH ")
+            .push_bind(m.as_str())
+            .push(")");
+    }
+}
+
+pub(crate) async fn permits(
+    pool: &SqlitePool,
+    path: &Path,
+    f: &PermitQuery,
+) -> Result<PermitPage, CacheError> {
+    let err = |e| CacheError::classify(path, e);
+    let fts = f.search.as_deref().and_then(fts_query);
+    let limit = match f.limit {
+        0 => 100,
+        n => n.min(500),
+    } as i64;
+    let col = f.sort.column();
+
+    let mut count = QueryBuilder::<Sqlite>::new("SELECT count(*) FROM permits p");
+    push_filters(&mut count, f, &fts);
+    let total: i64 = count.build().fetch_one(pool).await.map_err(err)?.get(0);
+
+    let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT p.{col}, p.id, p.doc FROM permits p"));
+    push_filters(&mut q, f, &fts);
+    if let Some(after) = &f.after {
+        let cmp = if f.descending { "<" } else { ">" };
+        q.push(format!(" AND (p.{col}, p.id) {cmp} ("))
+            .push_bind(after.value.as_str())
+            .push(", ")
+            .push_bind(after.id.as_str())
+            .push(")");
+    }
+    let dir = if f.descending { "DESC" } else { "ASC" };
+    q.push(format!(" ORDER BY p.{col} {dir}, p.id {dir} LIMIT "))
+        .push_bind(limit + 1);
+    let rows = q.build().fetch_all(pool).await.map_err(err)?;
+
+    let more = rows.len() as i64 > limit;
+    let mut out = Vec::with_capacity(rows.len().min(limit as usize));
+    let mut last = None;
+    for row in rows.into_iter().take(limit as usize) {
+        let value: String = row.get(0);
+        let id: String = row.get(1);
+        let doc: String = row.get(2);
+        out.push(crate::decode(path, "permit", &doc)?);
+        last = Some(Cursor { value, id });
+    }
+    Ok(PermitPage {
+        rows: out,
+        total: total as u64,
+        next: if more { last } else { None },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn search_text_becomes_quoted_prefix_terms() {
+        assert_eq!(
+            fts_query("ahmed WP-0023").as_deref(),
+            Some("\"ahmed\"* \"WP-0023\"*")
+        );
+        assert_eq!(fts_query("  \"  ").as_deref(), None);
+        assert_eq!(
+            fts_query("a OR b NEAR(c)").as_deref(),
+            Some("\"a\"* \"OR\"* \"b\"* \"NEAR(c)\"*")
+        );
+        assert_eq!(fts_query("محمد").as_deref(), Some("\"محمد\"*"));
+    }
+}

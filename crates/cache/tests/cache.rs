@@ -1,0 +1,335 @@
+//! The cache filled from the sandbox over HTTP (through the real client), then queried.
+
+use std::collections::HashSet;
+
+use gatehouse_buzzin::{Contractor, Permit, StatusName, Timestamp};
+use gatehouse_cache::{Cache, CacheError, Change, PermitQuery, PermitSort};
+use gatehouse_client::{Client, ListQuery, Settings};
+use gatehouse_sandbox::{Config, Running, Seed};
+
+struct World {
+    _sb: Running,
+    client: Client,
+    cache: Cache,
+    contractors: Vec<Contractor>,
+    permits: Vec<Permit>,
+    _dir: tempfile::TempDir,
+}
+
+async fn filled(permits: u64) -> World {
+    let sb = gatehouse_sandbox::start(
+        Config {
+            seed: Seed::Count(permits),
+            ..Config::default()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let client = Client::new(Settings::new(sb.base_url(), &sb.api_key)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(&dir.path().join("community.sqlite3"))
+        .await
+        .unwrap();
+    let mut contractors = Vec::new();
+    let mut all = Vec::new();
+    loop {
+        let page = client
+            .contractors(&ListQuery::new().limit(1000).skip(contractors.len() as u64))
+            .await
+            .unwrap();
+        if page.data.is_empty() {
+            break;
+        }
+        contractors.extend(page.data);
+    }
+    cache.upsert_contractors(&contractors).await.unwrap();
+    loop {
+        let page = client
+            .permits(&ListQuery::new().limit(1000).skip(all.len() as u64))
+            .await
+            .unwrap();
+        if page.data.is_empty() {
+            break;
+        }
+        cache.upsert_permits(&page.data).await.unwrap();
+        all.extend(page.data);
+    }
+    World {
+        _sb: sb,
+        client,
+        cache,
+        contractors,
+        permits: all,
+        _dir: dir,
+    }
+}
+
+async fn all_pages(cache: &Cache, mut q: PermitQuery) -> Vec<Permit> {
+    let mut out = Vec::new();
+    loop {
+        let page = cache.permits(&q).await.unwrap();
+        out.extend(page.rows);
+        match page.next {
+            Some(next) => q.after = Some(next),
+            None => return out,
+        }
+    }
+}
+
+#[tokio::test]
+async fn documents_read_back_exactly_as_the_api_sent_them() {
+    let w = filled(1500).await;
+    assert_eq!(w.cache.count_permits().await.unwrap(), 1500);
+    for p in w.permits.iter().step_by(97) {
+        assert_eq!(w.cache.permit(&p.id).await.unwrap().as_ref(), Some(p));
+        let by_pass = w
+            .cache
+            .permit_by_id_or_pass(p.pass_number.as_deref().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(by_pass.as_ref(), Some(p));
+    }
+    for c in w.contractors.iter().step_by(13) {
+        assert_eq!(w.cache.contractor(&c.id).await.unwrap().as_ref(), Some(c));
+    }
+    assert_eq!(w.cache.permit("nope").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn keyset_pages_cover_every_permit_once_in_order() {
+    let w = filled(1500).await;
+    for (sort, descending) in [
+        (PermitSort::ValidTill, false),
+        (PermitSort::PassNumber, true),
+        (PermitSort::UpdatedAt, false),
+        (PermitSort::Status, true),
+    ] {
+        let rows = all_pages(
+            &w.cache,
+            PermitQuery {
+                sort,
+                descending,
+                limit: 137,
+                ..PermitQuery::default()
+            },
+        )
+        .await;
+        let ids: HashSet<&str> = rows.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!((rows.len(), ids.len()), (1500, 1500), "{sort:?}");
+        let key = |p: &Permit| match sort {
+            PermitSort::ValidTill => p.valid_till.map(|t| t.to_wire()).unwrap_or_default(),
+            PermitSort::PassNumber => p.pass_number.clone().unwrap_or_default(),
+            PermitSort::UpdatedAt => p.updated_at.map(|t| t.to_wire()).unwrap_or_default(),
+            PermitSort::Status => p.status_name().map(|s| s.to_string()).unwrap_or_default(),
+        };
+        let ordered = rows.windows(2).all(|pair| {
+            let (a, b) = ((key(&pair[0]), &pair[0].id), (key(&pair[1]), &pair[1].id));
+            if descending { a >= b } else { a <= b }
+        });
+        assert!(ordered, "{sort:?} descending={descending}");
+    }
+}
+
+#[tokio::test]
+async fn filters_agree_with_the_api() {
+    let w = filled(1500).await;
+    let api_total = |q: ListQuery| {
+        let client = w.client.clone();
+        async move { client.permits(&q.limit(0)).await.unwrap().total }
+    };
+    let accepted = w
+        .cache
+        .permits(&PermitQuery {
+            statuses: vec![StatusName::Accepted],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        accepted.total,
+        api_total(ListQuery::new().eq("statusName", "ACCEPTED")).await
+    );
+    assert!(
+        accepted
+            .rows
+            .iter()
+            .all(|p| p.status_name() == Some(StatusName::Accepted))
+    );
+
+    let contractor = w.permits[0].community_contractor_id.clone().unwrap();
+    let theirs = w
+        .cache
+        .permits(&PermitQuery {
+            contractor_id: Some(contractor.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        theirs.total,
+        api_total(ListQuery::new().eq("communityContractorId", &contractor)).await
+    );
+
+    let now = Timestamp::now();
+    let day = Timestamp(now.0 + chrono_hours(24));
+    let expiring = w
+        .cache
+        .permits(&PermitQuery {
+            statuses: vec![StatusName::Accepted],
+            valid_till_from: Some(now),
+            valid_till_before: Some(day),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let api = api_total(
+        ListQuery::new()
+            .eq("statusName", "ACCEPTED")
+            .op("validTill", "$gte", now.to_wire())
+            .op("validTill", "$lt", day.to_wire()),
+    )
+    .await;
+    assert_eq!(expiring.total, api);
+    assert!(
+        expiring.total > 0,
+        "the seed has permits expiring within a day"
+    );
+}
+
+fn chrono_hours(h: i64) -> chrono::Duration {
+    chrono::Duration::hours(h)
+}
+
+#[tokio::test]
+async fn search_finds_by_contractor_name_company_phone_and_pass_number() {
+    let w = filled(1500).await;
+    let by_id: std::collections::HashMap<&str, &Contractor> =
+        w.contractors.iter().map(|c| (c.id.as_str(), c)).collect();
+    let search = |text: &str| {
+        let q = PermitQuery {
+            search: Some(text.to_owned()),
+            limit: 500,
+            ..Default::default()
+        };
+        let cache = &w.cache;
+        async move { all_pages(cache, q).await }
+    };
+    // A pass number, by prefix.
+    let p = &w.permits[321];
+    let pass = p.pass_number.clone().unwrap();
+    let found = search(&pass[..pass.len() - 1]).await;
+    assert!(found.iter().any(|x| x.id == p.id), "{pass} by prefix");
+    // The contractor's name (English or Arabic), company and phone.
+    for p in w.permits.iter().step_by(211) {
+        let c = by_id[p.community_contractor_id.as_deref().unwrap()];
+        let name = c.name.clone().unwrap();
+        let first = name.split_whitespace().next().unwrap();
+        let phone = c.phone.clone().unwrap();
+        for term in [name.as_str(), first, &phone[..9]] {
+            let found = search(term).await;
+            assert!(
+                found.iter().any(|x| x.id == p.id),
+                "search {term:?} misses {}",
+                p.pass_number.as_deref().unwrap()
+            );
+        }
+    }
+    assert!(search("zzzznotaword").await.is_empty());
+    // Input that looks like FTS syntax is taken literally.
+    assert!(search("\"unbalanced OR NEAR( *").await.is_empty());
+}
+
+#[tokio::test]
+async fn renaming_a_contractor_renames_it_in_permit_search_and_announces_changes() {
+    let w = filled(400).await;
+    let mut changes = w.cache.subscribe();
+    let p = &w.permits[10];
+    let mut c = w
+        .contractors
+        .iter()
+        .find(|c| Some(&c.id) == p.community_contractor_id.as_ref())
+        .unwrap()
+        .clone();
+    c.name = Some("Zubair Qadri".into());
+    w.cache
+        .upsert_contractors(std::slice::from_ref(&c))
+        .await
+        .unwrap();
+    assert_eq!(
+        changes.recv().await.unwrap(),
+        Change::Contractors(vec![c.id.clone()])
+    );
+    let found = w
+        .cache
+        .permits(&PermitQuery {
+            search: Some("zubair".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(found.rows.iter().any(|x| x.id == p.id));
+    assert!(
+        found
+            .rows
+            .iter()
+            .all(|x| x.community_contractor_id.as_ref() == Some(&c.id))
+    );
+
+    let mut updated = p.clone();
+    updated.status_name = Some(StatusName::Revoked);
+    w.cache
+        .upsert_permits(std::slice::from_ref(&updated))
+        .await
+        .unwrap();
+    assert_eq!(
+        changes.recv().await.unwrap(),
+        Change::Permits(vec![p.id.clone()])
+    );
+    assert_eq!(
+        w.cache.permit(&p.id).await.unwrap().unwrap().status_name(),
+        Some(StatusName::Revoked)
+    );
+}
+
+#[tokio::test]
+async fn a_damaged_file_is_reported_and_rebuilt_keeping_the_old_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("community.sqlite3");
+    std::fs::write(&path, vec![0x42u8; 8192]).unwrap();
+    let err = Cache::open(&path)
+        .await
+        .err()
+        .expect("a damaged file is refused");
+    assert!(matches!(err, CacheError::Corrupt { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("damaged") && err.to_string().contains("rebuilt from the server")
+    );
+    let (cache, reason) = Cache::open_or_rebuild(&path).await.unwrap();
+    assert!(matches!(reason, Some(CacheError::Corrupt { .. })));
+    assert_eq!(cache.count_permits().await.unwrap(), 0);
+    let kept = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().contains("unreadable-"));
+    assert!(kept, "the damaged file is kept aside, not deleted");
+}
+
+#[tokio::test]
+async fn a_file_from_a_newer_gatehouse_is_reported_and_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("community.sqlite3");
+    drop(Cache::open(&path).await.unwrap());
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) VALUES (99999, 'future', CURRENT_TIMESTAMP, 1, x'00', 0)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let err = Cache::open(&path).await.err().expect("refused");
+    assert!(matches!(err, CacheError::TooNew { .. }), "{err:?}");
+    let (_, reason) = Cache::open_or_rebuild(&path).await.unwrap();
+    assert!(matches!(reason, Some(CacheError::TooNew { .. })));
+}
