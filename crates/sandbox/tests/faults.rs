@@ -2,74 +2,44 @@
 
 use std::time::{Duration, Instant};
 
-use gatehouse_sandbox::{Config, Running, Seed};
+use gatehouse_sandbox::{Config, Seed};
 use serde_json::{Value, json};
 
-struct Sb {
-    running: Running,
-    http: reqwest::Client,
+mod support;
+
+use support::{Api, sandbox_with};
+
+async fn start() -> Api {
+    sandbox_with(Config {
+        seed: Seed::Count(50),
+        ..Config::default()
+    })
+    .await
 }
 
-/// What a client got: a status and body text, or a transport error.
-type Outcome = Result<(u16, String), String>;
-
-impl Sb {
-    async fn start() -> Sb {
-        let running = gatehouse_sandbox::start(
-            Config {
-                seed: Seed::Count(50),
-                ..Config::default()
-            },
-            "127.0.0.1:0".parse().unwrap(),
-        )
+async fn arm(api: &Api, fault: Value) {
+    let (status, text) = api
+        .raw(reqwest::Method::POST, "/__sandbox/faults", Some(fault))
         .await
         .unwrap();
-        Sb {
-            running,
-            http: reqwest::Client::new(),
-        }
-    }
-    async fn raw(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Outcome {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.running.base_url()))
-            .header("x-api-key", &self.running.api_key);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.map_err(|e| format!("send: {e}"))?;
-        let status = resp.status().as_u16();
-        let text = resp.text().await.map_err(|e| format!("body: {e}"))?;
-        Ok((status, text))
-    }
-    async fn json(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let (status, text) = self.raw(method, path, body).await.unwrap();
-        assert!((200..300).contains(&status), "{path}: {status} {text}");
-        serde_json::from_str(&text).unwrap()
-    }
-    async fn arm(&self, fault: Value) {
-        let (status, text) = self
-            .raw(reqwest::Method::POST, "/__sandbox/faults", Some(fault))
-            .await
-            .unwrap();
-        assert_eq!(status, 201, "{text}");
-    }
-    async fn accepted_permit(&self) -> Value {
-        let page = self
-            .json(
-                reqwest::Method::GET,
-                "/permits?statusName=ACCEPTED&$limit=1",
-                None,
-            )
-            .await;
-        page["data"][0].clone()
-    }
+    assert_eq!(status, 201, "{text}");
+}
+
+async fn accepted_permit(api: &Api) -> Value {
+    api.ok(
+        reqwest::Method::GET,
+        "/permits?statusName=ACCEPTED&$limit=1",
+        None,
+    )
+    .await["data"][0]
+        .clone()
 }
 
 #[tokio::test]
 async fn a_status_fault_answers_in_the_envelope_for_count_requests_then_stops() {
-    let sb = Sb::start().await;
-    sb.arm(
+    let sb = start().await;
+    arm(
+        &sb,
         json!({"kind": "status", "path": "/permits", "method": "GET", "count": 2, "status": 503}),
     )
     .await;
@@ -93,21 +63,23 @@ async fn a_status_fault_answers_in_the_envelope_for_count_requests_then_stops() 
         200
     );
     assert_eq!(
-        sb.json(reqwest::Method::GET, "/__sandbox/faults", None)
-            .await["data"],
+        sb.ok(reqwest::Method::GET, "/__sandbox/faults", None).await["data"],
         json!([])
     );
 }
 
 #[tokio::test]
 async fn rate_limit_carries_retry_after() {
-    let sb = Sb::start().await;
-    sb.arm(json!({"kind": "rateLimit", "path": "/communityContractors", "retryAfterSecs": 7}))
-        .await;
+    let sb = start().await;
+    arm(
+        &sb,
+        json!({"kind": "rateLimit", "path": "/communityContractors", "retryAfterSecs": 7}),
+    )
+    .await;
     let resp = sb
         .http
-        .get(format!("{}/communityContractors", sb.running.base_url()))
-        .header("x-api-key", &sb.running.api_key)
+        .get(format!("{}/communityContractors", sb.base))
+        .header("x-api-key", &sb.key)
         .send()
         .await
         .unwrap();
@@ -117,9 +89,12 @@ async fn rate_limit_carries_retry_after() {
 
 #[tokio::test]
 async fn latency_delays_then_answers() {
-    let sb = Sb::start().await;
-    sb.arm(json!({"kind": "latency", "path": "/permits", "latencyMs": 300}))
-        .await;
+    let sb = start().await;
+    arm(
+        &sb,
+        json!({"kind": "latency", "path": "/permits", "latencyMs": 300}),
+    )
+    .await;
     let t = Instant::now();
     assert_eq!(
         sb.raw(reqwest::Method::GET, "/permits", None)
@@ -133,11 +108,14 @@ async fn latency_delays_then_answers() {
 
 #[tokio::test]
 async fn a_dropped_request_fails_at_the_client_and_is_not_applied() {
-    let sb = Sb::start().await;
-    let p = sb.accepted_permit().await;
+    let sb = start().await;
+    let p = accepted_permit(&sb).await;
     let id = p["_id"].as_str().unwrap();
-    sb.arm(json!({"kind": "drop", "path": "/passes/", "method": "PATCH"}))
-        .await;
+    arm(
+        &sb,
+        json!({"kind": "drop", "path": "/passes/", "method": "PATCH"}),
+    )
+    .await;
     let outcome = sb
         .raw(
             reqwest::Method::PATCH,
@@ -150,18 +128,21 @@ async fn a_dropped_request_fails_at_the_client_and_is_not_applied() {
         "the client must see a failure, got {outcome:?}"
     );
     let now = sb
-        .json(reqwest::Method::GET, &format!("/permits/{id}"), None)
+        .ok(reqwest::Method::GET, &format!("/permits/{id}"), None)
         .await;
     assert_eq!(now["accessCode"], p["accessCode"], "not applied");
 }
 
 #[tokio::test]
 async fn drop_after_applies_the_request_but_the_client_never_hears() {
-    let sb = Sb::start().await;
-    let p = sb.accepted_permit().await;
+    let sb = start().await;
+    let p = accepted_permit(&sb).await;
     let id = p["_id"].as_str().unwrap();
-    sb.arm(json!({"kind": "dropAfter", "path": "/passes/", "method": "PATCH"}))
-        .await;
+    arm(
+        &sb,
+        json!({"kind": "dropAfter", "path": "/passes/", "method": "PATCH"}),
+    )
+    .await;
     let outcome = sb
         .raw(
             reqwest::Method::PATCH,
@@ -174,7 +155,7 @@ async fn drop_after_applies_the_request_but_the_client_never_hears() {
         "the client must see a failure, got {outcome:?}"
     );
     let now = sb
-        .json(reqwest::Method::GET, &format!("/permits/{id}"), None)
+        .ok(reqwest::Method::GET, &format!("/permits/{id}"), None)
         .await;
     assert_ne!(
         now["accessCode"], p["accessCode"],
@@ -184,22 +165,20 @@ async fn drop_after_applies_the_request_but_the_client_never_hears() {
 
 #[tokio::test]
 async fn malformed_and_truncated_bodies_do_not_parse() {
-    let sb = Sb::start().await;
+    let sb = start().await;
     let full = sb
         .raw(reqwest::Method::GET, "/permits?$limit=5", None)
         .await
         .unwrap()
         .1;
-    sb.arm(json!({"kind": "malformed", "path": "/permits"}))
-        .await;
+    arm(&sb, json!({"kind": "malformed", "path": "/permits"})).await;
     let (status, text) = sb
         .raw(reqwest::Method::GET, "/permits?$limit=5", None)
         .await
         .unwrap();
     assert_eq!(status, 200);
     assert!(serde_json::from_str::<Value>(&text).is_err(), "{text}");
-    sb.arm(json!({"kind": "truncated", "path": "/permits"}))
-        .await;
+    arm(&sb, json!({"kind": "truncated", "path": "/permits"})).await;
     let (status, text) = sb
         .raw(reqwest::Method::GET, "/permits?$limit=5", None)
         .await
@@ -212,9 +191,8 @@ async fn malformed_and_truncated_bodies_do_not_parse() {
 
 #[tokio::test]
 async fn control_endpoints_are_never_faulted_and_bad_faults_are_refused() {
-    let sb = Sb::start().await;
-    sb.arm(json!({"kind": "status", "path": "/", "count": 100}))
-        .await;
+    let sb = start().await;
+    arm(&sb, json!({"kind": "status", "path": "/", "count": 100})).await;
     assert_eq!(
         sb.raw(reqwest::Method::GET, "/__sandbox", None)
             .await

@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use gatehouse_buzzin::EventName;
-use gatehouse_sandbox::{Config, Running, Seed, WebhookConfig, WebhookTarget};
+use gatehouse_sandbox::{Config, Seed, WebhookConfig, WebhookTarget};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -62,53 +62,29 @@ impl Receiver {
     }
 }
 
-struct Sandbox {
-    running: Running,
-    http: reqwest::Client,
+mod support;
+
+use support::{Api, new_contractor, sandbox_with};
+
+async fn start(webhooks: WebhookConfig) -> Api {
+    sandbox_with(Config {
+        seed: Seed::Empty,
+        webhooks,
+        ..Config::default()
+    })
+    .await
 }
 
-impl Sandbox {
-    async fn start(webhooks: WebhookConfig) -> Self {
-        let running = gatehouse_sandbox::start(
-            Config {
-                seed: Seed::Empty,
-                webhooks,
-                ..Config::default()
-            },
-            "127.0.0.1:0".parse().unwrap(),
+/// A new (pending) contractor's id.
+async fn create_contractor(api: &Api, n: u32) -> String {
+    let c = api
+        .ok(
+            reqwest::Method::POST,
+            "/communityContractors",
+            Some(new_contractor(n)),
         )
-        .await
-        .unwrap();
-        Sandbox {
-            running,
-            http: reqwest::Client::new(),
-        }
-    }
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.running.base_url()))
-            .header("x-api-key", &self.running.api_key);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.unwrap();
-        assert!(resp.status().is_success(), "{path}: {}", resp.status());
-        resp.json().await.unwrap()
-    }
-    async fn post(&self, path: &str, body: Value) -> Value {
-        self.call(reqwest::Method::POST, path, Some(body)).await
-    }
-    async fn patch(&self, path: &str, body: Value) -> Value {
-        self.call(reqwest::Method::PATCH, path, Some(body)).await
-    }
-    async fn contractor(&self, n: u32) -> String {
-        let c = self.post("/communityContractors", json!({
-            "name": "Rep", "email": format!("rep{n}@x.ae"), "phone": format!("+97150000{n:04}"),
-            "company": {"companyName": "Co"}, "integrations": {"damac": {"salesforceId": format!("a0B5g0000000{n:04}AW")}}
-        })).await;
-        c["_id"].as_str().unwrap().to_owned()
-    }
+        .await;
+    c["_id"].as_str().unwrap().to_owned()
 }
 
 fn target(url: &str) -> WebhookTarget {
@@ -128,14 +104,14 @@ fn header<'a>(h: &'a HeaderMap, name: &str) -> &'a str {
 #[tokio::test]
 async fn signed_deliveries_verify_with_an_independent_hmac_and_tampering_or_staleness_fail() {
     let (rx, url) = receiver(vec![]).await;
-    let sb = Sandbox::start(WebhookConfig {
+    let sb = start(WebhookConfig {
         targets: vec![target(&url)],
         secret: Some("whsec_test".into()),
         ..WebhookConfig::default()
     })
     .await;
-    let id = sb.contractor(1).await;
-    sb.patch(
+    let id = create_contractor(&sb, 1).await;
+    sb.patch_ok(
         &format!("/communityContractors/{id}"),
         json!({"action": "approve"}),
     )
@@ -185,13 +161,13 @@ async fn signed_deliveries_verify_with_an_independent_hmac_and_tampering_or_stal
 #[tokio::test]
 async fn without_a_secret_there_is_no_token_and_no_signature() {
     let (rx, url) = receiver(vec![]).await;
-    let sb = Sandbox::start(WebhookConfig {
+    let sb = start(WebhookConfig {
         targets: vec![target(&url)],
         ..WebhookConfig::default()
     })
     .await;
-    let id = sb.contractor(1).await;
-    sb.patch(
+    let id = create_contractor(&sb, 1).await;
+    sb.patch_ok(
         &format!("/communityContractors/{id}"),
         json!({"action": "approve"}),
     )
@@ -209,71 +185,71 @@ async fn without_a_secret_there_is_no_token_and_no_signature() {
 #[tokio::test]
 async fn all_nine_events_arrive_in_feed_order() {
     let (rx, url) = receiver(vec![]).await;
-    let sb = Sandbox::start(WebhookConfig {
+    let sb = start(WebhookConfig {
         targets: vec![target(&url)],
         ..WebhookConfig::default()
     })
     .await;
     let props = sb
-        .call(reqwest::Method::GET, "/__sandbox/properties", None)
+        .ok(reqwest::Method::GET, "/__sandbox/properties", None)
         .await;
     let (prop, flat) = (
         props["data"][0]["id"].clone(),
         props["data"][0]["flats"][0]["id"].clone(),
     );
-    let contractor = sb.contractor(1).await;
-    sb.patch(
+    let contractor = create_contractor(&sb, 1).await;
+    sb.patch_ok(
         &format!("/communityContractors/{contractor}"),
         json!({"action": "approve"}),
     )
     .await;
     let in_hours = |h: i64| (chrono::Utc::now() + chrono::Duration::hours(h)).to_rfc3339();
-    let permit = sb.post("/permits", json!({
+    let permit = sb.post_ok("/permits", json!({
         "salesforcePermitId": "a1B5g000000PERM1AW", "communityContractorId": contractor,
         "propertyId": prop, "flatId": flat, "validFrom": in_hours(-1), "validTill": in_hours(48),
         "timeIn": "00:00", "timeOut": "23:59", "representativeName": "R", "representativeContact": "+971500000001",
         "employees": [{"name": "E"}]
     })).await;
     let pid = permit["_id"].as_str().unwrap();
-    sb.patch(&format!("/passes/{pid}"), json!({"action": "submit"}))
+    sb.patch_ok(&format!("/passes/{pid}"), json!({"action": "submit"}))
         .await;
     let accepted = sb
-        .post(&format!("/__sandbox/permits/{pid}/approve"), json!({}))
+        .post_ok(&format!("/__sandbox/permits/{pid}/approve"), json!({}))
         .await;
-    sb.patch(
+    sb.patch_ok(
         &format!("/permits/{pid}"),
         json!({"validTill": in_hours(72)}),
     )
     .await;
     let code = accepted["accessCode"].as_str().unwrap();
-    sb.post(
+    sb.post_ok(
         "/__sandbox/scan",
         json!({"accessCode": code, "direction": "entry"}),
     )
     .await;
-    sb.post(
+    sb.post_ok(
         "/__sandbox/scan",
         json!({"accessCode": code, "direction": "exit"}),
     )
     .await;
-    sb.post("/__sandbox/clock", json!({"advanceSeconds": 50 * 3600}))
+    sb.post_ok("/__sandbox/clock", json!({"advanceSeconds": 50 * 3600}))
         .await;
-    sb.post("/__sandbox/clock", json!({"advanceSeconds": 24 * 3600}))
+    sb.post_ok("/__sandbox/clock", json!({"advanceSeconds": 24 * 3600}))
         .await;
-    let other = sb.contractor(2).await;
-    sb.patch(
+    let other = create_contractor(&sb, 2).await;
+    sb.patch_ok(
         &format!("/communityContractors/{other}"),
         json!({"action": "approve"}),
     )
     .await;
-    sb.patch(
+    sb.patch_ok(
         &format!("/communityContractors/{other}"),
         json!({"action": "revoke"}),
     )
     .await;
 
     let feed = sb
-        .call(reqwest::Method::GET, "/workPermitEvents?$limit=1000", None)
+        .ok(reqwest::Method::GET, "/workPermitEvents?$limit=1000", None)
         .await;
     let feed: Vec<Value> = feed["data"].as_array().unwrap().clone();
     let got = rx.wait_for(feed.len()).await;
@@ -310,16 +286,16 @@ async fn all_nine_events_arrive_in_feed_order() {
 async fn failures_are_retried_with_backoff_until_2xx_or_the_last_attempt() {
     let (rx, url) = receiver(vec![500, 503]).await;
     let (rx2, url2) = receiver(vec![500, 500, 500]).await;
-    let sb = Sandbox::start(WebhookConfig {
+    let sb = start(WebhookConfig {
         targets: vec![target(&url), target(&url2)],
         max_attempts: 3,
         backoff: Duration::from_millis(30),
         ..WebhookConfig::default()
     })
     .await;
-    let id = sb.contractor(1).await;
+    let id = create_contractor(&sb, 1).await;
     let t = Instant::now();
-    sb.patch(
+    sb.patch_ok(
         &format!("/communityContractors/{id}"),
         json!({"action": "approve"}),
     )
@@ -346,7 +322,7 @@ async fn failures_are_retried_with_backoff_until_2xx_or_the_last_attempt() {
     let deadline = Instant::now() + Duration::from_secs(5);
     let log = loop {
         let log = sb
-            .call(reqwest::Method::GET, "/__sandbox/deliveries", None)
+            .ok(reqwest::Method::GET, "/__sandbox/deliveries", None)
             .await;
         let settled = log["data"]
             .as_array()
@@ -378,7 +354,7 @@ async fn failures_are_retried_with_backoff_until_2xx_or_the_last_attempt() {
 #[tokio::test]
 async fn a_target_receives_only_the_events_it_asked_for() {
     let (rx, url) = receiver(vec![]).await;
-    let sb = Sandbox::start(WebhookConfig {
+    let sb = start(WebhookConfig {
         targets: vec![WebhookTarget {
             url: url.clone(),
             events: Some(vec![EventName::ContractorRemoved]),
@@ -386,13 +362,13 @@ async fn a_target_receives_only_the_events_it_asked_for() {
         ..WebhookConfig::default()
     })
     .await;
-    let id = sb.contractor(1).await;
-    sb.patch(
+    let id = create_contractor(&sb, 1).await;
+    sb.patch_ok(
         &format!("/communityContractors/{id}"),
         json!({"action": "approve"}),
     )
     .await;
-    sb.patch(
+    sb.patch_ok(
         &format!("/communityContractors/{id}"),
         json!({"action": "revoke"}),
     )
