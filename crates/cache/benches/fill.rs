@@ -3,7 +3,7 @@
 //! insert of the same rows into a plain table, measured in the same run. Prints figures for
 //! BENCHMARKS.md; asserts only that everything arrived.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use gatehouse_cache::{Cache, PermitQuery};
 use gatehouse_client::{Client, ListQuery, Settings};
@@ -43,15 +43,20 @@ async fn main() {
         cache.upsert_contractors(&page.data).await.unwrap();
     }
     let mut all = Vec::with_capacity(PERMITS as usize);
+    let (mut fetching, mut storing) = (Duration::ZERO, Duration::ZERO);
     loop {
+        let t_fetch = Instant::now();
         let page = client
             .permits(&ListQuery::new().limit(1000).skip(all.len() as u64))
             .await
             .unwrap();
+        fetching += t_fetch.elapsed();
         if page.data.is_empty() {
             break;
         }
+        let t_store = Instant::now();
         cache.upsert_permits(&page.data).await.unwrap();
+        storing += t_store.elapsed();
         all.extend(page.data);
     }
     let fill = t.elapsed();
@@ -102,6 +107,11 @@ async fn main() {
     println!(
         "first fill of {PERMITS} permits from the sandbox over HTTP into the cache: {:.2} s",
         fill.as_secs_f64()
+    );
+    println!(
+        "  of which fetching permits over HTTP: {:.2} s, storing them: {:.2} s",
+        fetching.as_secs_f64(),
+        storing.as_secs_f64()
     );
     println!(
         "bare bulk insert of the same {PERMITS} rows: {:.2} s; ratio {:.1}x",
