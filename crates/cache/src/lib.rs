@@ -33,7 +33,12 @@ pub struct Cache {
     pool: SqlitePool,
     path: PathBuf,
     changes: broadcast::Sender<Change>,
+    /// During a bulk load, writes skip index and search maintenance.
+    bulk: std::sync::atomic::AtomicBool,
 }
+
+/// `sync_state` key holding the permit indexes' SQL while a bulk load has them dropped.
+const BULK_KEY: &str = "bulkLoadIndexes";
 
 impl Cache {
     /// Opens (creating if needed) the cache at `path` and brings its schema up to date.
@@ -57,11 +62,95 @@ impl Cache {
             .await
             .map_err(|e| CacheError::migrate(path, e))?;
         let (changes, _) = broadcast::channel(256);
-        Ok(Cache {
+        let cache = Cache {
             pool,
             path: path.to_owned(),
             changes,
-        })
+            bulk: std::sync::atomic::AtomicBool::new(false),
+        };
+        // A bulk load that was interrupted (the process died) is finished now.
+        if cache.bulk_indexes().await?.is_some() {
+            cache.finish_bulk_load().await?;
+        }
+        Ok(cache)
+    }
+
+    async fn bulk_indexes(&self) -> Result<Option<Vec<String>>, CacheError> {
+        let row: Option<String> = sqlx::query_scalar("SELECT value FROM sync_state WHERE key = ?")
+            .bind(BULK_KEY)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))?;
+        row.map(|v| decode(&self.path, "bulk-load state", &v))
+            .transpose()
+    }
+
+    /// Starts a bulk load (a first sync into an empty cache): the permit indexes are dropped and
+    /// writes skip the search index, so rows go in at the speed of a plain insert.
+    /// [`Cache::finish_bulk_load`] builds everything once; if the process dies first, the next
+    /// [`Cache::open`] does it.
+    pub async fn begin_bulk_load(&self) -> Result<(), CacheError> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
+        let indexes: Vec<(String, String)> = sqlx::query_as(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'permits' AND sql IS NOT NULL",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| self.sql(e))?;
+        if !indexes.is_empty() {
+            let sqls: Vec<&str> = indexes.iter().map(|(_, sql)| sql.as_str()).collect();
+            sqlx::query("INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+                .bind(BULK_KEY)
+                .bind(serde_json::to_string(&sqls).expect("strings serialise"))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.sql(e))?;
+            for (name, _) in &indexes {
+                sqlx::query(&format!("DROP INDEX \"{name}\""))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| self.sql(e))?;
+            }
+        }
+        tx.commit().await.map_err(|e| self.sql(e))?;
+        self.bulk.store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Ends a bulk load: rebuilds the permit indexes and both search indexes, in one transaction.
+    pub async fn finish_bulk_load(&self) -> Result<(), CacheError> {
+        let indexes = self.bulk_indexes().await?.unwrap_or_default();
+        let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
+        for sql in &indexes {
+            let sql = sql.replacen("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1);
+            sqlx::query(&sql)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.sql(e))?;
+        }
+        for sql in [
+            "DELETE FROM contractor_search",
+            CONTRACTOR_SEARCH_INSERT,
+            "DELETE FROM permit_search",
+            PERMIT_SEARCH_INSERT,
+        ] {
+            sqlx::query(sql)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.sql(e))?;
+        }
+        sqlx::query("DELETE FROM sync_state WHERE key = ?")
+            .bind(BULK_KEY)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.sql(e))?;
+        tx.commit().await.map_err(|e| self.sql(e))?;
+        self.bulk.store(false, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn bulk_loading(&self) -> bool {
+        self.bulk.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Opens the cache; one that is damaged or from a newer Gatehouse is moved aside (kept, named
@@ -138,13 +227,16 @@ impl Cache {
             );
             q.build().execute(&mut *tx).await.map_err(|e| self.sql(e))?;
 
+            if self.bulk_loading() {
+                continue; // finish_bulk_load builds the search indexes once
+            }
             let ids = || chunk.iter().map(|c| c.id.as_str());
             in_list(&mut tx, "DELETE FROM contractor_search WHERE rowid IN (SELECT rowid FROM contractors WHERE id IN ", ids(), ")")
                 .await
                 .map_err(|e| self.sql(e))?;
             in_list(
                 &mut tx,
-                "INSERT INTO contractor_search (rowid, text) SELECT rowid, name || ' ' || company || ' ' || phone || ' ' || email || ' ' || salesforce_id FROM contractors WHERE id IN ",
+                &format!("{CONTRACTOR_SEARCH_INSERT} WHERE id IN "),
                 ids(),
                 "",
             )
@@ -208,6 +300,9 @@ impl Cache {
                  updated_at = excluded.updated_at, doc = excluded.doc",
             );
             q.build().execute(&mut *tx).await.map_err(|e| self.sql(e))?;
+            if self.bulk_loading() {
+                continue; // finish_bulk_load builds the search index once
+            }
             let ids = || chunk.iter().map(|p| p.id.as_str());
             in_list(
                 &mut tx,
@@ -279,6 +374,10 @@ impl Cache {
         query::permits(&self.pool, &self.path, q).await
     }
 }
+
+/// The search text of contractors: name, company, phone, email and Salesforce id.
+const CONTRACTOR_SEARCH_INSERT: &str = "INSERT INTO contractor_search (rowid, text) SELECT rowid, \
+    name || ' ' || company || ' ' || phone || ' ' || email || ' ' || salesforce_id FROM contractors";
 
 /// The search text of permits: pass number, unit, job, representative, and the contractor's
 /// name, company and phone.

@@ -333,3 +333,117 @@ async fn a_file_from_a_newer_gatehouse_is_reported_and_rebuilt() {
     let (_, reason) = Cache::open_or_rebuild(&path).await.unwrap();
     assert!(matches!(reason, Some(CacheError::TooNew { .. })));
 }
+
+async fn index_count(path: &std::path::Path) -> i64 {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'permits' AND sql IS NOT NULL")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    n
+}
+
+#[tokio::test]
+async fn a_bulk_load_answers_every_query_exactly_as_a_normal_fill() {
+    let w = filled(1200).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bulk.sqlite3");
+    let bulk = Cache::open(&path).await.unwrap();
+    let indexes = index_count(&path).await;
+    assert!(indexes >= 7, "the migration's indexes: {indexes}");
+    bulk.begin_bulk_load().await.unwrap();
+    assert_eq!(index_count(&path).await, 0, "dropped for the load");
+    bulk.upsert_contractors(&w.contractors).await.unwrap();
+    for chunk in w.permits.chunks(300) {
+        bulk.upsert_permits(chunk).await.unwrap();
+    }
+    bulk.finish_bulk_load().await.unwrap();
+    assert_eq!(index_count(&path).await, indexes, "rebuilt after it");
+
+    let c = &w.contractors[3];
+    let queries = vec![
+        PermitQuery {
+            limit: 500,
+            ..Default::default()
+        },
+        PermitQuery {
+            statuses: vec![StatusName::Accepted, StatusName::Pending],
+            sort: PermitSort::PassNumber,
+            descending: true,
+            limit: 500,
+            ..Default::default()
+        },
+        PermitQuery {
+            search: c.name.clone(),
+            limit: 500,
+            ..Default::default()
+        },
+        PermitQuery {
+            search: Some(c.phone.clone().unwrap()[..8].to_owned()),
+            limit: 500,
+            ..Default::default()
+        },
+        PermitQuery {
+            search: Some("WP-0001".into()),
+            limit: 500,
+            ..Default::default()
+        },
+        PermitQuery {
+            contractor_id: Some(c.id.clone()),
+            limit: 500,
+            ..Default::default()
+        },
+    ];
+    for q in queries {
+        let ids = |rows: Vec<Permit>| rows.into_iter().map(|p| p.id).collect::<Vec<_>>();
+        let normal = ids(all_pages(&w.cache, q.clone()).await);
+        let loaded = ids(all_pages(&bulk, q.clone()).await);
+        assert_eq!(loaded, normal, "{q:?}");
+        if q.search.is_some() {
+            assert!(
+                !normal.is_empty(),
+                "the search {:?} finds something",
+                q.search
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_interrupted_bulk_load_is_finished_by_the_next_open() {
+    let w = filled(300).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bulk.sqlite3");
+    let indexes = {
+        let cache = Cache::open(&path).await.unwrap();
+        let n = index_count(&path).await;
+        cache.begin_bulk_load().await.unwrap();
+        cache.upsert_contractors(&w.contractors).await.unwrap();
+        cache.upsert_permits(&w.permits).await.unwrap();
+        n // dropped here without finish_bulk_load, as if the process died
+    };
+    assert_eq!(index_count(&path).await, 0);
+    let cache = Cache::open(&path).await.unwrap();
+    assert_eq!(index_count(&path).await, indexes);
+    let name = w.contractors[0].name.clone().unwrap();
+    let found = cache
+        .permits(&PermitQuery {
+            search: Some(name),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let expected = w
+        .permits
+        .iter()
+        .filter(|p| p.community_contractor_id.as_ref() == Some(&w.contractors[0].id))
+        .count() as u64;
+    assert!(
+        found.total >= expected,
+        "search rows were built: {} < {expected}",
+        found.total
+    );
+}
