@@ -11,6 +11,12 @@ pub enum CacheError {
     /// The disk or the folder refused (permissions, full disk).
     #[error("cannot use the local data in {}: {detail}", path.display())]
     Io { path: PathBuf, detail: String },
+    /// No such contractor, permit or outbox row here.
+    #[error("{0}")]
+    NotFound(String),
+    /// An action that cannot succeed as things stand, said in one sentence.
+    #[error("{0}")]
+    Refused(String),
     /// Anything else SQLite reported.
     #[error("the local database failed: {0}")]
     Sql(String),

@@ -5,26 +5,60 @@
 //! and the sync engine alike.
 
 mod error;
+mod outbox;
 mod query;
+mod write;
 
 use std::path::{Path, PathBuf};
 
 use gatehouse_buzzin::{Contractor, Permit};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{Row, SqlitePool};
 use tokio::sync::broadcast;
 
 pub use error::CacheError;
+pub use outbox::{ActionKind, AuditRow, Before, NewAction, OutboxEntry, OutboxState, Outcome};
 pub use query::{Cursor, PermitPage, PermitQuery, PermitSort};
 
-/// Rows per multi-row statement (each statement is a round trip to SQLite's worker thread).
-const CHUNK: usize = 400;
+use gatehouse_buzzin::FeedItem;
+use outbox::Touched;
+
+/// The contractor tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContractorState {
+    /// In the community, not yet approved.
+    Pending,
+    Approved,
+    /// Revoked: no longer in the community.
+    Removed,
+}
+
+/// One step of a sync, stored in one transaction by [`Cache::store`].
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    pub contractors: Vec<Contractor>,
+    pub permits: Vec<Permit>,
+    pub events: Vec<FeedItem>,
+    /// `sync_state` keys to set (`Some`) or clear (`None`).
+    pub state: Vec<(String, Option<serde_json::Value>)>,
+}
+
+impl Batch {
+    fn is_empty(&self) -> bool {
+        self.contractors.is_empty()
+            && self.permits.is_empty()
+            && self.events.is_empty()
+            && self.state.is_empty()
+    }
+}
 
 /// What a committed write changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     Contractors(Vec<String>),
     Permits(Vec<String>),
+    /// An outbox row was added or changed state.
+    Outbox,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -195,137 +229,100 @@ impl Cache {
     /// Stores contractors as the API sent them (replacing earlier copies) and refreshes the search
     /// text of their permits.
     pub async fn upsert_contractors(&self, contractors: &[Contractor]) -> Result<(), CacheError> {
-        if contractors.is_empty() {
-            return Ok(());
-        }
-        let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
-        for chunk in contractors.chunks(CHUNK) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO contractors (id, name, company, email, phone, salesforce_id, approved, removed, updated_at, doc) ",
-            );
-            q.push_values(chunk, |mut b, c| {
-                b.push_bind(&c.id)
-                    .push_bind(c.name.clone().unwrap_or_default())
-                    .push_bind(
-                        c.company
-                            .as_ref()
-                            .and_then(|co| co.company_name.clone())
-                            .unwrap_or_default(),
-                    )
-                    .push_bind(c.email.clone().unwrap_or_default())
-                    .push_bind(c.phone.clone().unwrap_or_default())
-                    .push_bind(c.salesforce_id().unwrap_or_default().to_owned())
-                    .push_bind(c.approved)
-                    .push_bind(c.communities_ids.is_empty())
-                    .push_bind(c.updated_at.map(|t| t.to_wire()).unwrap_or_default())
-                    .push_bind(serde_json::to_string(c).expect("a contractor serialises"));
-            });
-            q.push(
-                " ON CONFLICT(id) DO UPDATE SET name = excluded.name, company = excluded.company, email = excluded.email, \
-                 phone = excluded.phone, salesforce_id = excluded.salesforce_id, approved = excluded.approved, \
-                 removed = excluded.removed, updated_at = excluded.updated_at, doc = excluded.doc",
-            );
-            q.build().execute(&mut *tx).await.map_err(|e| self.sql(e))?;
-
-            if self.bulk_loading() {
-                continue; // finish_bulk_load builds the search indexes once
-            }
-            let ids = || chunk.iter().map(|c| c.id.as_str());
-            in_list(&mut tx, "DELETE FROM contractor_search WHERE rowid IN (SELECT rowid FROM contractors WHERE id IN ", ids(), ")")
-                .await
-                .map_err(|e| self.sql(e))?;
-            in_list(
-                &mut tx,
-                &format!("{CONTRACTOR_SEARCH_INSERT} WHERE id IN "),
-                ids(),
-                "",
-            )
-            .await
-            .map_err(|e| self.sql(e))?;
-            // Their permits' search text names them.
-            in_list(&mut tx, "DELETE FROM permit_search WHERE rowid IN (SELECT rowid FROM permits WHERE contractor_id IN ", ids(), ")")
-                .await
-                .map_err(|e| self.sql(e))?;
-            in_list(
-                &mut tx,
-                &format!("{PERMIT_SEARCH_INSERT} WHERE p.contractor_id IN "),
-                ids(),
-                "",
-            )
-            .await
-            .map_err(|e| self.sql(e))?;
-        }
-        tx.commit().await.map_err(|e| self.sql(e))?;
-        let _ = self.changes.send(Change::Contractors(
-            contractors.iter().map(|c| c.id.clone()).collect(),
-        ));
-        Ok(())
+        self.store(Batch {
+            contractors: contractors.to_vec(),
+            ..Batch::default()
+        })
+        .await
     }
 
     /// Stores permits as the API sent them (replacing earlier copies), with their search text.
     pub async fn upsert_permits(&self, permits: &[Permit]) -> Result<(), CacheError> {
-        if permits.is_empty() {
+        self.store(Batch {
+            permits: permits.to_vec(),
+            ..Batch::default()
+        })
+        .await
+    }
+
+    /// Stores one step of a sync in one transaction: documents as the API sent them (replacing
+    /// earlier copies, with their search text), events, and sync-state keys (e.g. the feed cursor
+    /// that these events advance). Pending outbox actions are laid over the new documents again,
+    /// so a sync never hides an action that has not reached the server yet.
+    pub async fn store(&self, batch: Batch) -> Result<(), CacheError> {
+        if batch.is_empty() {
             return Ok(());
         }
+        let bulk = self.bulk_loading();
         let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
-        for chunk in permits.chunks(CHUNK) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO permits (id, pass_number, status_name, permit_type, contractor_id, property_id, flat_id, valid_from, valid_till, updated_at, doc) ",
-            );
-            q.push_values(chunk, |mut b, p| {
-                let time = |t: Option<gatehouse_buzzin::Timestamp>| {
-                    t.map(|t| t.to_wire()).unwrap_or_default()
-                };
-                b.push_bind(&p.id)
-                    .push_bind(p.pass_number.clone().unwrap_or_default())
-                    .push_bind(p.status_name().map(|s| s.to_string()).unwrap_or_default())
-                    .push_bind(
-                        p.permit_type
-                            .as_ref()
-                            .map(|t| t.to_string())
-                            .unwrap_or_default(),
-                    )
-                    .push_bind(p.community_contractor_id.clone().unwrap_or_default())
-                    .push_bind(p.property_id.clone().unwrap_or_default())
-                    .push_bind(p.flat_id.clone().unwrap_or_default())
-                    .push_bind(time(p.valid_from))
-                    .push_bind(time(p.valid_till))
-                    .push_bind(time(p.updated_at))
-                    .push_bind(serde_json::to_string(p).expect("a permit serialises"));
-            });
-            q.push(
-                " ON CONFLICT(id) DO UPDATE SET pass_number = excluded.pass_number, status_name = excluded.status_name, \
-                 permit_type = excluded.permit_type, contractor_id = excluded.contractor_id, property_id = excluded.property_id, \
-                 flat_id = excluded.flat_id, valid_from = excluded.valid_from, valid_till = excluded.valid_till, \
-                 updated_at = excluded.updated_at, doc = excluded.doc",
-            );
-            q.build().execute(&mut *tx).await.map_err(|e| self.sql(e))?;
-            if self.bulk_loading() {
-                continue; // finish_bulk_load builds the search index once
-            }
-            let ids = || chunk.iter().map(|p| p.id.as_str());
-            in_list(
-                &mut tx,
-                "DELETE FROM permit_search WHERE rowid IN (SELECT rowid FROM permits WHERE id IN ",
-                ids(),
-                ")",
-            )
+        write::upsert_contractors(&mut tx, &batch.contractors, bulk)
             .await
             .map_err(|e| self.sql(e))?;
-            in_list(
-                &mut tx,
-                &format!("{PERMIT_SEARCH_INSERT} WHERE p.id IN "),
-                ids(),
-                "",
-            )
+        write::upsert_permits(&mut tx, &batch.permits, bulk)
             .await
             .map_err(|e| self.sql(e))?;
+        write::insert_events(&mut tx, &batch.events)
+            .await
+            .map_err(|e| self.sql(e))?;
+        for (key, value) in &batch.state {
+            write::set_state(&mut tx, key, value.as_ref())
+                .await
+                .map_err(|e| self.sql(e))?;
         }
+        let overlaid = if batch.contractors.is_empty() && batch.permits.is_empty() {
+            Touched::default()
+        } else {
+            outbox::overlay_open(&mut tx)
+                .await
+                .map_err(|e| self.sql(e))?
+        };
         tx.commit().await.map_err(|e| self.sql(e))?;
-        let _ = self.changes.send(Change::Permits(
-            permits.iter().map(|p| p.id.clone()).collect(),
-        ));
+        let mut contractors: Vec<String> = batch.contractors.iter().map(|c| c.id.clone()).collect();
+        contractors.extend(overlaid.contractors);
+        let mut permits: Vec<String> = batch.permits.iter().map(|p| p.id.clone()).collect();
+        permits.extend(overlaid.permits);
+        self.announce(contractors, permits);
         Ok(())
+    }
+
+    pub(crate) fn announce(&self, mut contractors: Vec<String>, mut permits: Vec<String>) {
+        contractors.sort();
+        contractors.dedup();
+        permits.sort();
+        permits.dedup();
+        if !contractors.is_empty() {
+            let _ = self.changes.send(Change::Contractors(contractors));
+        }
+        if !permits.is_empty() {
+            let _ = self.changes.send(Change::Permits(permits));
+        }
+    }
+
+    /// A sync-state value (JSON), e.g. the feed cursor.
+    pub async fn state<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T>, CacheError> {
+        let row: Option<String> = sqlx::query_scalar("SELECT value FROM sync_state WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))?;
+        row.map(|v| decode(&self.path, "sync state", &v))
+            .transpose()
+    }
+
+    /// Sets (or with `None`, clears) a sync-state value.
+    pub async fn set_state<T: serde::Serialize>(
+        &self,
+        key: &str,
+        value: Option<&T>,
+    ) -> Result<(), CacheError> {
+        let value = value.map(|v| serde_json::to_value(v).expect("state serialises"));
+        let mut conn = self.pool.acquire().await.map_err(|e| self.sql(e))?;
+        write::set_state(&mut conn, key, value.as_ref())
+            .await
+            .map_err(|e| self.sql(e))
     }
 
     // ---- reads ----------------------------------------------------------------------------------
@@ -369,6 +366,73 @@ impl Cache {
         Ok(n as u64)
     }
 
+    pub async fn count_contractors(&self) -> Result<u64, CacheError> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM contractors")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))?;
+        Ok(n as u64)
+    }
+
+    /// Contractors by state (`pending`, `approved`, `removed`, or all), with optional search
+    /// over name, company, phone, email and Salesforce id; ordered by name.
+    pub async fn contractors(
+        &self,
+        state: Option<ContractorState>,
+        search: Option<&str>,
+    ) -> Result<Vec<Contractor>, CacheError> {
+        let mut q =
+            sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT doc FROM contractors c WHERE 1 = 1");
+        match state {
+            Some(ContractorState::Pending) => q.push(" AND c.removed = 0 AND c.approved = 0"),
+            Some(ContractorState::Approved) => q.push(" AND c.removed = 0 AND c.approved = 1"),
+            Some(ContractorState::Removed) => q.push(" AND c.removed = 1"),
+            None => &mut q,
+        };
+        let fts = search.and_then(query::fts_query);
+        if let Some(m) = &fts {
+            q.push(" AND c.rowid IN (SELECT rowid FROM contractor_search WHERE contractor_search MATCH ")
+                .push_bind(m.as_str())
+                .push(")");
+        }
+        q.push(" ORDER BY c.name, c.id");
+        let docs: Vec<String> = q
+            .build_query_scalar()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))?;
+        docs.iter()
+            .map(|d| decode(&self.path, "contractor", d))
+            .collect()
+    }
+
+    /// Up to `limit` permit ids after `after`, in id order (for a rotating reconciliation).
+    pub async fn permit_ids_after(
+        &self,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<String>, CacheError> {
+        sqlx::query_scalar("SELECT id FROM permits WHERE id > ? ORDER BY id LIMIT ?")
+            .bind(after)
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))
+    }
+
+    /// The events of one permit, oldest first (its timeline).
+    pub async fn events_of(&self, permit_id: &str) -> Result<Vec<FeedItem>, CacheError> {
+        let docs: Vec<String> =
+            sqlx::query_scalar("SELECT doc FROM events WHERE permit_id = ? ORDER BY cursor")
+                .bind(permit_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| self.sql(e))?;
+        docs.iter()
+            .map(|d| decode(&self.path, "event", d))
+            .collect()
+    }
+
     /// One page of permits: filters, search, sort, and a keyset cursor for the next page.
     pub async fn permits(&self, q: &PermitQuery) -> Result<PermitPage, CacheError> {
         query::permits(&self.pool, &self.path, q).await
@@ -376,36 +440,18 @@ impl Cache {
 }
 
 /// The search text of contractors: name, company, phone, email and Salesforce id.
-const CONTRACTOR_SEARCH_INSERT: &str = "INSERT INTO contractor_search (rowid, text) SELECT rowid, \
+pub(crate) const CONTRACTOR_SEARCH_INSERT: &str = "INSERT INTO contractor_search (rowid, text) SELECT rowid, \
     name || ' ' || company || ' ' || phone || ' ' || email || ' ' || salesforce_id FROM contractors";
 
 /// The search text of permits: pass number, unit, job, representative, and the contractor's
 /// name, company and phone.
-const PERMIT_SEARCH_INSERT: &str = "INSERT INTO permit_search (rowid, text) SELECT p.rowid, \
+pub(crate) const PERMIT_SEARCH_INSERT: &str = "INSERT INTO permit_search (rowid, text) SELECT p.rowid, \
     p.pass_number || ' ' || p.flat_id || ' ' || coalesce(json_extract(p.doc, '$.jobsSummary'), '') || ' ' || \
     coalesce(json_extract(p.doc, '$.representativeName'), '') || ' ' || coalesce(c.name, '') || ' ' || \
     coalesce(c.company, '') || ' ' || coalesce(c.phone, '') \
     FROM permits p LEFT JOIN contractors c ON c.id = p.contractor_id";
 
-/// Runs `head (?, ?, …) tail` with the ids bound.
-async fn in_list<'a>(
-    tx: &mut sqlx::Transaction<'_, Sqlite>,
-    head: &str,
-    ids: impl Iterator<Item = &'a str>,
-    tail: &str,
-) -> Result<(), sqlx::Error> {
-    let mut q = QueryBuilder::<Sqlite>::new(head);
-    q.push("(");
-    let mut sep = q.separated(", ");
-    for id in ids {
-        sep.push_bind(id);
-    }
-    q.push(")");
-    q.push(tail);
-    q.build().execute(&mut **tx).await.map(|_| ())
-}
-
-fn decode<T: serde::de::DeserializeOwned>(
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     path: &Path,
     what: &'static str,
     doc: &str,

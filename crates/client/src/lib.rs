@@ -236,6 +236,42 @@ impl Client {
         self.read(inf::EVENTS_FEED_PATH, &q.0).await
     }
 
+    /// The newest cursor of the events feed (0 when it is empty): a first sync starts the
+    /// incremental feed from here.
+    pub async fn events_head(&self) -> Result<u64, ClientError> {
+        let q = ListQuery::new().sort("cursor", false).limit(1);
+        let page: Page<FeedItem> = self.read(inf::EVENTS_FEED_PATH, &q.0).await?;
+        Ok(page.data.first().map(|e| e.cursor).unwrap_or(0))
+    }
+
+    /// One contractor, through the list endpoint (there is no documented single read).
+    pub async fn contractor(&self, id: &str) -> Result<Contractor, ClientError> {
+        let q = ListQuery::new().eq("_id", segment(id)?).limit(1);
+        let page = self.contractors(&q).await?;
+        page.data
+            .into_iter()
+            .next()
+            .ok_or_else(|| ClientError::NotFound(format!("no contractor {id}")))
+    }
+
+    /// Contractors by id, in pages of `_id[$in]` (unknown ids are simply absent).
+    pub async fn contractors_by_ids(&self, ids: &[String]) -> Result<Vec<Contractor>, ClientError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_REQUEST) {
+            out.extend(self.contractors(&by_ids(chunk)?).await?.data);
+        }
+        Ok(out)
+    }
+
+    /// Permits by id, in pages of `_id[$in]` (unknown ids are simply absent).
+    pub async fn permits_by_ids(&self, ids: &[String]) -> Result<Vec<Permit>, ClientError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_REQUEST) {
+            out.extend(self.permits(&by_ids(chunk)?).await?.data);
+        }
+        Ok(out)
+    }
+
     // ---- mutations ----------------------------------------------------------------------------
 
     pub async fn approve_contractor(&self, id: &str) -> Result<Contractor, ClientError> {
@@ -281,6 +317,17 @@ impl Client {
             .await?;
         Ok(())
     }
+}
+
+/// Ids per `_id[$in]` request: keeps the query string well under common URL limits.
+const IDS_PER_REQUEST: usize = 100;
+
+fn by_ids(ids: &[String]) -> Result<ListQuery, ClientError> {
+    let mut q = ListQuery::new().limit(ids.len() as u64);
+    for id in ids {
+        q = q.op("_id", "$in", segment(id)?);
+    }
+    Ok(q)
 }
 
 /// An id as one path segment: ids are opaque, but one with a `/`, `?` or `#` would address

@@ -1,0 +1,789 @@
+//! The outbox: admin actions written with their optimistic local state in one transaction,
+//! drained in order by the sync engine, and every step recorded in the local audit log.
+//!
+//! A row's life: `pending` → `sending` (written before the request leaves) → `done`, or
+//! `rejected` (the server refused; the optimistic state is rolled back), or back to `pending`
+//! (nothing reached the server), or `ambiguous` (the request may have been applied: the engine
+//! reads the target before any retry). A `sending` row found after a crash is ambiguous too.
+
+use gatehouse_buzzin::{Contractor, Permit, StatusName, Timestamp, inf};
+use serde::{Deserialize, Serialize};
+use sqlx::{Row, SqliteConnection};
+
+use crate::{Cache, CacheError, decode, write};
+
+/// An admin action on the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ActionKind {
+    ApproveContractor,
+    RevokeContractor,
+    RevokePass,
+    ReissuePass,
+}
+
+impl ActionKind {
+    pub const ALL: [ActionKind; 4] = [
+        ActionKind::ApproveContractor,
+        ActionKind::RevokeContractor,
+        ActionKind::RevokePass,
+        ActionKind::ReissuePass,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::ApproveContractor => "approveContractor",
+            ActionKind::RevokeContractor => "revokeContractor",
+            ActionKind::RevokePass => "revokePass",
+            ActionKind::ReissuePass => "reissuePass",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether the target is a permit (else a contractor).
+    pub fn on_permit(self) -> bool {
+        matches!(self, ActionKind::RevokePass | ActionKind::ReissuePass)
+    }
+}
+
+/// Where an outbox row is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum OutboxState {
+    Pending,
+    Sending,
+    Ambiguous,
+    Done,
+    Rejected,
+    Discarded,
+}
+
+impl OutboxState {
+    const ALL: [OutboxState; 6] = [
+        OutboxState::Pending,
+        OutboxState::Sending,
+        OutboxState::Ambiguous,
+        OutboxState::Done,
+        OutboxState::Rejected,
+        OutboxState::Discarded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Pending => "pending",
+            OutboxState::Sending => "sending",
+            OutboxState::Ambiguous => "ambiguous",
+            OutboxState::Done => "done",
+            OutboxState::Rejected => "rejected",
+            OutboxState::Discarded => "discarded",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Still to reach the server: its optimistic state is shown.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            OutboxState::Pending | OutboxState::Sending | OutboxState::Ambiguous
+        )
+    }
+}
+
+const OPEN_STATES: &str = "('pending', 'sending', 'ambiguous')";
+
+/// An action to queue.
+#[derive(Debug, Clone)]
+pub struct NewAction {
+    pub kind: ActionKind,
+    /// The contractor's or permit's id.
+    pub target_id: String,
+    /// Required for revoking a pass.
+    pub reason: Option<String>,
+    /// Who asked (shown in the audit log).
+    pub actor: String,
+}
+
+/// The server's documents as they were when the action was queued, for rolling it back.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Before {
+    pub contractors: Vec<Contractor>,
+    pub permits: Vec<Permit>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Payload {
+    #[serde(default)]
+    reason: Option<String>,
+    actor: String,
+    label: String,
+    /// For a reissue: the access code read from the server just before sending.
+    #[serde(default)]
+    sent_code: Option<String>,
+    #[serde(default)]
+    before: Before,
+}
+
+/// One queued action.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxEntry {
+    pub seq: i64,
+    /// Generated on this machine when the action was queued.
+    pub id: String,
+    pub kind: ActionKind,
+    pub target_id: String,
+    /// The pass number or the contractor's name.
+    pub label: String,
+    pub reason: Option<String>,
+    pub actor: String,
+    pub state: OutboxState,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// For a reissue: the access code the server had just before the request went out.
+    pub sent_code: Option<String>,
+    #[serde(skip)]
+    pub before: Before,
+}
+
+/// How a send (or a read-back) ended.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// The server applied it; its documents as they are now.
+    Applied {
+        contractors: Vec<Contractor>,
+        permits: Vec<Permit>,
+        detail: Option<String>,
+    },
+    /// The server refused it. `fresh` holds the targets re-read from the server when that
+    /// worked; otherwise the documents from before the action are restored.
+    Rejected {
+        message: String,
+        fresh: Option<Before>,
+    },
+    /// Nothing reached the server (or it was not applied): send again later.
+    Retry { error: String },
+    /// It may have been applied: read the target before any retry.
+    Ambiguous { error: String },
+}
+
+/// One line of the local audit log.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target_id: String,
+    pub reason: Option<String>,
+    pub result: String,
+    pub detail: Option<String>,
+}
+
+/// Ids whose rows an overlay changed.
+#[derive(Debug, Default)]
+pub(crate) struct Touched {
+    pub contractors: Vec<String>,
+    pub permits: Vec<String>,
+}
+
+impl Touched {
+    fn extend(&mut self, other: Touched) {
+        self.contractors.extend(other.contractors);
+        self.permits.extend(other.permits);
+    }
+}
+
+fn set_status_sql(status: &StatusName) -> String {
+    let code = inf::status_code(status)
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| "json_extract(doc, '$.status')".into());
+    format!(
+        "UPDATE permits SET status_name = '{s}', doc = json_set(doc, '$.statusName', '{s}', '$.status', {code})",
+        s = status.as_str()
+    )
+}
+
+fn quoted(list: &[StatusName]) -> String {
+    let names: Vec<String> = list.iter().map(|s| format!("'{}'", s.as_str())).collect();
+    format!("({})", names.join(", "))
+}
+
+/// Lays one action's expected effect over the cached documents.
+async fn overlay(
+    conn: &mut SqliteConnection,
+    kind: ActionKind,
+    target: &str,
+) -> Result<Touched, sqlx::Error> {
+    let mut t = Touched::default();
+    match kind {
+        ActionKind::ApproveContractor => {
+            sqlx::query("UPDATE contractors SET approved = 1, doc = json_set(doc, '$.approved', json('true')) WHERE id = ? AND removed = 0")
+                .bind(target)
+                .execute(&mut *conn)
+                .await?;
+            t.contractors.push(target.to_owned());
+        }
+        ActionKind::RevokeContractor => {
+            sqlx::query("UPDATE contractors SET approved = 0, removed = 1, doc = json_set(doc, '$.approved', json('false'), '$.communitiesIds', json('[]')) WHERE id = ?")
+                .bind(target)
+                .execute(&mut *conn)
+                .await?;
+            t.contractors.push(target.to_owned());
+            let active = quoted(inf::ACTIVE_STATUSES);
+            let ids: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT id FROM permits WHERE contractor_id = ? AND status_name IN {active}"
+            ))
+            .bind(target)
+            .fetch_all(&mut *conn)
+            .await?;
+            sqlx::query(&format!(
+                "{} WHERE contractor_id = ? AND status_name IN {active}",
+                set_status_sql(&StatusName::Archived)
+            ))
+            .bind(target)
+            .execute(&mut *conn)
+            .await?;
+            t.permits.extend(ids);
+        }
+        ActionKind::RevokePass => {
+            sqlx::query(&format!(
+                "{} WHERE id = ? AND status_name NOT IN {}",
+                set_status_sql(&StatusName::Revoked),
+                quoted(inf::TERMINAL_STATUSES)
+            ))
+            .bind(target)
+            .execute(&mut *conn)
+            .await?;
+            t.permits.push(target.to_owned());
+        }
+        // The new code is the server's to mint: nothing to show before it answers.
+        ActionKind::ReissuePass => t.permits.push(target.to_owned()),
+    }
+    Ok(t)
+}
+
+/// Lays every open action over the cached documents again (after the server's copies replaced
+/// them), oldest first.
+pub(crate) async fn overlay_open(conn: &mut SqliteConnection) -> Result<Touched, sqlx::Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+        "SELECT kind, target_id FROM outbox WHERE state IN {OPEN_STATES} ORDER BY seq"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut touched = Touched::default();
+    for (kind, target) in rows {
+        if let Some(kind) = ActionKind::parse(&kind) {
+            touched.extend(overlay(conn, kind, &target).await?);
+        }
+    }
+    Ok(touched)
+}
+
+async fn audit(
+    conn: &mut SqliteConnection,
+    e: &OutboxEntry,
+    result: &str,
+    detail: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit (at, actor, action, target_id, reason, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(Timestamp::now().to_wire())
+    .bind(&e.actor)
+    .bind(e.kind.as_str())
+    .bind(&e.target_id)
+    .bind(&e.reason)
+    .bind(result)
+    .bind(detail)
+    .execute(&mut *conn)
+    .await
+    .map(|_| ())
+}
+
+const ENTRY_COLUMNS: &str =
+    "seq, id, kind, target_id, payload, state, attempts, last_error, created_at, updated_at";
+
+impl Cache {
+    fn entry(&self, row: sqlx::sqlite::SqliteRow) -> Result<OutboxEntry, CacheError> {
+        let corrupt = |what: &str| CacheError::Corrupt {
+            path: self.path.clone(),
+            detail: format!("an outbox row has an unknown {what}"),
+        };
+        let payload: Payload = decode(&self.path, "outbox row", &row.get::<String, _>(4))?;
+        Ok(OutboxEntry {
+            seq: row.get(0),
+            id: row.get(1),
+            kind: ActionKind::parse(&row.get::<String, _>(2)).ok_or_else(|| corrupt("kind"))?,
+            target_id: row.get(3),
+            label: payload.label,
+            reason: payload.reason,
+            actor: payload.actor,
+            state: OutboxState::parse(&row.get::<String, _>(5)).ok_or_else(|| corrupt("state"))?,
+            attempts: row.get(6),
+            last_error: row.get(7),
+            created_at: row.get(8),
+            updated_at: row.get(9),
+            sent_code: payload.sent_code,
+            before: payload.before,
+        })
+    }
+
+    /// Queues an action and shows its effect at once, in one transaction. Refuses what cannot
+    /// succeed as the cache knows it (an unknown target, a pass that is not ACCEPTED for a
+    /// reissue, the same action already queued).
+    pub async fn enqueue(&self, a: NewAction) -> Result<OutboxEntry, CacheError> {
+        let refused = |m: String| CacheError::Refused(m);
+        let reason = a
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned);
+        if a.kind == ActionKind::RevokePass && reason.is_none() {
+            return Err(refused("a reason is required to revoke a pass".into()));
+        }
+        if reason.as_ref().is_some_and(|r| r.chars().count() > 1000) {
+            return Err(refused(
+                "the reason must be at most 1,000 characters".into(),
+            ));
+        }
+        let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
+        let mut before = Before::default();
+        let label;
+        if a.kind.on_permit() {
+            let p = self
+                .permit_in(&mut tx, &a.target_id)
+                .await?
+                .ok_or_else(|| CacheError::NotFound(format!("no permit {}", a.target_id)))?;
+            let pass = p.pass_number.clone().unwrap_or_else(|| p.id.clone());
+            let status = p
+                .status_name()
+                .unwrap_or(StatusName::Unknown(String::new()));
+            match a.kind {
+                ActionKind::ReissuePass if status != StatusName::Accepted => {
+                    return Err(refused(format!(
+                        "{pass} is {status}; only ACCEPTED passes can be reissued"
+                    )));
+                }
+                ActionKind::RevokePass if inf::is_terminal(&status) => {
+                    return Err(refused(format!("{pass} is already {status}")));
+                }
+                _ => {}
+            }
+            label = pass;
+            before.permits.push(p);
+        } else {
+            let c = self
+                .contractor_in(&mut tx, &a.target_id)
+                .await?
+                .ok_or_else(|| CacheError::NotFound(format!("no contractor {}", a.target_id)))?;
+            let name = c.name.clone().unwrap_or_else(|| c.id.clone());
+            let removed = c.communities_ids.is_empty();
+            match a.kind {
+                ActionKind::ApproveContractor if removed => {
+                    return Err(refused(format!(
+                        "{name} was removed from the community and cannot be approved"
+                    )));
+                }
+                ActionKind::ApproveContractor if c.approved => {
+                    return Err(refused(format!("{name} is already approved")));
+                }
+                ActionKind::RevokeContractor if removed => {
+                    return Err(refused(format!("{name} is already removed")));
+                }
+                _ => {}
+            }
+            if a.kind == ActionKind::RevokeContractor {
+                before.permits = self.active_permits_in(&mut tx, &c.id).await?;
+            }
+            label = name;
+            before.contractors.push(c);
+        }
+        let queued: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT seq FROM outbox WHERE kind = ? AND target_id = ? AND state IN {OPEN_STATES}"
+        ))
+        .bind(a.kind.as_str())
+        .bind(&a.target_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| self.sql(e))?;
+        if let Some(seq) = queued {
+            return Err(refused(format!(
+                "the same action on {label} is already queued (#{seq})"
+            )));
+        }
+        let payload = Payload {
+            reason,
+            actor: a.actor,
+            label,
+            sent_code: None,
+            before,
+        };
+        let now = Timestamp::now().to_wire();
+        let id = uuid::Uuid::new_v4().to_string();
+        let row = sqlx::query(&format!(
+            "INSERT INTO outbox (id, kind, target_id, payload, state, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, 'pending', ?, ?) RETURNING {ENTRY_COLUMNS}"
+        ))
+        .bind(&id)
+        .bind(a.kind.as_str())
+        .bind(&a.target_id)
+        .bind(serde_json::to_string(&payload).expect("a payload serialises"))
+        .bind(&now)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| self.sql(e))?;
+        let entry = self.entry(row)?;
+        let touched = overlay(&mut tx, a.kind, &a.target_id)
+            .await
+            .map_err(|e| self.sql(e))?;
+        audit(&mut tx, &entry, "queued", None)
+            .await
+            .map_err(|e| self.sql(e))?;
+        tx.commit().await.map_err(|e| self.sql(e))?;
+        self.announce(touched.contractors, touched.permits);
+        let _ = self.changes.send(crate::Change::Outbox);
+        Ok(entry)
+    }
+
+    async fn permit_in(
+        &self,
+        conn: &mut SqliteConnection,
+        id: &str,
+    ) -> Result<Option<Permit>, CacheError> {
+        let doc: Option<String> = sqlx::query_scalar("SELECT doc FROM permits WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(|e| self.sql(e))?;
+        doc.map(|d| decode(&self.path, "permit", &d)).transpose()
+    }
+
+    async fn contractor_in(
+        &self,
+        conn: &mut SqliteConnection,
+        id: &str,
+    ) -> Result<Option<Contractor>, CacheError> {
+        let doc: Option<String> = sqlx::query_scalar("SELECT doc FROM contractors WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(|e| self.sql(e))?;
+        doc.map(|d| decode(&self.path, "contractor", &d))
+            .transpose()
+    }
+
+    async fn active_permits_in(
+        &self,
+        conn: &mut SqliteConnection,
+        contractor_id: &str,
+    ) -> Result<Vec<Permit>, CacheError> {
+        let docs: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT doc FROM permits WHERE contractor_id = ? AND status_name IN {} ORDER BY valid_till, id",
+            quoted(inf::ACTIVE_STATUSES)
+        ))
+        .bind(contractor_id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| self.sql(e))?;
+        docs.iter()
+            .map(|d| decode(&self.path, "permit", d))
+            .collect()
+    }
+
+    /// The permits that revoking this contractor archives (its active ones), as cached.
+    pub async fn active_permits_of(&self, contractor_id: &str) -> Result<Vec<Permit>, CacheError> {
+        let mut conn = self.pool.acquire().await.map_err(|e| self.sql(e))?;
+        self.active_permits_in(&mut conn, contractor_id).await
+    }
+
+    /// Outbox rows, oldest first: all of them, or only those still to reach the server.
+    pub async fn outbox(&self, open_only: bool) -> Result<Vec<OutboxEntry>, CacheError> {
+        let filter = if open_only {
+            format!("WHERE state IN {OPEN_STATES}")
+        } else {
+            String::new()
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM outbox {filter} ORDER BY seq"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.sql(e))?;
+        rows.into_iter().map(|r| self.entry(r)).collect()
+    }
+
+    /// One outbox row by its id or its number.
+    pub async fn outbox_entry(&self, key: &str) -> Result<Option<OutboxEntry>, CacheError> {
+        let row = sqlx::query(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM outbox WHERE id = ?1 OR CAST(seq AS TEXT) = ?1"
+        ))
+        .bind(key.trim_start_matches('#'))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.sql(e))?;
+        row.map(|r| self.entry(r)).transpose()
+    }
+
+    /// The oldest row still to reach the server.
+    pub async fn next_open(&self) -> Result<Option<OutboxEntry>, CacheError> {
+        let row = sqlx::query(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM outbox WHERE state IN {OPEN_STATES} ORDER BY seq LIMIT 1"
+        ))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.sql(e))?;
+        row.map(|r| self.entry(r)).transpose()
+    }
+
+    /// How many actions are waiting for the server, and how many were refused.
+    pub async fn outbox_counts(&self) -> Result<(u64, u64), CacheError> {
+        let (open, rejected): (i64, i64) = sqlx::query_as(&format!(
+            "SELECT coalesce(sum(state IN {OPEN_STATES}), 0), coalesce(sum(state = 'rejected'), 0) FROM outbox"
+        ))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| self.sql(e))?;
+        Ok((open as u64, rejected as u64))
+    }
+
+    /// Records, before the request leaves, that it is being sent (and for a reissue, the code
+    /// the server had just before): if the process dies now, the next drain knows the outcome is
+    /// unknown and reads the target first.
+    pub async fn mark_sending(&self, id: &str, sent_code: Option<&str>) -> Result<(), CacheError> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
+        let entry = self.entry_in(&mut tx, id).await?;
+        let mut payload = payload_of(&entry);
+        if sent_code.is_some() {
+            payload.sent_code = sent_code.map(str::to_owned);
+        }
+        sqlx::query("UPDATE outbox SET state = 'sending', attempts = attempts + 1, payload = ?, updated_at = ? WHERE id = ?")
+            .bind(serde_json::to_string(&payload).expect("a payload serialises"))
+            .bind(Timestamp::now().to_wire())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.sql(e))?;
+        tx.commit().await.map_err(|e| self.sql(e))?;
+        let _ = self.changes.send(crate::Change::Outbox);
+        Ok(())
+    }
+
+    async fn entry_in(
+        &self,
+        conn: &mut SqliteConnection,
+        id: &str,
+    ) -> Result<OutboxEntry, CacheError> {
+        let row = sqlx::query(&format!("SELECT {ENTRY_COLUMNS} FROM outbox WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(|e| self.sql(e))?
+            .ok_or_else(|| CacheError::NotFound(format!("no outbox action {id}")))?;
+        self.entry(row)
+    }
+
+    /// Records how an action ended, with its effect on the cache, in one transaction.
+    pub async fn settle(&self, id: &str, outcome: Outcome) -> Result<OutboxEntry, CacheError> {
+        let bulk = self.bulk_loading();
+        let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
+        let entry = self.entry_in(&mut tx, id).await?;
+        let mut touched = Touched::default();
+        let (state, error, audit_result, detail) = match &outcome {
+            Outcome::Applied {
+                contractors,
+                permits,
+                detail,
+            } => {
+                write::upsert_contractors(&mut tx, contractors, bulk)
+                    .await
+                    .map_err(|e| self.sql(e))?;
+                write::upsert_permits(&mut tx, permits, bulk)
+                    .await
+                    .map_err(|e| self.sql(e))?;
+                touched
+                    .contractors
+                    .extend(contractors.iter().map(|c| c.id.clone()));
+                touched.permits.extend(permits.iter().map(|p| p.id.clone()));
+                (OutboxState::Done, None, Some("applied"), detail.clone())
+            }
+            Outcome::Rejected { message, fresh } => {
+                let docs = fresh.as_ref().unwrap_or(&entry.before);
+                self.restore(&mut tx, docs, bulk, &mut touched).await?;
+                (
+                    OutboxState::Rejected,
+                    Some(message.clone()),
+                    Some("rejected"),
+                    Some(message.clone()),
+                )
+            }
+            Outcome::Retry { error } => (OutboxState::Pending, Some(error.clone()), None, None),
+            Outcome::Ambiguous { error } => {
+                (OutboxState::Ambiguous, Some(error.clone()), None, None)
+            }
+        };
+        sqlx::query("UPDATE outbox SET state = ?, last_error = ?, updated_at = ? WHERE id = ?")
+            .bind(state.as_str())
+            .bind(&error)
+            .bind(Timestamp::now().to_wire())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.sql(e))?;
+        // Documents were replaced: lay the remaining open actions over them again.
+        if !touched.contractors.is_empty() || !touched.permits.is_empty() {
+            touched.extend(overlay_open(&mut tx).await.map_err(|e| self.sql(e))?);
+        }
+        if let Some(result) = audit_result {
+            audit(&mut tx, &entry, result, detail.as_deref())
+                .await
+                .map_err(|e| self.sql(e))?;
+        }
+        let entry = self.entry_in(&mut tx, id).await?;
+        tx.commit().await.map_err(|e| self.sql(e))?;
+        self.announce(touched.contractors, touched.permits);
+        let _ = self.changes.send(crate::Change::Outbox);
+        Ok(entry)
+    }
+
+    async fn restore(
+        &self,
+        conn: &mut SqliteConnection,
+        docs: &Before,
+        bulk: bool,
+        touched: &mut Touched,
+    ) -> Result<(), CacheError> {
+        write::upsert_contractors(conn, &docs.contractors, bulk)
+            .await
+            .map_err(|e| self.sql(e))?;
+        write::upsert_permits(conn, &docs.permits, bulk)
+            .await
+            .map_err(|e| self.sql(e))?;
+        touched
+            .contractors
+            .extend(docs.contractors.iter().map(|c| c.id.clone()));
+        touched
+            .permits
+            .extend(docs.permits.iter().map(|p| p.id.clone()));
+        Ok(())
+    }
+
+    /// Puts a rejected action back in the queue (its effect shown again).
+    pub async fn retry(&self, id: &str) -> Result<OutboxEntry, CacheError> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
+        let entry = self.entry_in(&mut tx, id).await?;
+        if entry.state != OutboxState::Rejected {
+            return Err(CacheError::Refused(format!(
+                "#{} is {}; only rejected actions can be retried",
+                entry.seq,
+                entry.state.as_str()
+            )));
+        }
+        sqlx::query("UPDATE outbox SET state = 'pending', updated_at = ? WHERE id = ?")
+            .bind(Timestamp::now().to_wire())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.sql(e))?;
+        let touched = overlay(&mut tx, entry.kind, &entry.target_id)
+            .await
+            .map_err(|e| self.sql(e))?;
+        audit(&mut tx, &entry, "retried", None)
+            .await
+            .map_err(|e| self.sql(e))?;
+        let entry = self.entry_in(&mut tx, id).await?;
+        tx.commit().await.map_err(|e| self.sql(e))?;
+        self.announce(touched.contractors, touched.permits);
+        let _ = self.changes.send(crate::Change::Outbox);
+        Ok(entry)
+    }
+
+    /// Drops an action that has not reached the server (or was rejected), rolling back its
+    /// effect. One whose outcome is unknown cannot be discarded: it may have been applied.
+    pub async fn discard(&self, id: &str) -> Result<OutboxEntry, CacheError> {
+        let bulk = self.bulk_loading();
+        let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
+        let entry = self.entry_in(&mut tx, id).await?;
+        let mut touched = Touched::default();
+        match entry.state {
+            OutboxState::Pending => {
+                self.restore(&mut tx, &entry.before, bulk, &mut touched)
+                    .await?
+            }
+            OutboxState::Rejected => {}
+            other => {
+                return Err(CacheError::Refused(format!(
+                    "#{} is {}; {}",
+                    entry.seq,
+                    other.as_str(),
+                    if other.is_open() {
+                        "it may already have reached the server, so it cannot be discarded until the next sync settles it"
+                    } else {
+                        "there is nothing left to discard"
+                    }
+                )));
+            }
+        }
+        sqlx::query("UPDATE outbox SET state = 'discarded', updated_at = ? WHERE id = ?")
+            .bind(Timestamp::now().to_wire())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.sql(e))?;
+        if !touched.permits.is_empty() || !touched.contractors.is_empty() {
+            touched.extend(overlay_open(&mut tx).await.map_err(|e| self.sql(e))?);
+        }
+        audit(&mut tx, &entry, "discarded", None)
+            .await
+            .map_err(|e| self.sql(e))?;
+        let entry = self.entry_in(&mut tx, id).await?;
+        tx.commit().await.map_err(|e| self.sql(e))?;
+        self.announce(touched.contractors, touched.permits);
+        let _ = self.changes.send(crate::Change::Outbox);
+        Ok(entry)
+    }
+
+    /// The local audit log, oldest first.
+    pub async fn audit_log(&self) -> Result<Vec<AuditRow>, CacheError> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, action, target_id, reason, result, detail FROM audit ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.sql(e))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AuditRow {
+                seq: r.get(0),
+                at: r.get(1),
+                actor: r.get(2),
+                action: r.get(3),
+                target_id: r.get(4),
+                reason: r.get(5),
+                result: r.get(6),
+                detail: r.get(7),
+            })
+            .collect())
+    }
+}
+
+fn payload_of(e: &OutboxEntry) -> Payload {
+    Payload {
+        reason: e.reason.clone(),
+        actor: e.actor.clone(),
+        label: e.label.clone(),
+        sent_code: e.sent_code.clone(),
+        before: e.before.clone(),
+    }
+}

@@ -1,0 +1,217 @@
+//! The statements behind every write, over one connection (a transaction's), so that
+//! [`crate::Cache::store`] and the outbox compose them into one commit.
+
+use gatehouse_buzzin::{Contractor, FeedItem, Permit, Timestamp};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+use crate::{CONTRACTOR_SEARCH_INSERT, PERMIT_SEARCH_INSERT};
+
+/// Rows per multi-row statement (each statement is a round trip to SQLite's worker thread).
+const CHUNK: usize = 400;
+
+/// Upserts contractors; outside a bulk load, refreshes their search rows and their permits'.
+pub(crate) async fn upsert_contractors(
+    conn: &mut SqliteConnection,
+    contractors: &[Contractor],
+    bulk: bool,
+) -> Result<(), sqlx::Error> {
+    for chunk in contractors.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO contractors (id, name, company, email, phone, salesforce_id, approved, removed, updated_at, doc) ",
+        );
+        q.push_values(chunk, |mut b, c| {
+            b.push_bind(&c.id)
+                .push_bind(c.name.clone().unwrap_or_default())
+                .push_bind(
+                    c.company
+                        .as_ref()
+                        .and_then(|co| co.company_name.clone())
+                        .unwrap_or_default(),
+                )
+                .push_bind(c.email.clone().unwrap_or_default())
+                .push_bind(c.phone.clone().unwrap_or_default())
+                .push_bind(c.salesforce_id().unwrap_or_default().to_owned())
+                .push_bind(c.approved)
+                .push_bind(c.communities_ids.is_empty())
+                .push_bind(time(c.updated_at))
+                .push_bind(serde_json::to_string(c).expect("a contractor serialises"));
+        });
+        q.push(
+            " ON CONFLICT(id) DO UPDATE SET name = excluded.name, company = excluded.company, email = excluded.email, \
+             phone = excluded.phone, salesforce_id = excluded.salesforce_id, approved = excluded.approved, \
+             removed = excluded.removed, updated_at = excluded.updated_at, doc = excluded.doc",
+        );
+        q.build().execute(&mut *conn).await?;
+        if bulk {
+            continue; // finish_bulk_load builds the search indexes once
+        }
+        let ids = || chunk.iter().map(|c| c.id.as_str());
+        refresh_contractor_search(conn, ids()).await?;
+        // Their permits' search text names them.
+        in_list(
+            conn,
+            "DELETE FROM permit_search WHERE rowid IN (SELECT rowid FROM permits WHERE contractor_id IN ",
+            ids(),
+            ")",
+        )
+        .await?;
+        in_list(
+            conn,
+            &format!("{PERMIT_SEARCH_INSERT} WHERE p.contractor_id IN "),
+            ids(),
+            "",
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn refresh_contractor_search<'a>(
+    conn: &mut SqliteConnection,
+    ids: impl Iterator<Item = &'a str> + Clone,
+) -> Result<(), sqlx::Error> {
+    in_list(
+        conn,
+        "DELETE FROM contractor_search WHERE rowid IN (SELECT rowid FROM contractors WHERE id IN ",
+        ids.clone(),
+        ")",
+    )
+    .await?;
+    in_list(
+        conn,
+        &format!("{CONTRACTOR_SEARCH_INSERT} WHERE id IN "),
+        ids,
+        "",
+    )
+    .await
+}
+
+/// Upserts permits; outside a bulk load, refreshes their search rows.
+pub(crate) async fn upsert_permits(
+    conn: &mut SqliteConnection,
+    permits: &[Permit],
+    bulk: bool,
+) -> Result<(), sqlx::Error> {
+    for chunk in permits.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO permits (id, pass_number, status_name, permit_type, contractor_id, property_id, flat_id, valid_from, valid_till, updated_at, doc) ",
+        );
+        q.push_values(chunk, |mut b, p| {
+            b.push_bind(&p.id)
+                .push_bind(p.pass_number.clone().unwrap_or_default())
+                .push_bind(p.status_name().map(|s| s.to_string()).unwrap_or_default())
+                .push_bind(
+                    p.permit_type
+                        .as_ref()
+                        .map(|t| t.to_string())
+                        .unwrap_or_default(),
+                )
+                .push_bind(p.community_contractor_id.clone().unwrap_or_default())
+                .push_bind(p.property_id.clone().unwrap_or_default())
+                .push_bind(p.flat_id.clone().unwrap_or_default())
+                .push_bind(time(p.valid_from))
+                .push_bind(time(p.valid_till))
+                .push_bind(time(p.updated_at))
+                .push_bind(serde_json::to_string(p).expect("a permit serialises"));
+        });
+        q.push(
+            " ON CONFLICT(id) DO UPDATE SET pass_number = excluded.pass_number, status_name = excluded.status_name, \
+             permit_type = excluded.permit_type, contractor_id = excluded.contractor_id, property_id = excluded.property_id, \
+             flat_id = excluded.flat_id, valid_from = excluded.valid_from, valid_till = excluded.valid_till, \
+             updated_at = excluded.updated_at, doc = excluded.doc",
+        );
+        q.build().execute(&mut *conn).await?;
+        if bulk {
+            continue; // finish_bulk_load builds the search index once
+        }
+        let ids = || chunk.iter().map(|p| p.id.as_str());
+        in_list(
+            conn,
+            "DELETE FROM permit_search WHERE rowid IN (SELECT rowid FROM permits WHERE id IN ",
+            ids(),
+            ")",
+        )
+        .await?;
+        in_list(
+            conn,
+            &format!("{PERMIT_SEARCH_INSERT} WHERE p.id IN "),
+            ids(),
+            "",
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Records feed events (a replayed event is ignored: its cursor is already there).
+pub(crate) async fn insert_events(
+    conn: &mut SqliteConnection,
+    events: &[FeedItem],
+) -> Result<(), sqlx::Error> {
+    for chunk in events.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO events (cursor, id, name, permit_id, created_at, doc) ",
+        );
+        q.push_values(chunk, |mut b, e| {
+            let permit_id = e
+                .envelope
+                .data
+                .get("permitId")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned);
+            b.push_bind(e.cursor as i64)
+                .push_bind(&e.envelope.id)
+                .push_bind(e.envelope.event.to_string())
+                .push_bind(permit_id)
+                .push_bind(e.envelope.created_at.to_wire())
+                .push_bind(serde_json::to_string(e).expect("an event serialises"));
+        });
+        q.push(" ON CONFLICT(cursor) DO NOTHING");
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn set_state(
+    conn: &mut SqliteConnection,
+    key: &str,
+    value: Option<&serde_json::Value>,
+) -> Result<(), sqlx::Error> {
+    match value {
+        Some(v) => sqlx::query(
+            "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(v.to_string())
+        .execute(&mut *conn)
+        .await
+        .map(|_| ()),
+        None => sqlx::query("DELETE FROM sync_state WHERE key = ?")
+            .bind(key)
+            .execute(&mut *conn)
+            .await
+            .map(|_| ()),
+    }
+}
+
+fn time(t: Option<Timestamp>) -> String {
+    t.map(|t| t.to_wire()).unwrap_or_default()
+}
+
+/// Runs `head (?, ?, …) tail` with the ids bound.
+pub(crate) async fn in_list<'a>(
+    conn: &mut SqliteConnection,
+    head: &str,
+    ids: impl Iterator<Item = &'a str>,
+    tail: &str,
+) -> Result<(), sqlx::Error> {
+    let mut q = QueryBuilder::<Sqlite>::new(head);
+    q.push("(");
+    let mut sep = q.separated(", ");
+    for id in ids {
+        sep.push_bind(id);
+    }
+    q.push(")");
+    q.push(tail);
+    q.build().execute(&mut *conn).await.map(|_| ())
+}
