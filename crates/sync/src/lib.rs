@@ -1,0 +1,295 @@
+//! The sync engine between one community's API and its local cache.
+//!
+//! - [`Engine::sync`]: drains the outbox, then runs a first sync if the cache has never been
+//!   filled (or `full` is asked), then an incremental one.
+//! - First sync pages through the list endpoints in `_id` order (keyset: `_id[$gt]`), storing each
+//!   page with its progress marker in one transaction, so an interrupted one resumes where it
+//!   stopped. Into an empty cache it runs as a bulk load (indexes built once at the end).
+//! - Incremental sync reads the events feed from a durable cursor. Each page of events is stored
+//!   with the documents it touched and the advanced cursor in one transaction. Records that
+//!   change without an event (a new contractor, a new draft permit) are pulled by `updatedAt`.
+//! - [`Engine::reconcile`] re-reads a rotating slice of permits and repairs drift.
+//! - The outbox drain ([`Engine::drain`]) sends queued actions in order; see `drain.rs`.
+//! - Progress goes out on a watch channel; the offline state is kept in the cache.
+
+mod drain;
+mod first;
+mod incremental;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use gatehouse_buzzin::Timestamp;
+use gatehouse_cache::{Cache, CacheError};
+use gatehouse_client::{Client, ClientError};
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+
+pub use drain::DrainReport;
+
+/// `sync_state` keys.
+pub(crate) mod keys {
+    /// The last feed cursor applied (u64). Absent: the cache has never been filled.
+    pub const CURSOR: &str = "feedCursor";
+    /// A first (or full) sync under way: see `first::FirstSync`.
+    pub const FIRST: &str = "firstSync";
+    /// `updatedAt` watermarks for records that change without an event.
+    pub const CONTRACTORS_SINCE: &str = "contractorsUpdatedSince";
+    pub const PERMITS_SINCE: &str = "permitsUpdatedSince";
+    /// The last permit id reconciled (the rotation's position).
+    pub const RECONCILED_AFTER: &str = "reconciledAfter";
+    pub const LAST_SYNC: &str = "lastSyncAt";
+    pub const OFFLINE_SINCE: &str = "offlineSince";
+    pub const LAST_ERROR: &str = "lastError";
+}
+
+/// Documents per list request (the API's largest page [INF]).
+pub(crate) const PAGE: u64 = gatehouse_buzzin::inf::LIST_MAX_LIMIT;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Api(#[from] ClientError),
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+}
+
+impl SyncError {
+    /// The API could not be reached (or answered only with transient errors): an outage.
+    pub fn is_offline(&self) -> bool {
+        matches!(self, SyncError::Api(e) if e.is_transient())
+    }
+}
+
+/// What the engine is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Phase {
+    Idle,
+    Outbox,
+    Contractors,
+    Permits,
+    Indexing,
+    Events,
+    Reconcile,
+}
+
+/// Items done of a total, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    pub phase: Phase,
+    pub done: u64,
+    pub total: u64,
+}
+
+impl Progress {
+    pub const IDLE: Progress = Progress {
+        phase: Phase::Idle,
+        done: 0,
+        total: 0,
+    };
+}
+
+/// What one [`Engine::sync`] did.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    pub drained: DrainReport,
+    /// Documents stored by a first or full sync (0 when none ran).
+    pub first_sync_documents: u64,
+    pub events: u64,
+    pub updated_contractors: u64,
+    pub updated_permits: u64,
+}
+
+/// Online or not, how fresh the data is, and what waits for the server.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    pub online: bool,
+    pub offline_since: Option<String>,
+    /// When the cache last finished a sync: the data is as of then.
+    pub last_sync_at: Option<String>,
+    pub last_error: Option<String>,
+    /// Actions waiting for the server.
+    pub pending: u64,
+    /// Actions the server refused (shown until retried or discarded).
+    pub rejected: u64,
+    pub permits: u64,
+    pub contractors: u64,
+    /// Whether a first sync has completed.
+    pub filled: bool,
+}
+
+pub struct Engine {
+    pub(crate) client: Client,
+    pub(crate) cache: Arc<Cache>,
+    progress: watch::Sender<Progress>,
+}
+
+impl Engine {
+    pub fn new(client: Client, cache: Arc<Cache>) -> Self {
+        Self {
+            client,
+            cache,
+            progress: watch::Sender::new(Progress::IDLE),
+        }
+    }
+
+    pub fn cache(&self) -> &Arc<Cache> {
+        &self.cache
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Progress of the work under way.
+    pub fn progress(&self) -> watch::Receiver<Progress> {
+        self.progress.subscribe()
+    }
+
+    pub(crate) fn report(&self, phase: Phase, done: u64, total: u64) {
+        self.progress.send_replace(Progress { phase, done, total });
+    }
+
+    /// Drains the outbox, fills the cache if it never was (or refills it all with `full`), then
+    /// applies what changed since. Records whether the API was reachable.
+    pub async fn sync(&self, full: bool) -> Result<SyncReport, SyncError> {
+        let result = self.sync_inner(full).await;
+        self.report(Phase::Idle, 0, 0);
+        self.record(&result).await?;
+        result
+    }
+
+    async fn sync_inner(&self, full: bool) -> Result<SyncReport, SyncError> {
+        let mut report = SyncReport {
+            drained: self.drain().await?,
+            ..SyncReport::default()
+        };
+        let filled = self.cache.state::<u64>(keys::CURSOR).await?.is_some();
+        let resuming = self
+            .cache
+            .state::<serde_json::Value>(keys::FIRST)
+            .await?
+            .is_some();
+        if full || !filled || resuming {
+            report.first_sync_documents = self.first_sync(full && !resuming).await?;
+        }
+        let inc = self.incremental().await?;
+        report.events = inc.events;
+        report.updated_contractors = inc.contractors;
+        report.updated_permits = inc.permits;
+        // Actions queued while syncing go out now rather than at the next round.
+        let more = self.drain().await?;
+        report.drained.merge(more);
+        Ok(report)
+    }
+
+    /// Keeps the offline state: the first failure to reach the API starts "offline since", any
+    /// success ends it.
+    pub(crate) async fn record<T>(&self, result: &Result<T, SyncError>) -> Result<(), SyncError> {
+        match result {
+            Ok(_) => {
+                self.cache
+                    .store(gatehouse_cache::Batch {
+                        state: vec![
+                            (keys::OFFLINE_SINCE.into(), None),
+                            (keys::LAST_ERROR.into(), None),
+                            (
+                                keys::LAST_SYNC.into(),
+                                Some(Timestamp::now().to_wire().into()),
+                            ),
+                        ],
+                        ..Default::default()
+                    })
+                    .await?
+            }
+            Err(e) if e.is_offline() => {
+                let since = self.cache.state::<String>(keys::OFFLINE_SINCE).await?;
+                self.cache
+                    .store(gatehouse_cache::Batch {
+                        state: vec![
+                            (
+                                keys::OFFLINE_SINCE.into(),
+                                Some(since.unwrap_or_else(|| Timestamp::now().to_wire()).into()),
+                            ),
+                            (keys::LAST_ERROR.into(), Some(e.to_string().into())),
+                        ],
+                        ..Default::default()
+                    })
+                    .await?
+            }
+            Err(e) => {
+                self.cache
+                    .set_state(keys::LAST_ERROR, Some(&e.to_string()))
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn status(&self) -> Result<Status, SyncError> {
+        status(&self.cache).await
+    }
+
+    /// Runs until `stop` turns true: syncs every `every` (sooner when an action is queued),
+    /// reconciles a slice of permits every `reconcile_every`, and backs off while offline.
+    pub async fn run(
+        &self,
+        every: Duration,
+        reconcile_every: Duration,
+        mut stop: watch::Receiver<bool>,
+    ) {
+        let mut changes = self.cache.subscribe();
+        let mut last_reconcile = tokio::time::Instant::now();
+        let mut wait = Duration::ZERO;
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = stop.changed() => {}
+                change = changes.recv() => {
+                    if !matches!(change, Ok(gatehouse_cache::Change::Outbox)) {
+                        continue;
+                    }
+                }
+            }
+            if *stop.borrow() {
+                return;
+            }
+            match self.sync(false).await {
+                Ok(_) => {
+                    wait = every;
+                    if last_reconcile.elapsed() >= reconcile_every {
+                        last_reconcile = tokio::time::Instant::now();
+                        if let Err(e) = self.reconcile(100).await {
+                            tracing::warn!(error = %e, "reconciliation failed");
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "sync failed");
+                    wait = (wait * 2)
+                        .clamp(Duration::from_secs(2), every.max(Duration::from_secs(60)));
+                }
+            }
+        }
+    }
+}
+
+/// The offline state and counts, from the cache alone (no network).
+pub async fn status(cache: &Cache) -> Result<Status, SyncError> {
+    let offline_since = cache.state::<String>(keys::OFFLINE_SINCE).await?;
+    let (pending, rejected) = cache.outbox_counts().await?;
+    Ok(Status {
+        online: offline_since.is_none(),
+        offline_since,
+        last_sync_at: cache.state(keys::LAST_SYNC).await?,
+        last_error: cache.state(keys::LAST_ERROR).await?,
+        pending,
+        rejected,
+        permits: cache.count_permits().await?,
+        contractors: cache.count_contractors().await?,
+        filled: cache.state::<u64>(keys::CURSOR).await?.is_some(),
+    })
+}
