@@ -25,7 +25,10 @@ pub enum ClientError {
     /// 5xx.
     #[error("server error {status}: {message}")]
     Server { status: u16, message: String },
-    /// No answer: could not connect, the connection dropped, or the timeout passed.
+    /// The server could not be reached at all (refused, no route, DNS): nothing was sent.
+    #[error("cannot reach the API: {0}")]
+    Unreachable(String),
+    /// No answer: the connection dropped or the timeout passed after the request went out.
     #[error("network: {0}")]
     Network(String),
     /// An answer that is not what the API sends: malformed or truncated JSON.
@@ -39,6 +42,7 @@ impl ClientError {
         matches!(
             self,
             ClientError::RateLimited { .. }
+                | ClientError::Unreachable(_)
                 | ClientError::Server { .. }
                 | ClientError::Network(_)
                 | ClientError::Decode(_)

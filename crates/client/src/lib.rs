@@ -350,10 +350,29 @@ fn segment(id: &str) -> Result<&str, ClientError> {
 fn network(e: reqwest::Error) -> ClientError {
     if e.is_decode() {
         ClientError::Decode(e.to_string())
+    } else if e.is_connect() {
+        ClientError::Unreachable(cause(&e))
     } else if e.is_timeout() {
-        ClientError::Network(format!("no answer within the timeout: {e}"))
+        ClientError::Network(format!("no answer within the timeout ({})", cause(&e)))
     } else {
-        ClientError::Network(e.to_string())
+        ClientError::Network(cause(&e))
+    }
+}
+
+/// reqwest's own message ("error sending request for url …") hides the reason; the innermost
+/// source says it ("Connection refused", "connection closed before message completed").
+fn cause(e: &reqwest::Error) -> String {
+    let url = e.url().map(|u| match u.port() {
+        Some(port) => format!("{}:{port}", u.host_str().unwrap_or("?")),
+        None => u.host_str().unwrap_or("?").to_owned(),
+    });
+    let mut inner: &dyn std::error::Error = e;
+    while let Some(next) = inner.source() {
+        inner = next;
+    }
+    match url {
+        Some(at) => format!("{inner} ({at})"),
+        None => inner.to_string(),
     }
 }
 
