@@ -186,6 +186,17 @@ impl Engine {
         Ok(report)
     }
 
+    /// Sends what the outbox holds (no sync), recording whether the API was reachable: what a
+    /// single action from the CLI or a button in the app does right after queueing.
+    pub async fn send_queued(&self) -> Result<DrainReport, SyncError> {
+        let result = self.drain().await;
+        self.report(Phase::Idle, 0, 0);
+        if result.as_ref().is_err_and(SyncError::is_offline) {
+            self.record(&result).await?;
+        }
+        result
+    }
+
     /// Keeps the offline state: the first failure to reach the API starts "offline since", any
     /// success ends it.
     pub(crate) async fn record<T>(&self, result: &Result<T, SyncError>) -> Result<(), SyncError> {
