@@ -12,7 +12,9 @@ pub mod bindings;
 mod error;
 mod info;
 mod paths;
+pub mod profiles;
 
 pub use error::{Error, ErrorCode, Result};
 pub use info::{AppInfo, app_info};
 pub use paths::{APP_IDENTIFIER, DATA_DIR_ENV, Paths};
+pub use profiles::{API_KEY_ENV, Profile, Profiles};

@@ -1,42 +1,31 @@
-//! `gatehouse`: the command-line face of Gatehouse.
+//! `gatehouse`: the command-line face of Gatehouse, over the same core as the app.
 //!
-//! Today it has one subcommand, `sandbox`, which serves a local Buzz-In Work Permit API (the
-//! demo community) on loopback. The offline core adds profiles, sync, contractors, permits,
-//! outbox and audit.
+//! Reads (lists, show, status, audit) come from the profile's local cache and work offline.
+//! Actions are queued in the outbox with their effect shown at once, then sent; with the API
+//! unreachable they wait for the next `gatehouse sync`.
+//!
+//! Exit codes scripts can trust:
+//! - 0: done (an action reached the server and was applied);
+//! - 1: an error, said in one sentence on stderr;
+//! - 2: the command line is wrong (from clap), or a confirmation is needed (`--yes`);
+//! - 3: offline: the API could not be reached; an action is queued and will be sent later;
+//! - 4: refused: by the server, or because it cannot succeed as the cache knows it.
 
-use std::net::{IpAddr, SocketAddr};
-use std::process::ExitCode;
-
-use clap::{Parser, Subcommand};
-
-/// Prints a line to stdout; a closed stdout (`gatehouse sandbox | head -1`) is not an error.
+/// Prints a line to stdout; a closed stdout (`gatehouse ... | head -1`) is not an error.
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
         let _ = writeln!(std::io::stdout(), $($arg)*);
     }};
 }
-use gatehouse_buzzin::StatusName;
-use gatehouse_sandbox::{Config, Seed, WebhookConfig, WebhookTarget};
 
-fn parse_status_code(s: &str) -> Result<(StatusName, i64), String> {
-    let (name, code) = s
-        .split_once('=')
-        .ok_or_else(|| format!("expected NAME=N such as REVOKED=7, not \"{s}\""))?;
-    let status = StatusName::parse(name.trim());
-    if !status.is_known() {
-        let known: Vec<&str> = StatusName::KNOWN.iter().map(StatusName::as_str).collect();
-        return Err(format!(
-            "unknown status \"{name}\": one of {}",
-            known.join(", ")
-        ));
-    }
-    let code = code
-        .trim()
-        .parse()
-        .map_err(|_| format!("the code in \"{s}\" must be a whole number"))?;
-    Ok((status, code))
-}
+mod community;
+mod output;
+mod sandbox;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
@@ -45,6 +34,12 @@ fn parse_status_code(s: &str) -> Result<(StatusName, i64), String> {
     about = "Contractor permits and gate passes for gated communities"
 )]
 struct Cli {
+    /// The community profile to use (default: the current one).
+    #[arg(long, global = true, env = "GATEHOUSE_PROFILE")]
+    profile: Option<String>,
+    /// Do not contact the API: actions are queued for the next sync (exit code 3).
+    #[arg(long, global = true)]
+    offline: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -52,50 +47,64 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve a local Buzz-In Work Permit API (the sandbox) until interrupted.
-    Sandbox(SandboxArgs),
+    Sandbox(sandbox::SandboxArgs),
+    /// Community profiles: which API, with which key.
+    #[command(subcommand)]
+    Profile(community::ProfileCmd),
+    /// Online or offline, how fresh the data is, and what waits for the server.
+    Status(community::JsonFlag),
+    /// Send queued actions, then bring the cache up to date (the first time, fill it).
+    Sync(community::SyncArgs),
+    /// The contractor queue: list, show, approve, revoke.
+    #[command(subcommand)]
+    Contractors(community::ContractorsCmd),
+    /// Permits and their passes: list, show, revoke, reissue.
+    #[command(subcommand)]
+    Permits(community::PermitsCmd),
+    /// Actions waiting for the server, or refused by it.
+    #[command(subcommand)]
+    Outbox(community::OutboxCmd),
+    /// The local audit log of actions taken here.
+    #[command(subcommand)]
+    Audit(community::AuditCmd),
 }
 
-#[derive(clap::Args)]
-struct SandboxArgs {
-    /// Port to listen on; 0 picks a free one.
-    #[arg(long, default_value_t = 8787)]
-    port: u16,
-    /// Address to bind. The sandbox is meant for this machine: keep it on loopback.
-    #[arg(long, default_value = "127.0.0.1")]
-    bind: IpAddr,
-    /// `demo` (a small realistic community), `empty`, or a number of permits to generate.
-    #[arg(long, default_value = "demo")]
-    seed: Seed,
-    /// Makes generated data repeatable: the same number gives the same community.
-    #[arg(long, default_value_t = 2026)]
-    seed_number: u64,
-    /// The API key clients must send.
-    #[arg(long, env = "GATEHOUSE_SANDBOX_API_KEY", default_value = "sandbox-key")]
-    api_key: String,
-    /// Accept the key only in this header (bare key), instead of `Authorization: Bearer` or
-    /// `x-api-key`.
-    #[arg(long)]
-    auth_header: Option<String>,
-    /// Add contractors named to break a UI (markup, bidi overrides, very long text).
-    #[arg(long)]
-    hostile: bool,
-    /// Deliver every event as a webhook to this http:// URL (repeat for more receivers).
-    #[arg(long = "webhook-url", value_name = "URL")]
-    webhook_urls: Vec<String>,
-    /// Use code N for a status, e.g. `--status-code REVOKED=7` (repeatable). Only ACCEPTED = 1
-    /// and DRAFT = 10 are documented; the other codes are placeholders.
-    #[arg(long = "status-code", value_name = "NAME=N", value_parser = parse_status_code)]
-    status_codes: Vec<(StatusName, i64)>,
-    /// Do not serve the /__sandbox control endpoints.
-    #[arg(long)]
-    no_control: bool,
-    /// Keep the sandbox's state in this folder across restarts. A folder that already holds one
-    /// is resumed as it was (and --seed is not used).
-    #[arg(long, value_name = "DIR")]
-    data: Option<std::path::PathBuf>,
-    /// Webhook secret: sent as X-Buzzin-Token and used to sign buzzin-signature.
-    #[arg(long, env = "GATEHOUSE_SANDBOX_WEBHOOK_SECRET")]
-    webhook_secret: Option<String>,
+/// How a command ended, as an exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// A plain error (1).
+    Error(String),
+    /// A confirmation is needed (2).
+    NeedsConfirmation(String),
+    /// The API could not be reached (3).
+    Offline(String),
+    /// Refused (4).
+    Refused(String),
+}
+
+impl Failure {
+    fn code(&self) -> u8 {
+        match self {
+            Failure::Error(_) => 1,
+            Failure::NeedsConfirmation(_) => 2,
+            Failure::Offline(_) => 3,
+            Failure::Refused(_) => 4,
+        }
+    }
+    fn message(&self) -> &str {
+        match self {
+            Failure::Error(m)
+            | Failure::NeedsConfirmation(m)
+            | Failure::Offline(m)
+            | Failure::Refused(m) => m,
+        }
+    }
+}
+
+impl From<String> for Failure {
+    fn from(m: String) -> Self {
+        Failure::Error(m)
+    }
 }
 
 fn main() -> ExitCode {
@@ -107,84 +116,27 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(async {
+    let profile = community::Target {
+        profile: cli.profile,
+        offline: cli.offline,
+    };
+    let result = runtime.block_on(async move {
         match cli.command {
-            Command::Sandbox(args) => sandbox(args).await,
+            Command::Sandbox(args) => sandbox::sandbox(args).await.map_err(Failure::Error),
+            Command::Profile(cmd) => community::profile(cmd).await,
+            Command::Status(a) => community::status(profile, a).await,
+            Command::Sync(a) => community::sync(profile, a).await,
+            Command::Contractors(cmd) => community::contractors(profile, cmd).await,
+            Command::Permits(cmd) => community::permits(profile, cmd).await,
+            Command::Outbox(cmd) => community::outbox(profile, cmd).await,
+            Command::Audit(cmd) => community::audit(profile, cmd).await,
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(msg) => {
-            eprintln!("gatehouse: {msg}");
-            ExitCode::FAILURE
+        Err(f) => {
+            eprintln!("gatehouse: {}", f.message());
+            ExitCode::from(f.code())
         }
-    }
-}
-
-async fn sandbox(args: SandboxArgs) -> Result<(), String> {
-    let seed_label = match &args.seed {
-        Seed::Demo => "the demo community".to_owned(),
-        Seed::Empty => "an empty community".to_owned(),
-        Seed::Count(n) => format!("{n} generated permits"),
-    };
-    for url in &args.webhook_urls {
-        if !url.starts_with("http://") {
-            return Err(format!(
-                "--webhook-url must be a plain http:// URL of a receiver on this network (the sandbox does not speak TLS), not \"{url}\""
-            ));
-        }
-    }
-    let webhooks = WebhookConfig {
-        targets: args
-            .webhook_urls
-            .iter()
-            .map(|url| WebhookTarget {
-                url: url.clone(),
-                events: None,
-            })
-            .collect(),
-        secret: args.webhook_secret,
-        ..WebhookConfig::default()
-    };
-    let receivers = webhooks.targets.len();
-    let config = Config {
-        api_keys: vec![args.api_key],
-        auth_header: args.auth_header,
-        seed: args.seed,
-        seed_number: args.seed_number,
-        hostile: args.hostile,
-        webhooks,
-        data_dir: args.data.clone(),
-        status_codes: args.status_codes,
-        control: !args.no_control,
-    };
-    let started = std::time::Instant::now();
-    let running = gatehouse_sandbox::start(config, SocketAddr::new(args.bind, args.port))
-        .await
-        .map_err(|e| match e.kind() {
-            // The data folder (opening, reading or writing it) says what went wrong itself.
-            std::io::ErrorKind::Other => format!("the sandbox could not start: {e}"),
-            _ => format!(
-                "the sandbox could not listen on {}:{}: {e}",
-                args.bind, args.port
-            ),
-        })?;
-    let what = match (&args.data, running.resumed) {
-        (Some(dir), true) => format!("the community saved in {}", dir.display()),
-        (Some(dir), false) => format!("{seed_label}, saved in {}", dir.display()),
-        (None, _) => seed_label,
-    };
-    say!("Buzz-In sandbox serving {what} at {}", running.base_url());
-    say!("API key: {}", running.api_key);
-    if receivers > 0 {
-        say!("Delivering webhooks to {receivers} URL(s).");
-    }
-    say!(
-        "Ready in {} ms. Stop with Ctrl-C.",
-        started.elapsed().as_millis()
-    );
-    tokio::select! {
-        r = running.wait() => r.map_err(|e| format!("the sandbox stopped: {e}")),
-        _ = tokio::signal::ctrl_c() => Ok(()),
     }
 }

@@ -1,0 +1,252 @@
+//! Community profiles: which Buzz-In API each one talks to, and where its key and cache live.
+//!
+//! The list is `profiles.json` in the data directory (no secrets in it). A profile's API key is
+//! in the OS keychain (Keychain on macOS, Credential Manager on Windows, the Secret Service on
+//! Linux) under the service [`KEYCHAIN_SERVICE`] and the profile's name; `GATEHOUSE_API_KEY`
+//! overrides it, for scripts and CI. Each profile has its own cache database.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Paths};
+
+/// The keychain service name the keys are filed under.
+pub const KEYCHAIN_SERVICE: &str = "ae.gatehouse.desktop";
+/// An API key given by the environment wins over the keychain.
+pub const API_KEY_ENV: &str = "GATEHOUSE_API_KEY";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub name: String,
+    pub base_url: String,
+    /// Send the key in this header instead of `Authorization: Bearer`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_header: Option<String>,
+    /// The name written in the audit log for actions taken here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profiles {
+    #[serde(default)]
+    pub current: Option<String>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+impl Profiles {
+    fn file(paths: &Paths) -> PathBuf {
+        paths.data_dir().join("profiles.json")
+    }
+
+    pub fn load(paths: &Paths) -> Result<Self, Error> {
+        let file = Self::file(paths);
+        match std::fs::read(&file) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                Error::storage(format!(
+                    "{} cannot be read ({e}); fix or remove it.",
+                    file.display()
+                ))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(Error::storage(format!(
+                "Cannot read {}: {e}.",
+                file.display()
+            ))),
+        }
+    }
+
+    /// Writes the list atomically (a crash leaves the old or the new file, never half of one).
+    pub fn save(&self, paths: &Paths) -> Result<(), Error> {
+        let file = Self::file(paths);
+        let tmp = file.with_extension("json.tmp");
+        let text = serde_json::to_vec_pretty(self).expect("profiles serialise");
+        std::fs::write(&tmp, text)
+            .and_then(|()| std::fs::rename(&tmp, &file))
+            .map_err(|e| Error::storage(format!("Cannot write {}: {e}.", file.display())))
+    }
+
+    /// Adds or replaces a profile; the first one becomes current.
+    pub fn add(&mut self, profile: Profile) -> Result<(), Error> {
+        validate_name(&profile.name)?;
+        validate_url(&profile.base_url)?;
+        if let Some(h) = &profile.auth_header
+            && (h.is_empty() || !h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        {
+            return Err(Error::invalid_input(format!(
+                "\"{h}\" is not a valid HTTP header name."
+            )));
+        }
+        if self.current.is_none() {
+            self.current = Some(profile.name.clone());
+        }
+        self.profiles.insert(profile.name.clone(), profile);
+        Ok(())
+    }
+
+    pub fn use_profile(&mut self, name: &str) -> Result<(), Error> {
+        self.get(name)?;
+        self.current = Some(name.to_owned());
+        Ok(())
+    }
+
+    pub fn get(&self, name: &str) -> Result<&Profile, Error> {
+        self.profiles.get(name).ok_or_else(|| {
+            Error::not_found(format!(
+                "There is no profile \"{name}\"; `gatehouse profile list` shows them."
+            ))
+        })
+    }
+
+    /// The profile named, or the current one.
+    pub fn pick(&self, name: Option<&str>) -> Result<&Profile, Error> {
+        match name.or(self.current.as_deref()) {
+            Some(n) => self.get(n),
+            None => Err(Error::not_found(
+                "No profile yet: add one with `gatehouse profile add NAME --url URL --key-stdin`.",
+            )),
+        }
+    }
+}
+
+pub fn validate_name(name: &str) -> Result<(), Error> {
+    if name.is_empty()
+        || name.len() > 40
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(Error::invalid_input(format!(
+            "A profile name is 1 to 40 letters, digits, '-' or '_', not \"{name}\"."
+        )));
+    }
+    Ok(())
+}
+
+pub fn validate_url(raw: &str) -> Result<(), Error> {
+    let url = url::Url::parse(raw)
+        .map_err(|e| Error::invalid_input(format!("\"{raw}\" is not a URL ({e}).")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(Error::invalid_input(format!(
+            "The API address must be an http:// or https:// URL, not \"{raw}\"."
+        )));
+    }
+    Ok(())
+}
+
+impl Profile {
+    /// This profile's cache database.
+    pub fn cache_path(&self, paths: &Paths) -> PathBuf {
+        paths
+            .data_dir()
+            .join("profiles")
+            .join(&self.name)
+            .join("cache.sqlite3")
+    }
+
+    /// The API key: `GATEHOUSE_API_KEY` when set, else the OS keychain. Blocking.
+    pub fn api_key(&self) -> Result<String, Error> {
+        if let Some(key) = std::env::var(API_KEY_ENV)
+            .ok()
+            .filter(|k| !k.trim().is_empty())
+        {
+            return Ok(key.trim().to_owned());
+        }
+        let entry = keyring::Entry::new(KEYCHAIN_SERVICE, &self.name).map_err(keychain)?;
+        entry.get_password().map_err(|e| match e {
+            keyring::Error::NoEntry => Error::not_found(format!(
+                "No API key for \"{}\" in the OS keychain: add it with `gatehouse profile add {} --url {} --key-stdin`, or set {API_KEY_ENV}.",
+                self.name, self.name, self.base_url
+            )),
+            other => keychain(other),
+        })
+    }
+
+    /// Files the API key in the OS keychain. Blocking.
+    pub fn store_api_key(&self, key: &str) -> Result<(), Error> {
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(Error::invalid_input("The API key is empty."));
+        }
+        let entry = keyring::Entry::new(KEYCHAIN_SERVICE, &self.name).map_err(keychain)?;
+        entry.set_password(key).map_err(keychain)
+    }
+}
+
+fn keychain(e: keyring::Error) -> Error {
+    Error::storage(format!(
+        "The OS keychain is not available ({e}); set {API_KEY_ENV} instead."
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles_round_trip_and_the_first_becomes_current() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::at(dir.path()).unwrap();
+        let mut p = Profiles::load(&paths).unwrap();
+        assert_eq!(p, Profiles::default());
+        for name in ["marina", "hills"] {
+            p.add(Profile {
+                name: name.into(),
+                base_url: format!("https://{name}.example.com/api"),
+                auth_header: None,
+                actor: None,
+            })
+            .unwrap();
+        }
+        assert_eq!(p.current.as_deref(), Some("marina"));
+        p.use_profile("hills").unwrap();
+        p.save(&paths).unwrap();
+        let back = Profiles::load(&paths).unwrap();
+        assert_eq!(back, p);
+        assert_eq!(back.pick(None).unwrap().name, "hills");
+        assert_eq!(
+            back.get("hills").unwrap().cache_path(&paths),
+            dir.path().join("profiles/hills/cache.sqlite3")
+        );
+    }
+
+    #[test]
+    fn bad_names_urls_and_files_are_clear_errors() {
+        let mut p = Profiles::default();
+        let mut add = |name: &str, url: &str| {
+            p.add(Profile {
+                name: name.into(),
+                base_url: url.into(),
+                auth_header: None,
+                actor: None,
+            })
+            .unwrap_err()
+            .message
+        };
+        assert!(add("../etc", "https://x.example").contains("profile name"));
+        assert!(add("ok", "ftp://x.example").contains("http://"));
+        assert!(add("ok", "not a url").contains("is not a URL"));
+        assert!(p.pick(None).unwrap_err().message.contains("profile add"));
+        assert!(
+            p.use_profile("nope")
+                .unwrap_err()
+                .message
+                .contains("no profile")
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::at(dir.path()).unwrap();
+        std::fs::write(dir.path().join("profiles.json"), b"{oops").unwrap();
+        assert!(
+            Profiles::load(&paths)
+                .unwrap_err()
+                .message
+                .contains("profiles.json")
+        );
+    }
+}
