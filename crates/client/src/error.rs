@@ -28,7 +28,11 @@ pub enum ClientError {
     /// The server could not be reached at all (refused, no route, DNS): nothing was sent.
     #[error("cannot reach the API: {0}")]
     Unreachable(String),
-    /// No answer: the connection dropped or the timeout passed after the request went out.
+    /// The request went out and no answer came within the timeout: it may still be running on
+    /// the server.
+    #[error("no answer within the timeout: {0}")]
+    Timeout(String),
+    /// No answer: the connection dropped after the request went out.
     #[error("network: {0}")]
     Network(String),
     /// An answer that is not what the API sends: malformed or truncated JSON.
@@ -43,6 +47,7 @@ impl ClientError {
             self,
             ClientError::RateLimited { .. }
                 | ClientError::Unreachable(_)
+                | ClientError::Timeout(_)
                 | ClientError::Server { .. }
                 | ClientError::Network(_)
                 | ClientError::Decode(_)
@@ -55,7 +60,10 @@ impl ClientError {
     pub fn may_have_been_applied(&self) -> bool {
         matches!(
             self,
-            ClientError::Network(_) | ClientError::Decode(_) | ClientError::Server { .. }
+            ClientError::Network(_)
+                | ClientError::Timeout(_)
+                | ClientError::Decode(_)
+                | ClientError::Server { .. }
         )
     }
 

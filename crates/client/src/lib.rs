@@ -353,7 +353,7 @@ fn network(e: reqwest::Error) -> ClientError {
     } else if e.is_connect() {
         ClientError::Unreachable(cause(&e))
     } else if e.is_timeout() {
-        ClientError::Network(format!("no answer within the timeout ({})", cause(&e)))
+        ClientError::Timeout(cause(&e))
     } else {
         ClientError::Network(cause(&e))
     }

@@ -7,8 +7,10 @@
 //! - 400/404/409: rejected with the server's message; the optimistic state is rolled back (from
 //!   the server's current copy) and the queue moves on.
 //! - 429: waits as told (a few times), then stops until the next round.
-//! - Network errors, 5xx and unreadable answers: the row is ambiguous and the drain stops; the
-//!   next drain reads the target before deciding.
+//! - A dropped connection, 5xx or an unreadable answer: the row is ambiguous; it is read back at
+//!   once and, if it did not apply, sent once more in this drain.
+//! - A timeout: the request may still be running on the server, so the row stays ambiguous and
+//!   the drain stops; the next drain reads the target before deciding.
 //! - 401: stops; nothing can go out until the key is fixed.
 
 use std::collections::BTreeMap;
@@ -155,6 +157,19 @@ impl Engine {
                         .unwrap_or(Duration::from_secs(1))
                         .min(Duration::from_secs(30));
                     tokio::time::sleep(wait).await;
+                }
+                Err(e @ ClientError::Timeout(_)) => {
+                    // It may still be running on the server: reading it back now could miss its
+                    // effect and send it twice. The next drain reads it back instead.
+                    self.cache
+                        .settle(
+                            &entry.id,
+                            Outcome::Ambiguous {
+                                error: e.to_string(),
+                            },
+                        )
+                        .await?;
+                    return Err(e.into());
                 }
                 Err(e) if e.may_have_been_applied() => {
                     self.cache
