@@ -599,3 +599,30 @@ async fn an_outage_queues_actions_and_they_drain_when_the_api_returns() {
         reissued.access_code
     );
 }
+
+#[tokio::test]
+async fn reconciliation_rotates_through_the_permits_and_repairs_drift() {
+    let w = world(Seed::Demo).await;
+    w.engine.sync(false).await.unwrap();
+    // Drift: a cached copy that no longer matches the server (say, a lost event).
+    let p = w.accepted().await;
+    let mut wrong = p.clone();
+    wrong.status_name = Some(StatusName::Expired);
+    wrong.jobs_summary = Some("stale".into());
+    w.cache()
+        .upsert_permits(std::slice::from_ref(&wrong))
+        .await
+        .unwrap();
+    let mut repaired = 0;
+    for _ in 0..5 {
+        repaired += w.engine.reconcile(100).await.unwrap(); // 400 permits: one full turn
+    }
+    assert_eq!(repaired, 1);
+    assert_eq!(w.cache().permit(&p.id).await.unwrap().unwrap(), p);
+    // Another turn finds nothing more.
+    let mut again = 0;
+    for _ in 0..4 {
+        again += w.engine.reconcile(100).await.unwrap();
+    }
+    assert_eq!(again, 0);
+}
