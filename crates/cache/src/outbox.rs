@@ -203,14 +203,42 @@ impl Touched {
     }
 }
 
-fn set_status_sql(status: &StatusName) -> String {
+/// Sets the status of the permits `WHERE <filter>` selects (in `permits p`), in both the narrow
+/// row and the document; returns their ids.
+async fn set_status(
+    conn: &mut SqliteConnection,
+    status: &StatusName,
+    filter: &str,
+    arg: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    let ids: Vec<String> =
+        sqlx::query_scalar(&format!("SELECT p.id FROM permits p WHERE {filter}"))
+            .bind(arg)
+            .fetch_all(&mut *conn)
+            .await?;
+    if ids.is_empty() {
+        return Ok(ids);
+    }
     let code = inf::status_code(status)
         .map(|c| c.to_string())
         .unwrap_or_else(|| "json_extract(doc, '$.status')".into());
-    format!(
-        "UPDATE permits SET status_name = '{s}', doc = json_set(doc, '$.statusName', '{s}', '$.status', {code})",
-        s = status.as_str()
+    let s = status.as_str();
+    let ids_ref = || ids.iter().map(String::as_str);
+    write::in_list(
+        conn,
+        &format!("UPDATE permits SET status_name = '{s}' WHERE id IN "),
+        ids_ref(),
+        "",
     )
+    .await?;
+    write::in_list(
+        conn,
+        &format!("UPDATE permit_docs SET doc = json_set(doc, '$.statusName', '{s}', '$.status', {code}) WHERE id IN "),
+        ids_ref(),
+        "",
+    )
+    .await?;
+    Ok(ids)
 }
 
 fn quoted(list: &[StatusName]) -> String {
@@ -240,29 +268,25 @@ async fn overlay(
                 .await?;
             t.contractors.push(target.to_owned());
             let active = quoted(inf::ACTIVE_STATUSES);
-            let ids: Vec<String> = sqlx::query_scalar(&format!(
-                "SELECT id FROM permits WHERE contractor_id = ? AND status_name IN {active}"
-            ))
-            .bind(target)
-            .fetch_all(&mut *conn)
-            .await?;
-            sqlx::query(&format!(
-                "{} WHERE contractor_id = ? AND status_name IN {active}",
-                set_status_sql(&StatusName::Archived)
-            ))
-            .bind(target)
-            .execute(&mut *conn)
+            let ids = set_status(
+                conn,
+                &StatusName::Archived,
+                &format!("p.contractor_id = ? AND p.status_name IN {active}"),
+                target,
+            )
             .await?;
             t.permits.extend(ids);
         }
         ActionKind::RevokePass => {
-            sqlx::query(&format!(
-                "{} WHERE id = ? AND status_name NOT IN {}",
-                set_status_sql(&StatusName::Revoked),
-                quoted(inf::TERMINAL_STATUSES)
-            ))
-            .bind(target)
-            .execute(&mut *conn)
+            set_status(
+                conn,
+                &StatusName::Revoked,
+                &format!(
+                    "p.id = ? AND p.status_name NOT IN {}",
+                    quoted(inf::TERMINAL_STATUSES)
+                ),
+                target,
+            )
             .await?;
             t.permits.push(target.to_owned());
         }
@@ -462,7 +486,7 @@ impl Cache {
         conn: &mut SqliteConnection,
         id: &str,
     ) -> Result<Option<Permit>, CacheError> {
-        let doc: Option<String> = sqlx::query_scalar("SELECT doc FROM permits WHERE id = ?")
+        let doc: Option<String> = sqlx::query_scalar("SELECT doc FROM permit_docs WHERE id = ?")
             .bind(id)
             .fetch_optional(&mut *conn)
             .await
@@ -490,7 +514,8 @@ impl Cache {
         contractor_id: &str,
     ) -> Result<Vec<Permit>, CacheError> {
         let docs: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT doc FROM permits WHERE contractor_id = ? AND status_name IN {} ORDER BY valid_till, id",
+            "SELECT d.doc FROM permits p JOIN permit_docs d ON d.id = p.id \
+             WHERE p.contractor_id = ? AND p.status_name IN {} ORDER BY p.valid_till, p.id",
             quoted(inf::ACTIVE_STATUSES)
         ))
         .bind(contractor_id)

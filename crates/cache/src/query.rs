@@ -55,13 +55,15 @@ pub struct PermitQuery {
     pub after: Option<Cursor>,
     /// Rows per page, 1 to 500 (0 means 100).
     pub limit: u32,
+    /// Do not count the matches (a next page: the total was given with the first).
+    pub skip_total: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct PermitPage {
     pub rows: Vec<Permit>,
-    /// How many permits match the filters and search, over all pages.
-    pub total: u64,
+    /// How many permits match the filters and search, over all pages (unless `skip_total`).
+    pub total: Option<u64>,
     /// The cursor of the next page, when there is one.
     pub next: Option<Cursor>,
 }
@@ -79,10 +81,40 @@ pub(crate) fn fts_query(input: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
-fn push_filters<'a>(q: &mut QueryBuilder<'a, Sqlite>, f: &'a PermitQuery, fts: &'a Option<String>) {
+/// How SQLite is steered when there is a search (it cannot estimate how many rows a search
+/// matches, and guesses badly both ways).
+#[derive(Clone, Copy, PartialEq)]
+enum Plan {
+    /// No search: SQLite's choice.
+    Free,
+    /// Few matches: go through them, checking the filters on each (`+col` keeps SQLite from
+    /// walking a filter's index instead).
+    FromMatches,
+    /// Many matches: walk the sort order and stop at the page's end, checking the search and
+    /// the filters on each row (`+rowid` keeps SQLite from collecting every match first).
+    FromSortOrder,
+}
+
+/// Above this many matches, walking the sort order finds a page sooner than sorting the matches.
+const MANY_MATCHES: i64 = 2_000;
+
+fn push_filters<'a>(
+    q: &mut QueryBuilder<'a, Sqlite>,
+    f: &'a PermitQuery,
+    fts: &'a Option<String>,
+    plan: Plan,
+) {
+    let p = if plan == Plan::Free { "p." } else { "+p." };
+    // Walking by validity, the (status, validTill) index serves the status filter and the order
+    // at once.
+    let status_p = if plan == Plan::FromSortOrder && f.sort == PermitSort::ValidTill {
+        "p."
+    } else {
+        p
+    };
     q.push(" WHERE 1 = 1");
     if !f.statuses.is_empty() {
-        q.push(" AND p.status_name IN (");
+        q.push(format!(" AND {status_p}status_name IN ("));
         let mut sep = q.separated(", ");
         for s in &f.statuses {
             sep.push_bind(s.as_str());
@@ -90,27 +122,39 @@ fn push_filters<'a>(q: &mut QueryBuilder<'a, Sqlite>, f: &'a PermitQuery, fts: &
         q.push(")");
     }
     if let Some(t) = &f.permit_type {
-        q.push(" AND p.permit_type = ").push_bind(t.as_str());
+        q.push(format!(" AND {p}permit_type = "))
+            .push_bind(t.as_str());
     }
     if let Some(c) = &f.contractor_id {
-        q.push(" AND p.contractor_id = ").push_bind(c.as_str());
+        q.push(format!(" AND {p}contractor_id = "))
+            .push_bind(c.as_str());
     }
-    if let Some(p) = &f.property_id {
-        q.push(" AND p.property_id = ").push_bind(p.as_str());
+    if let Some(prop) = &f.property_id {
+        q.push(format!(" AND {p}property_id = "))
+            .push_bind(prop.as_str());
     }
     if let Some(u) = &f.flat_id {
-        q.push(" AND p.flat_id = ").push_bind(u.as_str());
+        q.push(format!(" AND {p}flat_id = ")).push_bind(u.as_str());
     }
     if let Some(t) = &f.valid_till_from {
-        q.push(" AND p.valid_till >= ").push_bind(t.to_wire());
+        q.push(format!(" AND {p}valid_till >= "))
+            .push_bind(t.to_wire());
     }
     if let Some(t) = &f.valid_till_before {
-        q.push(" AND p.valid_till < ").push_bind(t.to_wire());
+        q.push(format!(" AND {p}valid_till < "))
+            .push_bind(t.to_wire());
     }
     if let Some(m) = fts {
-        q.push(" AND p.rowid IN (SELECT rowid FROM permit_search WHERE permit_search MATCH ")
-            .push_bind(m.as_str())
-            .push(")");
+        let rowid = if plan == Plan::FromSortOrder {
+            "+p.rowid"
+        } else {
+            "p.rowid"
+        };
+        q.push(format!(
+            " AND {rowid} IN (SELECT rowid FROM permit_search WHERE permit_search MATCH "
+        ))
+        .push_bind(m.as_str())
+        .push(")");
     }
 }
 
@@ -127,12 +171,42 @@ pub(crate) async fn permits(
     } as i64;
     let col = f.sort.column();
 
-    let mut count = QueryBuilder::<Sqlite>::new("SELECT count(*) FROM permits p");
-    push_filters(&mut count, f, &fts);
-    let total: i64 = count.build().fetch_one(pool).await.map_err(err)?.get(0);
+    let total = if f.skip_total {
+        None
+    } else {
+        let mut count = QueryBuilder::<Sqlite>::new("SELECT count(*) FROM permits p");
+        let plan = if fts.is_some() {
+            Plan::FromMatches // a count visits every match anyway
+        } else {
+            Plan::Free
+        };
+        push_filters(&mut count, f, &fts, plan);
+        let n: i64 = count.build().fetch_one(pool).await.map_err(err)?.get(0);
+        Some(n as u64)
+    };
 
-    let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT p.{col}, p.id, p.doc FROM permits p"));
-    push_filters(&mut q, f, &fts);
+    // The page is chosen on the narrow table; only its rows' documents are read.
+    let mut q = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT page.v, page.id, d.doc FROM (SELECT p.{col} AS v, p.id AS id FROM permits p"
+    ));
+    let plan = match &fts {
+        None => Plan::Free,
+        Some(m) => {
+            let matches: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM permit_search WHERE permit_search MATCH ?",
+            )
+            .bind(m.as_str())
+            .fetch_one(pool)
+            .await
+            .map_err(err)?;
+            if matches > MANY_MATCHES {
+                Plan::FromSortOrder
+            } else {
+                Plan::FromMatches
+            }
+        }
+    };
+    push_filters(&mut q, f, &fts, plan);
     if let Some(after) = &f.after {
         let cmp = if f.descending { "<" } else { ">" };
         q.push(format!(" AND (p.{col}, p.id) {cmp} ("))
@@ -144,6 +218,9 @@ pub(crate) async fn permits(
     let dir = if f.descending { "DESC" } else { "ASC" };
     q.push(format!(" ORDER BY p.{col} {dir}, p.id {dir} LIMIT "))
         .push_bind(limit + 1);
+    q.push(format!(
+        ") page JOIN permit_docs d ON d.id = page.id ORDER BY page.v {dir}, page.id {dir}"
+    ));
     let rows = q.build().fetch_all(pool).await.map_err(err)?;
 
     let more = rows.len() as i64 > limit;
@@ -158,7 +235,7 @@ pub(crate) async fn permits(
     }
     Ok(PermitPage {
         rows: out,
-        total: total as u64,
+        total,
         next: if more { last } else { None },
     })
 }

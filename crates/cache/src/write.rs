@@ -16,6 +16,32 @@ pub(crate) async fn upsert_contractors(
     bulk: bool,
 ) -> Result<(), sqlx::Error> {
     for chunk in contractors.chunks(CHUNK) {
+        let ids = || chunk.iter().map(|c| c.id.as_str());
+        // Contractors whose searched fields change (theirs, and their permits').
+        let stale: Vec<&str> = if bulk {
+            Vec::new()
+        } else {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "SELECT id, name || char(31) || company || char(31) || phone || char(31) || email || char(31) || salesforce_id \
+                 FROM contractors WHERE id IN (",
+            );
+            let mut sep = q.separated(", ");
+            for id in ids() {
+                sep.push_bind(id);
+            }
+            q.push(")");
+            let old: std::collections::HashMap<String, String> = q
+                .build_query_as::<(String, String)>()
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .collect();
+            chunk
+                .iter()
+                .filter(|c| old.get(&c.id) != Some(&contractor_search_key(c)))
+                .map(|c| c.id.as_str())
+                .collect()
+        };
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO contractors (id, name, company, email, phone, salesforce_id, approved, removed, updated_at, doc) ",
         );
@@ -42,28 +68,41 @@ pub(crate) async fn upsert_contractors(
              removed = excluded.removed, updated_at = excluded.updated_at, doc = excluded.doc",
         );
         q.build().execute(&mut *conn).await?;
-        if bulk {
-            continue; // finish_bulk_load builds the search indexes once
+        if stale.is_empty() {
+            continue;
         }
-        let ids = || chunk.iter().map(|c| c.id.as_str());
-        refresh_contractor_search(conn, ids()).await?;
+        refresh_contractor_search(conn, stale.iter().copied()).await?;
         // Their permits' search text names them.
         in_list(
             conn,
             "DELETE FROM permit_search WHERE rowid IN (SELECT rowid FROM permits WHERE contractor_id IN ",
-            ids(),
+            stale.iter().copied(),
             ")",
         )
         .await?;
         in_list(
             conn,
             &format!("{PERMIT_SEARCH_INSERT} WHERE p.contractor_id IN "),
-            ids(),
+            stale.iter().copied(),
             "",
         )
         .await?;
     }
     Ok(())
+}
+
+fn contractor_search_key(c: &Contractor) -> String {
+    [
+        c.name.as_deref().unwrap_or(""),
+        c.company
+            .as_ref()
+            .and_then(|co| co.company_name.as_deref())
+            .unwrap_or(""),
+        c.phone.as_deref().unwrap_or(""),
+        c.email.as_deref().unwrap_or(""),
+        c.salesforce_id().unwrap_or(""),
+    ]
+    .join("\u{1f}")
 }
 
 async fn refresh_contractor_search<'a>(
@@ -86,15 +125,66 @@ async fn refresh_contractor_search<'a>(
     .await
 }
 
-/// Upserts permits; outside a bulk load, refreshes their search rows.
+/// The fields of a permit its search row is made of (with its contractor's), joined: when they
+/// have not changed, the search row need not be rewritten.
+fn permit_search_key(p: &Permit) -> String {
+    [
+        p.pass_number.as_deref().unwrap_or(""),
+        p.flat_id.as_deref().unwrap_or(""),
+        p.jobs_summary.as_deref().unwrap_or(""),
+        p.representative_name.as_deref().unwrap_or(""),
+        p.community_contractor_id.as_deref().unwrap_or(""),
+    ]
+    .join("\u{1f}")
+}
+
+const PERMIT_SEARCH_KEY_SQL: &str = "pass_number || char(31) || flat_id || char(31) || job || char(31) || representative || char(31) || contractor_id";
+
+/// Upserts permits (the narrow row and the document); outside a bulk load, rewrites the search
+/// rows of those whose searched fields changed.
 pub(crate) async fn upsert_permits(
     conn: &mut SqliteConnection,
     permits: &[Permit],
     bulk: bool,
 ) -> Result<(), sqlx::Error> {
     for chunk in permits.chunks(CHUNK) {
+        let ids = || chunk.iter().map(|p| p.id.as_str());
+        let stale: Vec<&str> = if bulk {
+            Vec::new()
+        } else {
+            let mut q = QueryBuilder::<Sqlite>::new(format!(
+                "SELECT id, {PERMIT_SEARCH_KEY_SQL} FROM permits WHERE id IN ("
+            ));
+            let mut sep = q.separated(", ");
+            for id in ids() {
+                sep.push_bind(id);
+            }
+            q.push(")");
+            let old: std::collections::HashMap<String, String> = q
+                .build_query_as::<(String, String)>()
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .collect();
+            chunk
+                .iter()
+                .filter(|p| old.get(&p.id) != Some(&permit_search_key(p)))
+                .map(|p| p.id.as_str())
+                .collect()
+        };
+        // Search rows go before the rows they are found by (rowid) change.
+        if !stale.is_empty() {
+            in_list(
+                conn,
+                "DELETE FROM permit_search WHERE rowid IN (SELECT rowid FROM permits WHERE id IN ",
+                stale.iter().copied(),
+                ")",
+            )
+            .await?;
+        }
         let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO permits (id, pass_number, status_name, permit_type, contractor_id, property_id, flat_id, valid_from, valid_till, updated_at, doc) ",
+            "INSERT INTO permits (id, pass_number, status_name, permit_type, contractor_id, property_id, flat_id, \
+             valid_from, valid_till, updated_at, job, representative) ",
         );
         q.push_values(chunk, |mut b, p| {
             b.push_bind(&p.id)
@@ -112,33 +202,32 @@ pub(crate) async fn upsert_permits(
                 .push_bind(time(p.valid_from))
                 .push_bind(time(p.valid_till))
                 .push_bind(time(p.updated_at))
-                .push_bind(serde_json::to_string(p).expect("a permit serialises"));
+                .push_bind(p.jobs_summary.clone().unwrap_or_default())
+                .push_bind(p.representative_name.clone().unwrap_or_default());
         });
         q.push(
             " ON CONFLICT(id) DO UPDATE SET pass_number = excluded.pass_number, status_name = excluded.status_name, \
              permit_type = excluded.permit_type, contractor_id = excluded.contractor_id, property_id = excluded.property_id, \
              flat_id = excluded.flat_id, valid_from = excluded.valid_from, valid_till = excluded.valid_till, \
-             updated_at = excluded.updated_at, doc = excluded.doc",
+             updated_at = excluded.updated_at, job = excluded.job, representative = excluded.representative",
         );
         q.build().execute(&mut *conn).await?;
-        if bulk {
-            continue; // finish_bulk_load builds the search index once
+        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO permit_docs (id, doc) ");
+        q.push_values(chunk, |mut b, p| {
+            b.push_bind(&p.id)
+                .push_bind(serde_json::to_string(p).expect("a permit serialises"));
+        });
+        q.push(" ON CONFLICT(id) DO UPDATE SET doc = excluded.doc");
+        q.build().execute(&mut *conn).await?;
+        if !stale.is_empty() {
+            in_list(
+                conn,
+                &format!("{PERMIT_SEARCH_INSERT} WHERE p.id IN "),
+                stale.iter().copied(),
+                "",
+            )
+            .await?;
         }
-        let ids = || chunk.iter().map(|p| p.id.as_str());
-        in_list(
-            conn,
-            "DELETE FROM permit_search WHERE rowid IN (SELECT rowid FROM permits WHERE id IN ",
-            ids(),
-            ")",
-        )
-        .await?;
-        in_list(
-            conn,
-            &format!("{PERMIT_SEARCH_INSERT} WHERE p.id IN "),
-            ids(),
-            "",
-        )
-        .await?;
     }
     Ok(())
 }

@@ -634,7 +634,7 @@ pub async fn contractors(profile: Target, cmd: ContractorsCmd) -> Result<(), Fai
                 "Salesforce id:  {}",
                 contractor.salesforce_id().unwrap_or("-")
             );
-            say!("Permits ({}):", permits.total);
+            say!("Permits ({}):", permits.total.unwrap_or_default());
             for p in &permits.rows {
                 say!("  {}", output::permit_row(p));
             }
@@ -815,6 +815,7 @@ async fn list_permits(c: &Community, f: PermitFilters) -> Result<(), Failure> {
         descending: f.desc,
         after: None,
         limit: 500,
+        skip_total: false,
     };
     let want = if f.all { u64::MAX } else { f.limit };
     let mut rows = Vec::new();
@@ -822,7 +823,10 @@ async fn list_permits(c: &Community, f: PermitFilters) -> Result<(), Failure> {
     while (rows.len() as u64) < want {
         q.limit = (want - rows.len() as u64).min(500) as u32;
         let page = c.cache.permits(&q).await.map_err(cache_failure)?;
-        total = page.total;
+        if let Some(t) = page.total {
+            total = t;
+        }
+        q.skip_total = true;
         rows.extend(page.rows);
         match page.next {
             Some(n) => q.after = Some(n),

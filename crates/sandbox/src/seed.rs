@@ -349,8 +349,13 @@ pub fn build(
             .collect();
         let id = world.mint_id();
         let created = (from - Duration::days(3)).min(now.0 - Duration::hours(1));
+        // Spread to the millisecond, as real edits are: many permits sharing one `updatedAt` would
+        // be a community no API has.
         let updated = Timestamp(
-            created + Duration::minutes(dice.between(0, (now.0 - created).num_minutes().max(1))),
+            (created
+                + Duration::minutes(dice.between(0, (now.0 - created).num_minutes().max(1)))
+                + Duration::milliseconds(dice.between(0, 60_000)))
+            .min(now.0),
         );
         let permit = Permit {
             id: id.clone(),

@@ -75,17 +75,22 @@ impl Engine {
             (keys::CURSOR.to_owned(), Some(st.head.into())),
             (keys::FIRST.to_owned(), None),
         ];
-        for (key, since) in [
-            (keys::CONTRACTORS_SINCE, &st.contractors_since),
-            (keys::PERMITS_SINCE, &st.permits_since),
+        for (key, since, permits) in [
+            (keys::CONTRACTORS_SINCE, &st.contractors_since, false),
+            (keys::PERMITS_SINCE, &st.permits_since, true),
         ] {
-            let since = since.clone().map(|at| {
-                serde_json::to_value(crate::incremental::Since {
-                    at,
-                    ids: Vec::new(),
-                })
-                .expect("serialises")
-            });
+            // What was stored at exactly the watermark came with this sync: the first `updatedAt`
+            // pull need not bring it again.
+            let since = match since {
+                Some(at) => Some(
+                    serde_json::to_value(crate::incremental::Since {
+                        at: at.clone(),
+                        ids: self.cache.ids_updated_at(permits, at).await?,
+                    })
+                    .expect("serialises"),
+                ),
+                None => None,
+            };
             state.push((key.to_owned(), since));
         }
         self.cache

@@ -68,6 +68,8 @@ impl Engine {
             out.events += page.data.len() as u64;
             let total = out.events + page.total.saturating_sub(page.data.len() as u64);
             let n = page.data.len() as u64;
+            // `total` counts what matched after the cursor: this page was all of it.
+            let more = n == PAGE && page.total > n;
             self.cache
                 .store(Batch {
                     contractors,
@@ -78,7 +80,7 @@ impl Engine {
                 .await?;
             cursor = last;
             self.report(Phase::Events, out.events, total);
-            if n < PAGE {
+            if !more {
                 break;
             }
         }
@@ -94,6 +96,7 @@ impl Engine {
                 .client
                 .contractors(&updated_since(since.as_ref()))
                 .await?;
+            let last_page = (page.data.len() as u64) < PAGE || page.total <= page.data.len() as u64;
             let fresh: Vec<Contractor> = page
                 .data
                 .into_iter()
@@ -112,6 +115,9 @@ impl Engine {
                     ..Batch::default()
                 })
                 .await?;
+            if last_page {
+                return Ok(n);
+            }
         }
     }
 
@@ -121,6 +127,7 @@ impl Engine {
         loop {
             let since = self.cache.state::<Since>(keys::PERMITS_SINCE).await?;
             let page = self.client.permits(&updated_since(since.as_ref())).await?;
+            let last_page = (page.data.len() as u64) < PAGE || page.total <= page.data.len() as u64;
             let fresh: Vec<Permit> = page
                 .data
                 .into_iter()
@@ -139,6 +146,9 @@ impl Engine {
                     ..Batch::default()
                 })
                 .await?;
+            if last_page {
+                return Ok(n);
+            }
         }
     }
 
