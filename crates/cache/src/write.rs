@@ -2,7 +2,7 @@
 //! [`crate::Cache::store`] and the outbox compose them into one commit.
 
 use gatehouse_buzzin::{Contractor, FeedItem, Permit, Timestamp};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use crate::{CONTRACTOR_SEARCH_INSERT, PERMIT_SEARCH_INSERT};
 
@@ -125,54 +125,102 @@ async fn refresh_contractor_search<'a>(
     .await
 }
 
-/// The fields of a permit its search row is made of (with its contractor's), joined: when they
-/// have not changed, the search row need not be rewritten.
-fn permit_search_key(p: &Permit) -> String {
+/// A permit's row in the narrow table, in column order after `id`: pass_number, status_name,
+/// permit_type, contractor_id, property_id, flat_id, valid_from, valid_till, updated_at, job,
+/// representative.
+type Narrow = [String; 11];
+
+const NARROW_COLUMNS: &str = "pass_number, status_name, permit_type, contractor_id, property_id, flat_id, \
+    valid_from, valid_till, updated_at, job, representative";
+
+fn narrow(p: &Permit) -> Narrow {
     [
-        p.pass_number.as_deref().unwrap_or(""),
-        p.flat_id.as_deref().unwrap_or(""),
-        p.jobs_summary.as_deref().unwrap_or(""),
-        p.representative_name.as_deref().unwrap_or(""),
-        p.community_contractor_id.as_deref().unwrap_or(""),
+        p.pass_number.clone().unwrap_or_default(),
+        p.status_name().map(|s| s.to_string()).unwrap_or_default(),
+        p.permit_type
+            .as_ref()
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
+        p.community_contractor_id.clone().unwrap_or_default(),
+        p.property_id.clone().unwrap_or_default(),
+        p.flat_id.clone().unwrap_or_default(),
+        time(p.valid_from),
+        time(p.valid_till),
+        time(p.updated_at),
+        p.jobs_summary.clone().unwrap_or_default(),
+        p.representative_name.clone().unwrap_or_default(),
     ]
-    .join("\u{1f}")
 }
 
-const PERMIT_SEARCH_KEY_SQL: &str = "pass_number || char(31) || flat_id || char(31) || job || char(31) || representative || char(31) || contractor_id";
+/// Whether a change touches what the search row is made of (pass number, unit, job,
+/// representative, contractor).
+fn searched_fields_differ(old: &Narrow, new: &Narrow) -> bool {
+    [0, 3, 5, 9, 10].iter().any(|&i| old[i] != new[i])
+}
 
-/// Upserts permits (the narrow row and the document); outside a bulk load, rewrites the search
-/// rows of those whose searched fields changed.
+/// Whether a change touches an indexed or searched column, not only `updated_at`.
+fn columns_differ(old: &Narrow, new: &Narrow) -> bool {
+    (0..11).filter(|&i| i != 8).any(|i| old[i] != new[i])
+}
+
+/// Upserts permits (the narrow row and the document). Outside a bulk load it looks at each
+/// permit's current row first: a permit whose columns did not change (a reissue, a new scan)
+/// gets only its `updated_at` and document rewritten, so the seven indexes are left alone, and
+/// search rows are rewritten only where the searched fields changed.
 pub(crate) async fn upsert_permits(
     conn: &mut SqliteConnection,
     permits: &[Permit],
     bulk: bool,
 ) -> Result<(), sqlx::Error> {
     for chunk in permits.chunks(CHUNK) {
-        let ids = || chunk.iter().map(|p| p.id.as_str());
-        let stale: Vec<&str> = if bulk {
-            Vec::new()
+        let rows: Vec<Narrow> = chunk.iter().map(narrow).collect();
+        let old: std::collections::HashMap<String, Narrow> = if bulk {
+            Default::default()
         } else {
             let mut q = QueryBuilder::<Sqlite>::new(format!(
-                "SELECT id, {PERMIT_SEARCH_KEY_SQL} FROM permits WHERE id IN ("
+                "SELECT id, {NARROW_COLUMNS} FROM permits WHERE id IN ("
             ));
             let mut sep = q.separated(", ");
-            for id in ids() {
-                sep.push_bind(id);
+            for p in chunk {
+                sep.push_bind(p.id.as_str());
             }
             q.push(")");
-            let old: std::collections::HashMap<String, String> = q
-                .build_query_as::<(String, String)>()
+            q.build()
                 .fetch_all(&mut *conn)
                 .await?
                 .into_iter()
-                .collect();
-            chunk
-                .iter()
-                .filter(|p| old.get(&p.id) != Some(&permit_search_key(p)))
-                .map(|p| p.id.as_str())
+                .map(|r| {
+                    let id: String = r.get(0);
+                    let cols: Narrow = std::array::from_fn(|i| r.get::<String, _>(i + 1));
+                    (id, cols)
+                })
                 .collect()
         };
-        // Search rows go before the rows they are found by (rowid) change.
+        let mut full: Vec<(&Permit, &Narrow)> = Vec::new();
+        let mut touch: Vec<(&Permit, &Narrow)> = Vec::new();
+        let mut stale: Vec<&str> = Vec::new();
+        for (p, row) in chunk.iter().zip(&rows) {
+            match old.get(&p.id) {
+                Some(o) if !columns_differ(o, row) => {
+                    if o[8] != row[8] {
+                        touch.push((p, row));
+                    }
+                }
+                Some(o) => {
+                    if searched_fields_differ(o, row) {
+                        stale.push(&p.id);
+                    }
+                    full.push((p, row));
+                }
+                None => {
+                    if !bulk {
+                        stale.push(&p.id);
+                    }
+                    full.push((p, row));
+                }
+            }
+        }
+        // Search rows go before the rows they are found by change.
         if !stale.is_empty() {
             in_list(
                 conn,
@@ -182,42 +230,45 @@ pub(crate) async fn upsert_permits(
             )
             .await?;
         }
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO permits (id, pass_number, status_name, permit_type, contractor_id, property_id, flat_id, \
-             valid_from, valid_till, updated_at, job, representative) ",
-        );
-        q.push_values(chunk, |mut b, p| {
-            b.push_bind(&p.id)
-                .push_bind(p.pass_number.clone().unwrap_or_default())
-                .push_bind(p.status_name().map(|s| s.to_string()).unwrap_or_default())
-                .push_bind(
-                    p.permit_type
-                        .as_ref()
-                        .map(|t| t.to_string())
-                        .unwrap_or_default(),
-                )
-                .push_bind(p.community_contractor_id.clone().unwrap_or_default())
-                .push_bind(p.property_id.clone().unwrap_or_default())
-                .push_bind(p.flat_id.clone().unwrap_or_default())
-                .push_bind(time(p.valid_from))
-                .push_bind(time(p.valid_till))
-                .push_bind(time(p.updated_at))
-                .push_bind(p.jobs_summary.clone().unwrap_or_default())
-                .push_bind(p.representative_name.clone().unwrap_or_default());
-        });
-        q.push(
-            " ON CONFLICT(id) DO UPDATE SET pass_number = excluded.pass_number, status_name = excluded.status_name, \
-             permit_type = excluded.permit_type, contractor_id = excluded.contractor_id, property_id = excluded.property_id, \
-             flat_id = excluded.flat_id, valid_from = excluded.valid_from, valid_till = excluded.valid_till, \
-             updated_at = excluded.updated_at, job = excluded.job, representative = excluded.representative",
-        );
-        q.build().execute(&mut *conn).await?;
+        if !full.is_empty() {
+            let mut q =
+                QueryBuilder::<Sqlite>::new(format!("INSERT INTO permits (id, {NARROW_COLUMNS}) "));
+            q.push_values(&full, |mut b, (p, row)| {
+                b.push_bind(p.id.as_str());
+                for col in row.iter() {
+                    b.push_bind(col.as_str());
+                }
+            });
+            q.push(
+                " ON CONFLICT(id) DO UPDATE SET pass_number = excluded.pass_number, status_name = excluded.status_name, \
+                 permit_type = excluded.permit_type, contractor_id = excluded.contractor_id, property_id = excluded.property_id, \
+                 flat_id = excluded.flat_id, valid_from = excluded.valid_from, valid_till = excluded.valid_till, \
+                 updated_at = excluded.updated_at, job = excluded.job, representative = excluded.representative",
+            );
+            q.build().execute(&mut *conn).await?;
+        }
+        if !touch.is_empty() {
+            let mut q = QueryBuilder::<Sqlite>::new("UPDATE permits SET updated_at = CASE id");
+            for (p, row) in &touch {
+                q.push(" WHEN ")
+                    .push_bind(p.id.as_str())
+                    .push(" THEN ")
+                    .push_bind(row[8].as_str());
+            }
+            q.push(" END WHERE id IN (");
+            let mut sep = q.separated(", ");
+            for (p, _) in &touch {
+                sep.push_bind(p.id.as_str());
+            }
+            q.push(")");
+            q.build().execute(&mut *conn).await?;
+        }
         let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO permit_docs (id, doc) ");
         q.push_values(chunk, |mut b, p| {
             b.push_bind(&p.id)
                 .push_bind(serde_json::to_string(p).expect("a permit serialises"));
         });
-        q.push(" ON CONFLICT(id) DO UPDATE SET doc = excluded.doc");
+        q.push(" ON CONFLICT(id) DO UPDATE SET doc = excluded.doc WHERE doc IS NOT excluded.doc");
         q.build().execute(&mut *conn).await?;
         if !stale.is_empty() {
             in_list(

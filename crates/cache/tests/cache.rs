@@ -447,3 +447,47 @@ async fn an_interrupted_bulk_load_is_finished_by_the_next_open() {
         found.total.unwrap()
     );
 }
+
+#[tokio::test]
+async fn the_upgrade_to_narrow_permits_keeps_the_outbox_and_asks_for_a_first_sync() {
+    // A cache as the first version left it: schema 0001 only, with a queued action.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite3");
+    let first = dir.path().join("migrations");
+    std::fs::create_dir(&first).unwrap();
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/0001_init.sql"),
+        first.join("0001_init.sql"),
+    )
+    .unwrap();
+    {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+            .await
+            .unwrap();
+        sqlx::migrate::Migrator::new(first.as_path())
+            .await
+            .unwrap()
+            .run(&pool)
+            .await
+            .unwrap();
+        for sql in [
+            "INSERT INTO permits (id, doc) VALUES ('p1', '{\"_id\":\"p1\"}')",
+            "INSERT INTO sync_state (key, value) VALUES ('feedCursor', '42')",
+            "INSERT INTO outbox (id, kind, target_id, payload, state, created_at, updated_at) VALUES \
+             ('a1', 'revokePass', 'p1', '{\"actor\":\"desk\",\"label\":\"WP-000001\",\"reason\":\"lost\"}', 'pending', 't', 't')",
+        ] {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+    }
+    let cache = Cache::open(&path).await.unwrap();
+    let queued = cache.outbox(true).await.unwrap();
+    assert_eq!(queued.len(), 1, "the queued action survives the upgrade");
+    assert_eq!(queued[0].reason.as_deref(), Some("lost"));
+    assert_eq!(cache.count_permits().await.unwrap(), 0);
+    assert_eq!(
+        cache.state::<u64>("feedCursor").await.unwrap(),
+        None,
+        "the next sync is a first sync"
+    );
+}

@@ -30,7 +30,14 @@ impl Engine {
         out.permits = self.pull_permits(&mut seen_permits).await?;
 
         loop {
-            let page = self.client.events_after(cursor, PAGE).await?;
+            let mut page = self.client.events_after(cursor, PAGE).await?;
+            // The timeline keeps each event but not its QR image: passes are drawn from the
+            // access code, and the image would be most of the stored bytes.
+            for e in &mut page.data {
+                if let Some(data) = e.envelope.data.as_object_mut() {
+                    data.remove("qrImageBase64");
+                }
+            }
             let Some(last) = page.data.last().map(|e| e.cursor) else {
                 break;
             };
