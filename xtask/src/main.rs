@@ -29,7 +29,16 @@ const APT_BUILD: &[&str] = &[
 ];
 
 /// Extra packages the tests need: a virtual display, a session bus, the WebKit WebDriver.
-const APT_TEST: &[&str] = &["xvfb", "xauth", "dbus", "dbus-x11", "webkit2gtk-driver"];
+const APT_TEST: &[&str] = &[
+    "xvfb",
+    "xauth",
+    "dbus",
+    "dbus-x11",
+    "webkit2gtk-driver",
+    // A Secret Service for the keychain test (the keyring crate's store on Linux).
+    "gnome-keyring",
+    "libsecret-tools",
+];
 
 /// The oldest Node.js that Vite 8 runs on.
 const NODE_MIN: (u32, u32) = (20, 19);
