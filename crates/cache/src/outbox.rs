@@ -386,7 +386,7 @@ impl Cache {
         let label;
         if a.kind.on_permit() {
             let p = self
-                .permit_in(&mut tx, &a.target_id)
+                .doc_in::<Permit>(&mut tx, "permit_docs", &a.target_id)
                 .await?
                 .ok_or_else(|| CacheError::NotFound(format!("no permit {}", a.target_id)))?;
             let pass = p.pass_number.clone().unwrap_or_else(|| p.id.clone());
@@ -408,7 +408,7 @@ impl Cache {
             before.permits.push(p);
         } else {
             let c = self
-                .contractor_in(&mut tx, &a.target_id)
+                .doc_in::<Contractor>(&mut tx, "contractors", &a.target_id)
                 .await?
                 .ok_or_else(|| CacheError::NotFound(format!("no contractor {}", a.target_id)))?;
             let name = c.name.clone().unwrap_or_else(|| c.id.clone());
@@ -481,31 +481,20 @@ impl Cache {
         Ok(entry)
     }
 
-    async fn permit_in(
+    /// A document by id from `permit_docs` or `contractors`, inside a transaction.
+    async fn doc_in<T: serde::de::DeserializeOwned>(
         &self,
         conn: &mut SqliteConnection,
+        table: &'static str,
         id: &str,
-    ) -> Result<Option<Permit>, CacheError> {
-        let doc: Option<String> = sqlx::query_scalar("SELECT doc FROM permit_docs WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(|e| self.sql(e))?;
-        doc.map(|d| decode(&self.path, "permit", &d)).transpose()
-    }
-
-    async fn contractor_in(
-        &self,
-        conn: &mut SqliteConnection,
-        id: &str,
-    ) -> Result<Option<Contractor>, CacheError> {
-        let doc: Option<String> = sqlx::query_scalar("SELECT doc FROM contractors WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(|e| self.sql(e))?;
-        doc.map(|d| decode(&self.path, "contractor", &d))
-            .transpose()
+    ) -> Result<Option<T>, CacheError> {
+        let doc: Option<String> =
+            sqlx::query_scalar(&format!("SELECT doc FROM {table} WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(|e| self.sql(e))?;
+        doc.map(|d| decode(&self.path, table, &d)).transpose()
     }
 
     async fn active_permits_in(

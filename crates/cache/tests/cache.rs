@@ -31,29 +31,11 @@ async fn filled(permits: u64) -> World {
     let cache = Cache::open(&dir.path().join("community.sqlite3"))
         .await
         .unwrap();
-    let mut contractors = Vec::new();
-    let mut all = Vec::new();
-    loop {
-        let page = client
-            .contractors(&ListQuery::new().limit(1000).skip(contractors.len() as u64))
-            .await
-            .unwrap();
-        if page.data.is_empty() {
-            break;
-        }
-        contractors.extend(page.data);
-    }
+    let contractors = client.all_contractors().await.unwrap();
     cache.upsert_contractors(&contractors).await.unwrap();
-    loop {
-        let page = client
-            .permits(&ListQuery::new().limit(1000).skip(all.len() as u64))
-            .await
-            .unwrap();
-        if page.data.is_empty() {
-            break;
-        }
-        cache.upsert_permits(&page.data).await.unwrap();
-        all.extend(page.data);
+    let all = client.all_permits().await.unwrap();
+    for page in all.chunks(1000) {
+        cache.upsert_permits(page).await.unwrap();
     }
     World {
         _sb: sb,

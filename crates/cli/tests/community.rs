@@ -96,35 +96,20 @@ fn client(sb: &Running) -> Client {
     Client::new(Settings::new(sb.base_url(), &sb.api_key)).unwrap()
 }
 
-/// Every permit and contractor the server has, by id.
+/// Every permit and contractor the server has, by id, as JSON.
 async fn server_docs(c: &Client) -> (BTreeMap<String, Value>, BTreeMap<String, Value>) {
-    let mut permits = BTreeMap::new();
-    loop {
-        let page = c
-            .permits(&ListQuery::new().limit(1000).skip(permits.len() as u64))
-            .await
-            .unwrap();
-        if page.data.is_empty() {
-            break;
-        }
-        for p in page.data {
-            permits.insert(p.id.clone(), serde_json::to_value(&p).unwrap());
-        }
+    fn json<T: serde::Serialize>(v: &T) -> Value {
+        serde_json::to_value(v).unwrap()
     }
-    let mut contractors = BTreeMap::new();
-    loop {
-        let page = c
-            .contractors(&ListQuery::new().limit(1000).skip(contractors.len() as u64))
-            .await
-            .unwrap();
-        if page.data.is_empty() {
-            break;
-        }
-        for x in page.data {
-            contractors.insert(x.id.clone(), serde_json::to_value(&x).unwrap());
-        }
-    }
-    (permits, contractors)
+    let permits = c.all_permits().await.unwrap();
+    let contractors = c.all_contractors().await.unwrap();
+    (
+        permits.iter().map(|p| (p.id.clone(), json(p))).collect(),
+        contractors
+            .iter()
+            .map(|x| (x.id.clone(), json(x)))
+            .collect(),
+    )
 }
 
 /// The cache, read back through the CLI's own JSON, equals the server.

@@ -254,6 +254,36 @@ impl Client {
             .ok_or_else(|| ClientError::NotFound(format!("no contractor {id}")))
     }
 
+    /// Every contractor, in `_id` order (keyset pages of the largest size).
+    pub async fn all_contractors(&self) -> Result<Vec<Contractor>, ClientError> {
+        let mut out: Vec<Contractor> = Vec::new();
+        loop {
+            let page = self
+                .contractors(&after(out.last().map(|c| c.id.as_str())))
+                .await?;
+            let done = (page.data.len() as u64) < inf::LIST_MAX_LIMIT;
+            out.extend(page.data);
+            if done {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// Every permit, in `_id` order (keyset pages of the largest size).
+    pub async fn all_permits(&self) -> Result<Vec<Permit>, ClientError> {
+        let mut out: Vec<Permit> = Vec::new();
+        loop {
+            let page = self
+                .permits(&after(out.last().map(|p| p.id.as_str())))
+                .await?;
+            let done = (page.data.len() as u64) < inf::LIST_MAX_LIMIT;
+            out.extend(page.data);
+            if done {
+                return Ok(out);
+            }
+        }
+    }
+
     /// Contractors by id, in pages of `_id[$in]` (unknown ids are simply absent).
     pub async fn contractors_by_ids(&self, ids: &[String]) -> Result<Vec<Contractor>, ClientError> {
         let mut out = Vec::with_capacity(ids.len());
@@ -316,6 +346,17 @@ impl Client {
             .mutate(&format!("{}/{}", inf::PASSES_PATH, segment(id)?), &body)
             .await?;
         Ok(())
+    }
+}
+
+/// The page of the largest size after `last` in `_id` order.
+fn after(last: Option<&str>) -> ListQuery {
+    let q = ListQuery::new()
+        .sort("_id", true)
+        .limit(inf::LIST_MAX_LIMIT);
+    match last {
+        Some(id) => q.op("_id", "$gt", id),
+        None => q,
     }
 }
 

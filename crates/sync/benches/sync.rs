@@ -60,21 +60,13 @@ async fn main() {
     assert_eq!(report.first_sync_documents, PERMITS + PERMITS / 10);
 
     // Baseline: the same permits as (id, doc) rows, bulk-inserted into a plain table.
-    let mut docs: Vec<(String, String)> = Vec::with_capacity(PERMITS as usize);
-    loop {
-        let page = client
-            .permits(&ListQuery::new().limit(1000).skip(docs.len() as u64))
-            .await
-            .unwrap();
-        if page.data.is_empty() {
-            break;
-        }
-        docs.extend(
-            page.data
-                .iter()
-                .map(|p| (p.id.clone(), serde_json::to_string(p).unwrap())),
-        );
-    }
+    let docs: Vec<(String, String)> = client
+        .all_permits()
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| (p.id.clone(), serde_json::to_string(p).unwrap()))
+        .collect();
     let pool = sqlx::SqlitePool::connect(&format!(
         "sqlite://{}?mode=rwc",
         dir.path().join("bare.sqlite3").display()

@@ -95,32 +95,26 @@ impl Cell {
     async fn consistent(&self) -> Result<(), String> {
         let client = self.engine.client();
         let cache = self.engine.cache();
-        let mut n = 0;
-        loop {
-            let page = client
-                .permits(&ListQuery::new().limit(1000).skip(n))
+        let permits = client.all_permits().await.map_err(|e| e.to_string())?;
+        for p in &permits {
+            if cache
+                .permit(&p.id)
                 .await
-                .map_err(|e| e.to_string())?;
-            if page.data.is_empty() {
-                break;
-            }
-            n += page.data.len() as u64;
-            for p in page.data {
-                let cached = cache.permit(&p.id).await.map_err(|e| e.to_string())?;
-                if cached.as_ref() != Some(&p) {
-                    return Err(format!("permit {} differs", p.id));
-                }
+                .map_err(|e| e.to_string())?
+                .as_ref()
+                != Some(p)
+            {
+                return Err(format!("permit {} differs", p.id));
             }
         }
         let cached = cache.count_permits().await.map_err(|e| e.to_string())?;
-        if cached != n {
-            return Err(format!("{cached} permits cached, {n} on the server"));
+        if cached != permits.len() as u64 {
+            return Err(format!(
+                "{cached} permits cached, {} on the server",
+                permits.len()
+            ));
         }
-        let server = client
-            .contractors(&ListQuery::new().limit(1000))
-            .await
-            .map_err(|e| e.to_string())?;
-        for c in server.data {
+        for c in client.all_contractors().await.map_err(|e| e.to_string())? {
             if cache
                 .contractor(&c.id)
                 .await

@@ -128,29 +128,12 @@ impl World {
 }
 
 async fn server_state(client: &Client) -> (BTreeMap<String, Contractor>, BTreeMap<String, Permit>) {
-    let mut contractors = BTreeMap::new();
-    loop {
-        let page = client
-            .contractors(&ListQuery::new().limit(1000).skip(contractors.len() as u64))
-            .await
-            .unwrap();
-        if page.data.is_empty() {
-            break;
-        }
-        contractors.extend(page.data.into_iter().map(|c| (c.id.clone(), c)));
-    }
-    let mut permits = BTreeMap::new();
-    loop {
-        let page = client
-            .permits(&ListQuery::new().limit(1000).skip(permits.len() as u64))
-            .await
-            .unwrap();
-        if page.data.is_empty() {
-            break;
-        }
-        permits.extend(page.data.into_iter().map(|p| (p.id.clone(), p)));
-    }
-    (contractors, permits)
+    let contractors = client.all_contractors().await.unwrap();
+    let permits = client.all_permits().await.unwrap();
+    (
+        contractors.into_iter().map(|c| (c.id.clone(), c)).collect(),
+        permits.into_iter().map(|p| (p.id.clone(), p)).collect(),
+    )
 }
 
 fn reissues(p: &Permit) -> usize {
