@@ -2,6 +2,9 @@
 //! Logic lives in `crates/`; a command here is a few lines of argument passing.
 
 mod commands;
+mod events;
+
+use std::sync::Arc;
 
 use tauri::Manager;
 
@@ -24,8 +27,21 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
-        .manage(paths)
-        .invoke_handler(tauri::generate_handler![commands::app_info])
+        .setup(move |app| {
+            // The community (the demo one until a profile exists) opens before the window
+            // shows anything, and syncs in the background from then on.
+            let community = tauri::async_runtime::block_on(gatehouse_app::Community::open(&paths))
+                .map_err(|e| format!("Gatehouse cannot open its community: {e}"))?;
+            let community = Arc::new(community);
+            events::forward(app.handle().clone(), &community);
+            app.manage(community);
+            app.manage(paths);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::status
+        ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|err| {
             eprintln!("Gatehouse stopped: {err}");

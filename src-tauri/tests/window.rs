@@ -27,10 +27,23 @@ async fn the_shell_renders_and_ipc_brings_real_data() {
         assert_eq!(desk.text(&format!("nav-{id}")).await, label);
     }
 
-    // The status bar says honestly that nothing is connected yet.
-    assert_eq!(desk.text("status-connection").await, "Not connected");
-    assert_eq!(desk.text("status-last-sync").await, "Last sync: never");
+    // With no profile, the demo community: the sandbox in-process, synced in the background,
+    // and the status bar says so, live, through change events.
+    desk.text_until("status-community", |t| t == "Demo community")
+        .await;
+    desk.text_until("status-connection", |t| t == "Online")
+        .await;
+    desk.text_until("status-last-sync", |t| {
+        t.starts_with("Data as of ") && t.ends_with(" GST")
+    })
+    .await;
+    desk.text_until("status-counts", |t| t == "400 permits · 60 contractors")
+        .await;
     assert_eq!(desk.text("status-pending").await, "Pending actions: 0");
+    assert!(
+        desk.data_dir.join("demo/cache.sqlite3").is_file(),
+        "the demo's cache is in the app's data folder"
+    );
 
     // app_info went through IPC: the version is the crate's, and the data folder is the unique
     // temporary one this test gave the process, which only the Rust side can know.

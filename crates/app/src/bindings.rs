@@ -7,14 +7,20 @@ use std::path::PathBuf;
 
 use ts_rs::{Config, TS};
 
-use crate::{AppInfo, Error, ErrorCode};
+use crate::{AppInfo, Error, ErrorCode, StatusView, SyncProgress};
 
 /// Where the bindings live, relative to the workspace root.
 pub const BINDINGS_DIR: &str = "ui/src/lib/bindings";
 
 /// Every exported type: its file name inside [`BINDINGS_DIR`] and its generated contents.
 pub fn all() -> Vec<(PathBuf, String)> {
-    vec![one::<AppInfo>(), one::<Error>(), one::<ErrorCode>()]
+    vec![
+        one::<AppInfo>(),
+        one::<Error>(),
+        one::<ErrorCode>(),
+        one::<StatusView>(),
+        one::<SyncProgress>(),
+    ]
 }
 
 fn one<T: TS + 'static>() -> (PathBuf, String) {

@@ -9,11 +9,13 @@
 //! definitions (see [`bindings`]) and checked for staleness by a test.
 
 pub mod bindings;
+mod community;
 mod error;
 mod info;
 mod paths;
 pub mod profiles;
 
+pub use community::{Community, StatusView, SyncProgress};
 pub use error::{Error, ErrorCode, Result};
 pub use info::{AppInfo, app_info};
 pub use paths::{APP_IDENTIFIER, DATA_DIR_ENV, Paths};

@@ -284,6 +284,16 @@ impl Desktop {
 
     /// Saves a PNG of the window to `target/artifacts/<name>.png` and returns its path.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
+        // The picture is the last frame painted, which can lag the DOM on a busy machine: wait
+        // until two frames have been painted since this call.
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await
+            .expect("waiting for a painted frame");
         let png = self
             .client
             .screenshot()

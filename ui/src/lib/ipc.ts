@@ -1,7 +1,9 @@
 // The one door from the UI to Rust. Every command goes through `call`, so every failure arrives
 // as an IpcError `{code, message}`, the type generated from the Rust error (bindings/).
 import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AppInfo } from './bindings/AppInfo';
+import type { StatusView } from './bindings/StatusView';
 import type { IpcError } from './bindings/IpcError';
 
 /** A failed command, carrying the Rust side's code and message. */
@@ -43,4 +45,18 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 /** Typed wrappers, one per Tauri command in src-tauri/src/commands.rs. */
 export const commands = {
   appInfo: () => call<AppInfo>('app_info'),
+  status: () => call<StatusView>('status'),
 };
+
+/** What a `gatehouse://changed` event says changed (see src-tauri/src/events.rs). */
+export interface Changed {
+  contractors: boolean;
+  permits: boolean;
+  outbox: boolean;
+  sync: boolean;
+}
+
+/** Calls `handler` after each committed change in the cache or step of the sync engine. */
+export function onChanged(handler: (changed: Changed) => void): Promise<UnlistenFn> {
+  return listen<Changed>('gatehouse://changed', (event) => handler(event.payload));
+}

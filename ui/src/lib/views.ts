@@ -15,16 +15,16 @@ export const VIEWS: readonly View[] = [
     id: 'contractors',
     label: 'Contractors',
     empty: {
-      title: 'No contractors yet',
-      body: 'The contractor queue (pending, approved and removed) appears here once Gatehouse is connected to a community and has synced. This version cannot connect or sync yet.',
+      title: 'The contractor queue is not shown yet',
+      body: 'Gatehouse already keeps this community’s contractors in sync (the status bar counts them); the queue of pending, approved and removed contractors, with approval and revocation, comes in the next version.',
     },
   },
   {
     id: 'permits',
     label: 'Permits',
     empty: {
-      title: 'No permits yet',
-      body: 'Permits, their history and their QR passes appear here after the first sync with your community. This version cannot connect or sync yet.',
+      title: 'The permits table is not shown yet',
+      body: 'Gatehouse already keeps this community’s permits in sync (the status bar counts them); the table with its filters, history, reissue and revoke comes in the next version.',
     },
   },
   {

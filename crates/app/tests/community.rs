@@ -1,0 +1,31 @@
+//! With no profile, the app's community is the demo: a sandbox started in-process, synced into
+//! a fresh cache in the background, its state reported for the status bar.
+
+use std::time::Duration;
+
+use gatehouse_app::{Community, Paths};
+
+#[tokio::test]
+async fn with_no_profile_the_demo_community_opens_and_syncs_by_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::at(dir.path()).unwrap();
+    let community = Community::open(&paths).await.unwrap();
+    let mut changes = community.changes();
+
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        let s = community.status().await.unwrap();
+        if s.last_sync_at.is_some() && s.syncing.is_none() {
+            break s;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "still {s:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(status.community, "Demo community");
+    assert!(status.demo && status.online, "{status:?}");
+    assert_eq!((status.permits, status.contractors), (400, 60));
+    assert_eq!((status.pending, status.rejected), (0, 0));
+    assert!(changes.try_recv().is_ok(), "the sync announced its writes");
+    assert!(dir.path().join("demo/cache.sqlite3").exists());
+    community.close();
+}
