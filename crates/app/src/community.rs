@@ -23,7 +23,11 @@ pub struct Community {
     name: String,
     demo: bool,
     cache: Arc<Cache>,
-    engine: Arc<Engine>,
+    /// Absent when the community cannot be reached at all (no API key): its cached data is
+    /// still shown, with `problem` saying why nothing syncs.
+    engine: Option<Arc<Engine>>,
+    problem: Option<String>,
+    idle: watch::Sender<Progress>,
     stop: watch::Sender<bool>,
     /// Keeps the demo's sandbox serving while the app runs.
     _sandbox: Option<gatehouse_sandbox::Running>,
@@ -50,6 +54,8 @@ pub struct StatusView {
     pub contractors: u32,
     /// Work under way, if any.
     pub syncing: Option<SyncProgress>,
+    /// Why this community cannot sync at all (e.g. its API key is missing), in one sentence.
+    pub problem: Option<String>,
 }
 
 /// Items done of a total in the current sync phase.
@@ -90,7 +96,12 @@ impl Community {
             let p = profile.clone();
             tokio::task::spawn_blocking(move || p.api_key())
                 .await
-                .map_err(|e| Error::internal(format!("the keychain lookup failed: {e}")))??
+                .map_err(|e| Error::internal(format!("the keychain lookup failed: {e}")))?
+        };
+        let key = match key {
+            Ok(key) => key,
+            // The cached data is still worth showing; the status bar says why nothing syncs.
+            Err(e) => return Ok(Self::unsynced(profile.name, cache, e.message)),
         };
         let mut settings = Settings::new(&profile.base_url, key);
         if let Some(h) = &profile.auth_header {
@@ -140,10 +151,25 @@ impl Community {
             name,
             demo,
             cache,
-            engine,
+            engine: Some(engine),
+            problem: None,
+            idle: watch::Sender::new(Progress::IDLE),
             stop,
             _sandbox: sandbox,
         })
+    }
+
+    fn unsynced(name: String, cache: Cache, problem: String) -> Community {
+        Community {
+            name,
+            demo: false,
+            cache: Arc::new(cache),
+            engine: None,
+            problem: Some(problem),
+            idle: watch::Sender::new(Progress::IDLE),
+            stop: watch::Sender::new(false),
+            _sandbox: None,
+        }
     }
 
     pub fn cache(&self) -> &Arc<Cache> {
@@ -157,12 +183,15 @@ impl Community {
 
     /// The engine's progress.
     pub fn progress(&self) -> watch::Receiver<Progress> {
-        self.engine.progress()
+        match &self.engine {
+            Some(engine) => engine.progress(),
+            None => self.idle.subscribe(),
+        }
     }
 
     pub async fn status(&self) -> Result<StatusView, Error> {
         let s = gatehouse_sync::status(&self.cache).await.map_err(storage)?;
-        let p = *self.engine.progress().borrow();
+        let p = *self.progress().borrow();
         let syncing = (p.phase != Phase::Idle).then(|| SyncProgress {
             phase: serde_json::to_value(p.phase)
                 .ok()
@@ -182,6 +211,7 @@ impl Community {
             permits: count(s.permits),
             contractors: count(s.contractors),
             syncing,
+            problem: self.problem.clone(),
         })
     }
 

@@ -29,3 +29,31 @@ async fn with_no_profile_the_demo_community_opens_and_syncs_by_itself() {
     assert!(dir.path().join("demo/cache.sqlite3").exists());
     community.close();
 }
+
+#[tokio::test]
+async fn a_profile_without_its_key_opens_its_cached_data_and_says_why_nothing_syncs() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::at(dir.path()).unwrap();
+    let mut profiles = gatehouse_app::Profiles::default();
+    profiles
+        .add(gatehouse_app::Profile {
+            name: "marina".into(),
+            base_url: "https://api.example.invalid".into(),
+            auth_header: None,
+            actor: None,
+        })
+        .unwrap();
+    profiles.save(&paths).unwrap();
+    // No key anywhere: none in the environment, and none filed in a keychain for this profile.
+    assert!(
+        std::env::var_os("GATEHOUSE_API_KEY").is_none(),
+        "run this test without GATEHOUSE_API_KEY set"
+    );
+    let community = Community::open(&paths).await.unwrap();
+    let status = community.status().await.unwrap();
+    assert_eq!(status.community, "marina");
+    assert!(!status.demo);
+    let problem = status.problem.expect("a reason");
+    assert!(problem.contains("GATEHOUSE_API_KEY"), "{problem}");
+    assert!(status.syncing.is_none());
+}

@@ -28,4 +28,8 @@ rejected: number, permits: number, contractors: number,
 /**
  * Work under way, if any.
  */
-syncing: SyncProgress | null, };
+syncing: SyncProgress | null, 
+/**
+ * Why this community cannot sync at all (e.g. its API key is missing), in one sentence.
+ */
+problem: string | null, };
