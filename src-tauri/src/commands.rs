@@ -15,3 +15,12 @@ pub fn app_info(paths: State<'_, Paths>) -> Result<AppInfo, Error> {
 pub async fn status(community: State<'_, Arc<Community>>) -> Result<StatusView, Error> {
     community.status().await
 }
+
+#[tauri::command]
+pub async fn contractors(
+    community: State<'_, Arc<Community>>,
+    tab: String,
+    search: String,
+) -> Result<gatehouse_app::ContractorList, Error> {
+    community.contractors(&tab, &search).await
+}

@@ -40,7 +40,8 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
-            commands::status
+            commands::status,
+            commands::contractors
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|err| {

@@ -51,9 +51,9 @@ async fn the_shell_renders_and_ipc_brings_real_data() {
     desk.text_until("status-version", |t| t == format!("Gatehouse {version}"))
         .await;
 
-    // The first view is Contractors with its empty state.
+    // The first view is Contractors, with the demo community's queue.
     desk.testid("view-contractors").await;
-    desk.testid("empty-contractors").await;
+    desk.testid("contractor-table").await;
     desk.screenshot("window-shell").await;
 
     for (id, _) in &NAV[1..4] {
@@ -142,5 +142,118 @@ async fn a_second_launch_hands_over_to_the_first_window_and_exits() {
     desk.click("nav-settings").await;
     desk.testid("view-settings").await;
 
+    desk.close().await;
+}
+
+/// The numbers at the end of a tab's label, e.g. "Pending 23" → 23.
+fn tab_count(label: &str) -> u32 {
+    label
+        .split_whitespace()
+        .last()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in {label:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_contractor_queue_shows_the_tabs_with_counts_and_searches_as_you_type() {
+    use fantoccini::Locator;
+
+    let desk = Desktop::launch().await;
+    desk.text_until("status-counts", |t| t.ends_with("60 contractors"))
+        .await;
+    let pending = tab_count(
+        &desk
+            .text_until("tab-pending", |t| t.contains(char::is_numeric))
+            .await,
+    );
+    let approved = tab_count(&desk.text("tab-approved").await);
+    let removed = tab_count(&desk.text("tab-removed").await);
+    assert_eq!(
+        pending + approved + removed,
+        60,
+        "the tabs add up to every contractor"
+    );
+
+    let rows = |desk: &Desktop| {
+        let client = desk.client.clone();
+        async move {
+            client
+                .find_all(Locator::Css("[data-testid=contractor-row]"))
+                .await
+                .unwrap()
+        }
+    };
+    // Pending is the first tab; its rows are the pending contractors.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while rows(&desk).await.len() as u32 != pending {
+        assert!(
+            Instant::now() < deadline,
+            "the pending tab never listed {pending} rows"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Approved: its own rows.
+    desk.click("tab-approved").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while rows(&desk).await.len() as u32 != approved {
+        assert!(
+            Instant::now() < deadline,
+            "the approved tab never listed {approved} rows"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Search as you type: the first approved contractor's name finds it.
+    let names = |desk: &Desktop| {
+        let client = desk.client.clone();
+        async move {
+            let v = client
+                .execute(
+                    "return Array.from(document.querySelectorAll('[data-testid=contractor-name]'))
+                       .map(e => e.textContent.replace('pending sync', '').trim());",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            serde_json::from_value::<Vec<String>>(v).unwrap()
+        }
+    };
+    let first = names(&desk).await[0].clone();
+    assert!(
+        !first.is_empty(),
+        "the first approved contractor has a name"
+    );
+    // (WebKitWebDriver refuses fantoccini's send_keys body, so the text is typed the way an
+    // input method delivers it: the value changes and an `input` event fires.)
+    desk.testid("contractor-search").await;
+    desk.client
+        .execute(
+            "const el = document.querySelector('[data-testid=contractor-search]');
+             el.focus();
+             el.value = arguments[0];
+             el.dispatchEvent(new InputEvent('input', { bubbles: true }));",
+            vec![serde_json::Value::String(first.clone())],
+        )
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let shown = names(&desk).await;
+        if !shown.is_empty() && (shown.len() as u32) < approved && shown.contains(&first) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the search for {first:?} shows {shown:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let narrowed = tab_count(&desk.text("tab-approved").await);
+    assert!(
+        narrowed >= 1 && narrowed < approved,
+        "the counts follow the search"
+    );
+    desk.screenshot("window-contractors").await;
     desk.close().await;
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use ts_rs::{Config, TS};
 
-use crate::{AppInfo, Error, ErrorCode, StatusView, SyncProgress};
+use crate::{AppInfo, ContractorList, ContractorRow, Error, ErrorCode, StatusView, SyncProgress};
 
 /// Where the bindings live, relative to the workspace root.
 pub const BINDINGS_DIR: &str = "ui/src/lib/bindings";
@@ -20,6 +20,8 @@ pub fn all() -> Vec<(PathBuf, String)> {
         one::<ErrorCode>(),
         one::<StatusView>(),
         one::<SyncProgress>(),
+        one::<ContractorRow>(),
+        one::<ContractorList>(),
     ]
 }
 

@@ -10,12 +10,14 @@
 
 pub mod bindings;
 mod community;
+mod contractors;
 mod error;
 mod info;
 mod paths;
 pub mod profiles;
 
 pub use community::{Community, StatusView, SyncProgress};
+pub use contractors::{ContractorList, ContractorRow};
 pub use error::{Error, ErrorCode, Result};
 pub use info::{AppInfo, app_info};
 pub use paths::{APP_IDENTIFIER, DATA_DIR_ENV, Paths};

@@ -27,6 +27,23 @@ async fn with_no_profile_the_demo_community_opens_and_syncs_by_itself() {
     assert_eq!((status.pending, status.rejected), (0, 0));
     assert!(changes.try_recv().is_ok(), "the sync announced its writes");
     assert!(dir.path().join("demo/cache.sqlite3").exists());
+
+    // The contractor queue: three tabs that add up to everyone, narrowed by a search.
+    let pending = community.contractors("pending", "").await.unwrap();
+    assert_eq!(pending.pending + pending.approved + pending.removed, 60);
+    assert_eq!(pending.rows.len() as u32, pending.pending);
+    assert!(pending.rows.iter().all(|r| r.state == "pending"));
+    let name = pending.rows[0].name.clone();
+    let found = community.contractors("pending", &name).await.unwrap();
+    assert!(found.rows.iter().any(|r| r.name == name));
+    assert!(found.pending <= pending.pending);
+    let err = community.contractors("banned", "").await.unwrap_err();
+    assert_eq!(err.code, gatehouse_app::ErrorCode::InvalidInput);
+    let err = community
+        .contractors("pending", &"x".repeat(201))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, gatehouse_app::ErrorCode::InvalidInput);
     community.close();
 }
 

@@ -3,6 +3,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AppInfo } from './bindings/AppInfo';
+import type { ContractorList } from './bindings/ContractorList';
 import type { StatusView } from './bindings/StatusView';
 import type { IpcError } from './bindings/IpcError';
 
@@ -46,7 +47,11 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 export const commands = {
   appInfo: () => call<AppInfo>('app_info'),
   status: () => call<StatusView>('status'),
+  contractors: (tab: ContractorTab, search: string) =>
+    call<ContractorList>('contractors', { tab, search }),
 };
+
+export type ContractorTab = 'pending' | 'approved' | 'removed';
 
 /** What a `gatehouse://changed` event says changed (see src-tauri/src/events.rs). */
 export interface Changed {

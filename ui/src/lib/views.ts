@@ -11,14 +11,7 @@ export interface View {
 }
 
 export const VIEWS: readonly View[] = [
-  {
-    id: 'contractors',
-    label: 'Contractors',
-    empty: {
-      title: 'The contractor queue is not shown yet',
-      body: 'Gatehouse already keeps this community’s contractors in sync (the status bar counts them); the queue of pending, approved and removed contractors, with approval and revocation, comes in the next version.',
-    },
-  },
+  { id: 'contractors', label: 'Contractors', empty: null },
   {
     id: 'permits',
     label: 'Permits',
