@@ -59,6 +59,9 @@ pub enum Change {
     Permits(Vec<String>),
     /// An outbox row was added or changed state.
     Outbox,
+    /// An action was queued (or queued again) and waits to be sent: sent after the `Outbox`
+    /// change of the same write. The sync engine wakes on this one only, not on its own writes.
+    Queued,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -344,6 +347,33 @@ impl Cache {
             .transpose()
     }
 
+    /// The names and companies of these contractors, by id (for labelling permit rows).
+    pub async fn contractor_names(
+        &self,
+        ids: &[String],
+    ) -> Result<std::collections::HashMap<String, (String, String)>, CacheError> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in ids.chunks(500) {
+            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "SELECT id, coalesce(name, ''), coalesce(company, '') FROM contractors WHERE id IN (",
+            );
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(id.as_str());
+            }
+            q.push(")");
+            let rows = q
+                .build()
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| self.sql(e))?;
+            for r in rows {
+                out.insert(r.get::<String, _>(0), (r.get(1), r.get(2)));
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn permit(&self, id: &str) -> Result<Option<Permit>, CacheError> {
         let row = sqlx::query("SELECT doc FROM permit_docs WHERE id = ?")
             .bind(id)
@@ -452,6 +482,17 @@ impl Cache {
         docs.iter()
             .map(|d| decode(&self.path, "event", d))
             .collect()
+    }
+
+    /// The cursors that start every page of `every` rows of this query after the first (the
+    /// cursor of row `every`, `2 × every`, …), read from the narrow table without documents.
+    /// With them a table can open any page by keyset, e.g. when its scrollbar is dragged.
+    pub async fn permit_anchors(
+        &self,
+        q: &PermitQuery,
+        every: u32,
+    ) -> Result<Vec<Cursor>, CacheError> {
+        query::anchors(&self.pool, &self.path, q, every).await
     }
 
     /// One page of permits: filters, search, sort, and a keyset cursor for the next page.

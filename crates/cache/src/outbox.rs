@@ -478,6 +478,7 @@ impl Cache {
         tx.commit().await.map_err(|e| self.sql(e))?;
         self.announce(touched.contractors, touched.permits);
         let _ = self.changes.send(crate::Change::Outbox);
+        let _ = self.changes.send(crate::Change::Queued);
         Ok(entry)
     }
 
@@ -720,6 +721,7 @@ impl Cache {
         tx.commit().await.map_err(|e| self.sql(e))?;
         self.announce(touched.contractors, touched.permits);
         let _ = self.changes.send(crate::Change::Outbox);
+        let _ = self.changes.send(crate::Change::Queued);
         Ok(entry)
     }
 

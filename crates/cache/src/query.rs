@@ -240,6 +240,41 @@ pub(crate) async fn permits(
     })
 }
 
+/// See [`crate::Cache::permit_anchors`].
+pub(crate) async fn anchors(
+    pool: &SqlitePool,
+    path: &Path,
+    f: &PermitQuery,
+    every: u32,
+) -> Result<Vec<Cursor>, CacheError> {
+    let err = |e| CacheError::classify(path, e);
+    let every = every.max(1) as i64;
+    let fts = f.search.as_deref().and_then(fts_query);
+    let col = f.sort.column();
+    let dir = if f.descending { "DESC" } else { "ASC" };
+    let mut q = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT v, id FROM (SELECT p.{col} AS v, p.id AS id, \
+         row_number() OVER (ORDER BY p.{col} {dir}, p.id {dir}) AS n FROM permits p"
+    ));
+    let plan = if fts.is_some() {
+        Plan::FromMatches // every match is visited anyway
+    } else {
+        Plan::Free
+    };
+    push_filters(&mut q, f, &fts, plan);
+    q.push(") WHERE n % ")
+        .push_bind(every)
+        .push(" = 0 ORDER BY n");
+    let rows = q.build().fetch_all(pool).await.map_err(err)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Cursor {
+            value: r.get::<Option<String>, _>(0).unwrap_or_default(),
+            id: r.get(1),
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::fts_query;

@@ -114,6 +114,66 @@ async fn keyset_pages_cover_every_permit_once_in_order() {
 }
 
 #[tokio::test]
+async fn anchors_open_any_page_exactly_where_paging_through_would_reach_it() {
+    let w = filled(1500).await;
+    for (q, sorted) in [
+        (PermitQuery::default(), "validTill"),
+        (
+            PermitQuery {
+                sort: PermitSort::PassNumber,
+                descending: true,
+                statuses: vec![StatusName::Accepted, StatusName::Expired],
+                ..PermitQuery::default()
+            },
+            "pass number, descending, two statuses",
+        ),
+        (
+            PermitQuery {
+                search: Some("WP-0".into()),
+                sort: PermitSort::UpdatedAt,
+                ..PermitQuery::default()
+            },
+            "updatedAt, searched",
+        ),
+    ] {
+        let every = 97;
+        let all = all_pages(
+            &w.cache,
+            PermitQuery {
+                limit: 500,
+                ..q.clone()
+            },
+        )
+        .await;
+        let anchors = w.cache.permit_anchors(&q, every).await.unwrap();
+        assert_eq!(
+            anchors.len(),
+            all.len() / every as usize,
+            "one anchor per full page ({sorted})"
+        );
+        for (k, anchor) in anchors.iter().enumerate().step_by(3) {
+            let page = w
+                .cache
+                .permits(&PermitQuery {
+                    after: Some(anchor.clone()),
+                    limit: every,
+                    skip_total: true,
+                    ..q.clone()
+                })
+                .await
+                .unwrap();
+            let start = (k + 1) * every as usize;
+            let expected: Vec<&str> = all[start..(start + every as usize).min(all.len())]
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect();
+            let got: Vec<&str> = page.rows.iter().map(|p| p.id.as_str()).collect();
+            assert_eq!(got, expected, "page {} ({sorted})", k + 1);
+        }
+    }
+}
+
+#[tokio::test]
 async fn filters_agree_with_the_api() {
     let w = filled(1500).await;
     let api_total = |q: ListQuery| {

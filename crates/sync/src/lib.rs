@@ -255,21 +255,25 @@ impl Engine {
         let mut changes = self.cache.subscribe();
         let mut last_reconcile = tokio::time::Instant::now();
         let mut wait = Duration::ZERO;
+        let mut failures: u32 = 0;
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = stop.changed() => {}
-                change = changes.recv() => {
-                    if !matches!(change, Ok(gatehouse_cache::Change::Outbox)) {
-                        continue;
-                    }
-                }
+                change = changes.recv() => match change {
+                    // A newly queued action: send it now. (The drain's own outbox writes are
+                    // `Outbox` changes and do not wake the loop again.)
+                    Ok(gatehouse_cache::Change::Queued) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    _ => continue,
+                },
             }
             if *stop.borrow() {
                 return;
             }
             match self.sync(false).await {
                 Ok(_) => {
+                    failures = 0;
                     wait = every;
                     if last_reconcile.elapsed() >= reconcile_every {
                         last_reconcile = tokio::time::Instant::now();
@@ -280,12 +284,22 @@ impl Engine {
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "sync failed");
-                    wait = (wait * 2)
-                        .clamp(Duration::from_secs(2), every.max(Duration::from_secs(60)));
+                    // Offline: look again after 2 s, 4 s, 8 s… up to the usual period, so the
+                    // connection's return is noticed within one period at worst.
+                    failures = failures.saturating_add(1);
+                    wait = offline_wait(failures, every);
                 }
             }
         }
     }
+}
+
+/// How long to wait after the `failures`-th failed sync in a row: doubling from 2 s, capped at
+/// `every` (and never under 2 s).
+fn offline_wait(failures: u32, every: Duration) -> Duration {
+    let first = Duration::from_secs(2);
+    let doubled = first.saturating_mul(1u32 << failures.saturating_sub(1).min(16));
+    doubled.min(every.max(first))
 }
 
 /// The offline state and counts, from the cache alone (no network).
@@ -303,4 +317,18 @@ pub async fn status(cache: &Cache) -> Result<Status, SyncError> {
         contractors: cache.count_contractors().await?,
         filled: cache.state::<u64>(keys::CURSOR).await?.is_some(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offline_waits_double_from_two_seconds_up_to_the_period() {
+        let every = Duration::from_secs(30);
+        let waits: Vec<u64> = (1..=7).map(|n| offline_wait(n, every).as_secs()).collect();
+        assert_eq!(waits, [2, 4, 8, 16, 30, 30, 30]);
+        assert_eq!(offline_wait(1000, every), every);
+        assert_eq!(offline_wait(3, Duration::from_millis(10)).as_secs(), 2);
+    }
 }
