@@ -5,29 +5,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use gatehouse_app::Community;
+use gatehouse_app::{Changed, Community};
 use gatehouse_cache::Change;
-use serde::Serialize;
 use tauri::{AppHandle, Emitter};
 use tokio::sync::broadcast::error::RecvError;
 
 pub const CHANGED: &str = "gatehouse://changed";
-
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Changed {
-    contractors: bool,
-    permits: bool,
-    outbox: bool,
-    /// The sync engine's phase or progress moved.
-    sync: bool,
-}
-
-impl Changed {
-    fn any(&self) -> bool {
-        self.contractors || self.permits || self.outbox || self.sync
-    }
-}
 
 pub fn forward(app: AppHandle, community: &Arc<Community>) {
     let mut changes = community.changes();
@@ -40,6 +23,7 @@ pub fn forward(app: AppHandle, community: &Arc<Community>) {
                     Ok(Change::Contractors(_)) => pending.contractors = true,
                     Ok(Change::Permits(_)) => pending.permits = true,
                     Ok(Change::Outbox) => pending.outbox = true,
+                    Ok(Change::Queued) => {} // the Outbox change before it said it
                     Err(RecvError::Lagged(_)) => {
                         pending = Changed { contractors: true, permits: true, outbox: true, sync: true };
                     }

@@ -41,7 +41,17 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::status,
-            commands::contractors
+            commands::contractors,
+            commands::contractor,
+            commands::approve_contractor,
+            commands::revoke_contractor,
+            commands::permits,
+            commands::permit,
+            commands::reissue_pass,
+            commands::revoke_pass,
+            commands::outbox,
+            commands::retry_action,
+            commands::discard_action,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|err| {

@@ -56,7 +56,10 @@ async fn the_shell_renders_and_ipc_brings_real_data() {
     desk.testid("contractor-table").await;
     desk.screenshot("window-shell").await;
 
-    for (id, _) in &NAV[1..4] {
+    desk.click("nav-permits").await;
+    desk.testid("view-permits").await;
+    desk.testid("permit-table").await;
+    for (id, _) in &NAV[2..4] {
         desk.click(&format!("nav-{id}")).await;
         desk.testid(&format!("view-{id}")).await;
         desk.testid(&format!("empty-{id}")).await;

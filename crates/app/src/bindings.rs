@@ -7,7 +7,11 @@ use std::path::PathBuf;
 
 use ts_rs::{Config, TS};
 
-use crate::{AppInfo, ContractorList, ContractorRow, Error, ErrorCode, StatusView, SyncProgress};
+use crate::{
+    ActionView, AppInfo, Changed, ContractorDetail, ContractorList, ContractorRow, Error,
+    ErrorCode, NocView, OutboxView, PermitDetail, PermitFilter, PermitPageView, PermitRow,
+    StatusView, SyncProgress, TimelineItem,
+};
 
 /// Where the bindings live, relative to the workspace root.
 pub const BINDINGS_DIR: &str = "ui/src/lib/bindings";
@@ -22,6 +26,16 @@ pub fn all() -> Vec<(PathBuf, String)> {
         one::<SyncProgress>(),
         one::<ContractorRow>(),
         one::<ContractorList>(),
+        one::<ContractorDetail>(),
+        one::<Changed>(),
+        one::<ActionView>(),
+        one::<OutboxView>(),
+        one::<PermitRow>(),
+        one::<PermitFilter>(),
+        one::<PermitPageView>(),
+        one::<PermitDetail>(),
+        one::<NocView>(),
+        one::<TimelineItem>(),
     ]
 }
 

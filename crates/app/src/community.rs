@@ -2,6 +2,7 @@
 //! profile configured) the demo community, a sandbox started in this process on loopback.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use gatehouse_cache::{Cache, Change};
@@ -29,6 +30,12 @@ pub struct Community {
     problem: Option<String>,
     idle: watch::Sender<Progress>,
     stop: watch::Sender<bool>,
+    /// Who the audit log names for actions taken here.
+    actor: String,
+    /// Where each page of the permits table's current filter starts.
+    pub(crate) anchors: tokio::sync::Mutex<Option<crate::permits::Anchors>>,
+    /// Bumped on every change of the permits, so anchors are re-read.
+    pub(crate) permits_generation: Arc<AtomicU64>,
     /// Keeps the demo's sandbox serving while the app runs.
     _sandbox: Option<gatehouse_sandbox::Running>,
 }
@@ -58,6 +65,25 @@ pub struct StatusView {
     pub problem: Option<String>,
 }
 
+/// The payload of a `gatehouse://changed` event: which kinds of rows changed, for the open views
+/// to read again what they show.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct Changed {
+    pub contractors: bool,
+    pub permits: bool,
+    pub outbox: bool,
+    /// The sync engine's phase or progress moved.
+    pub sync: bool,
+}
+
+impl Changed {
+    pub fn any(&self) -> bool {
+        self.contractors || self.permits || self.outbox || self.sync
+    }
+}
+
 /// Items done of a total in the current sync phase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -75,6 +101,22 @@ fn storage(e: impl std::fmt::Display) -> Error {
 
 fn count(n: u64) -> u32 {
     n.min(u32::MAX as u64) as u32
+}
+
+fn os_user() -> Option<String> {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+}
+
+/// The profile's `actor`, else the computer's user name.
+fn actor_of(profile: &Profile) -> String {
+    profile
+        .actor
+        .clone()
+        .or_else(os_user)
+        .unwrap_or_else(|| "gatehouse".into())
 }
 
 impl Community {
@@ -101,13 +143,33 @@ impl Community {
         let key = match key {
             Ok(key) => key,
             // The cached data is still worth showing; the status bar says why nothing syncs.
-            Err(e) => return Ok(Self::unsynced(profile.name, cache, e.message)),
+            Err(e) => {
+                let actor = actor_of(&profile);
+                return Ok(Self::unsynced(profile.name, cache, e.message, actor));
+            }
         };
+        Self::with_key(profile, cache, key)
+    }
+
+    /// Opens a profile's community with this API key (which is used, not stored).
+    pub async fn open_profile_with_key(
+        paths: &Paths,
+        profile: Profile,
+        key: String,
+    ) -> Result<Community, Error> {
+        let (cache, _rebuilt) = Cache::open_or_rebuild(&profile.cache_path(paths))
+            .await
+            .map_err(storage)?;
+        Self::with_key(profile, cache, key)
+    }
+
+    fn with_key(profile: Profile, cache: Cache, key: String) -> Result<Community, Error> {
         let mut settings = Settings::new(&profile.base_url, key);
         if let Some(h) = &profile.auth_header {
             settings.auth = Auth::Header(h.clone());
         }
-        Self::start(profile.name, false, cache, settings, None)
+        let actor = actor_of(&profile);
+        Self::start(profile.name, false, cache, settings, None, actor)
     }
 
     /// The demo: a sandbox seeded with the demo community on a free loopback port, and a fresh
@@ -131,6 +193,7 @@ impl Community {
             cache,
             settings,
             Some(sandbox),
+            os_user().unwrap_or_else(|| "demo".into()),
         )
     }
 
@@ -140,36 +203,47 @@ impl Community {
         cache: Cache,
         settings: Settings,
         sandbox: Option<gatehouse_sandbox::Running>,
+        actor: String,
     ) -> Result<Community, Error> {
         let client = Client::new(settings).map_err(|e| Error::internal(e.to_string()))?;
-        let cache = Arc::new(cache);
-        let engine = Arc::new(Engine::new(client, cache.clone()));
-        let (stop, stop_rx) = watch::channel(false);
+        let mut community = Self::assemble(name, cache, actor);
+        let engine = Arc::new(Engine::new(client, community.cache.clone()));
         let runner = engine.clone();
+        let stop_rx = community.stop.subscribe();
         tokio::spawn(async move { runner.run(SYNC_EVERY, RECONCILE_EVERY, stop_rx).await });
-        Ok(Community {
-            name,
-            demo,
-            cache,
-            engine: Some(engine),
-            problem: None,
-            idle: watch::Sender::new(Progress::IDLE),
-            stop,
-            _sandbox: sandbox,
-        })
+        community.demo = demo;
+        community.engine = Some(engine);
+        community._sandbox = sandbox;
+        Ok(community)
     }
 
-    fn unsynced(name: String, cache: Cache, problem: String) -> Community {
-        Community {
+    fn unsynced(name: String, cache: Cache, problem: String, actor: String) -> Community {
+        let mut community = Self::assemble(name, cache, actor);
+        community.problem = Some(problem);
+        community
+    }
+
+    fn assemble(name: String, cache: Cache, actor: String) -> Community {
+        let community = Community {
             name,
             demo: false,
             cache: Arc::new(cache),
             engine: None,
-            problem: Some(problem),
+            problem: None,
             idle: watch::Sender::new(Progress::IDLE),
             stop: watch::Sender::new(false),
+            actor,
+            anchors: tokio::sync::Mutex::new(None),
+            permits_generation: Arc::new(AtomicU64::new(0)),
             _sandbox: None,
-        }
+        };
+        community.watch_permits();
+        community
+    }
+
+    /// Who the audit log names for actions taken in this window.
+    pub fn actor(&self) -> &str {
+        &self.actor
     }
 
     pub fn cache(&self) -> &Arc<Cache> {

@@ -7,6 +7,9 @@ use gatehouse_cache::ContractorState;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::actions::ActionView;
+use crate::permits::PermitRow;
+use crate::validate::check_id;
 use crate::{Community, Error};
 
 /// One contractor as the queue shows it. Every text is the API's, shown as text.
@@ -38,6 +41,35 @@ pub struct ContractorList {
     pub approved: u32,
     pub removed: u32,
 }
+
+/// Everything the contractor's detail panel shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct ContractorDetail {
+    pub contractor: ContractorRow,
+    /// Days from today (in the community's time zone) to the trade licence's expiry; negative
+    /// once it has expired.
+    pub licence_days_left: Option<i32>,
+    /// The licence has expired or expires within [`LICENCE_WARNING_DAYS`].
+    pub licence_warning: bool,
+    pub trade_license_url: Option<String>,
+    pub insurance_url: Option<String>,
+    /// The contractor's permits, soonest to expire first (at most [`DETAIL_PERMITS`]).
+    pub permits: Vec<PermitRow>,
+    pub permits_total: u32,
+    /// The permits a revoke would archive: every one, listed for the confirmation.
+    pub active_permits: Vec<PermitRow>,
+    /// Actions on this contractor waiting for the server or refused by it.
+    pub actions: Vec<ActionView>,
+    pub can_approve: bool,
+    pub can_revoke: bool,
+}
+
+/// A licence expiring within this many days is flagged.
+pub const LICENCE_WARNING_DAYS: i32 = 30;
+/// Permits listed in the detail panel.
+const DETAIL_PERMITS: u32 = 50;
 
 /// The longest search accepted.
 const MAX_SEARCH: usize = 200;
@@ -123,6 +155,71 @@ impl Community {
             pending: counts[0],
             approved: counts[1],
             removed: counts[2],
+        })
+    }
+}
+
+impl Community {
+    /// One contractor as the queue shows it, if it is here.
+    pub(crate) async fn contractor_row(&self, id: &str) -> Result<Option<ContractorRow>, Error> {
+        let queued = self.queued_targets().await?;
+        Ok(self.cache().contractor(id).await?.map(|c| row(c, &queued)))
+    }
+
+    /// One contractor with its licence, permits, the permits a revoke would archive, and its
+    /// queued actions.
+    pub async fn contractor(&self, id: &str) -> Result<ContractorDetail, Error> {
+        check_id(id, "contractor id")?;
+        let c = self
+            .cache()
+            .contractor(id)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("No contractor {id} here.")))?;
+        let company = c.company.clone();
+        let queued = self.queued_targets().await?;
+        let contractor = row(c, &queued);
+        let days = contractor
+            .trade_license_expiry
+            .as_deref()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .map(|expiry| {
+                let offset = chrono::Duration::seconds(
+                    gatehouse_buzzin::inf::COMMUNITY_UTC_OFFSET_SECS.into(),
+                );
+                let today = (chrono::Utc::now() + offset).date_naive();
+                (expiry - today)
+                    .num_days()
+                    .clamp(i32::MIN as i64, i32::MAX as i64) as i32
+            });
+        let page = self
+            .cache()
+            .permits(&gatehouse_cache::PermitQuery {
+                contractor_id: Some(id.to_owned()),
+                limit: DETAIL_PERMITS,
+                ..Default::default()
+            })
+            .await?;
+        let active = self.cache().active_permits_of(id).await?;
+        let actions = self.actions_on(&[id]).await?;
+        let waiting = actions.iter().any(|a| a.open);
+        Ok(ContractorDetail {
+            licence_days_left: days,
+            licence_warning: days.is_some_and(|d| d <= LICENCE_WARNING_DAYS),
+            trade_license_url: company
+                .as_ref()
+                .and_then(|co| co.trade_license.as_ref())
+                .map(|d| d.public_url.clone()),
+            insurance_url: company
+                .as_ref()
+                .and_then(|co| co.insurance.as_ref())
+                .map(|d| d.public_url.clone()),
+            permits: self.rows(&page.rows).await?,
+            permits_total: page.total.unwrap_or_default().min(u32::MAX as u64) as u32,
+            active_permits: self.rows(&active).await?,
+            can_approve: contractor.state == "pending" && !waiting,
+            can_revoke: contractor.state != "removed" && !waiting,
+            actions,
+            contractor,
         })
     }
 }

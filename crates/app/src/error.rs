@@ -16,6 +16,9 @@ pub enum ErrorCode {
     InvalidInput,
     /// The thing asked for does not exist.
     NotFound,
+    /// The action cannot be done as things stand (a pass that is not ACCEPTED cannot be
+    /// reissued, a removed contractor cannot be approved): the message says why.
+    Refused,
     /// The local store (disk, database, data directory) failed.
     Storage,
     /// A bug or an unexpected state: the message says what happened.
@@ -56,6 +59,32 @@ impl Error {
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Internal, message)
     }
+
+    pub fn refused(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Refused, message)
+    }
+}
+
+/// The cache speaks in clauses ("no permit x", "WP-1 is REVOKED; only ACCEPTED passes can be
+/// reissued"); the UI shows sentences.
+fn sentence(s: &str) -> String {
+    let mut out: String = s.chars().take(1).flat_map(char::to_uppercase).collect();
+    out.extend(s.chars().skip(1));
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
+impl From<gatehouse_cache::CacheError> for Error {
+    fn from(e: gatehouse_cache::CacheError) -> Self {
+        use gatehouse_cache::CacheError;
+        match e {
+            CacheError::NotFound(m) => Error::not_found(sentence(&m)),
+            CacheError::Refused(m) => Error::refused(sentence(&m)),
+            other => Error::storage(sentence(&other.to_string())),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -77,6 +106,7 @@ mod tests {
         let names: Vec<String> = [
             ErrorCode::InvalidInput,
             ErrorCode::NotFound,
+            ErrorCode::Refused,
             ErrorCode::Storage,
             ErrorCode::Internal,
         ]
@@ -89,7 +119,16 @@ mod tests {
                 .to_owned()
         })
         .collect();
-        assert_eq!(names, ["invalid_input", "not_found", "storage", "internal"]);
+        assert_eq!(
+            names,
+            [
+                "invalid_input",
+                "not_found",
+                "refused",
+                "storage",
+                "internal"
+            ]
+        );
     }
 
     #[test]

@@ -8,17 +8,24 @@
 //! `{code, message}`, and the data types, whose TypeScript bindings are generated from these Rust
 //! definitions (see [`bindings`]) and checked for staleness by a test.
 
+mod actions;
 pub mod bindings;
 mod community;
 mod contractors;
 mod error;
 mod info;
 mod paths;
+mod permits;
 pub mod profiles;
+mod validate;
 
-pub use community::{Community, StatusView, SyncProgress};
-pub use contractors::{ContractorList, ContractorRow};
+pub use actions::{ActionView, OutboxView};
+pub use community::{Changed, Community, StatusView, SyncProgress};
+pub use contractors::{ContractorDetail, ContractorList, ContractorRow, LICENCE_WARNING_DAYS};
 pub use error::{Error, ErrorCode, Result};
 pub use info::{AppInfo, app_info};
 pub use paths::{APP_IDENTIFIER, DATA_DIR_ENV, Paths};
+pub use permits::{
+    NocView, PAGE_SIZE, PermitDetail, PermitFilter, PermitPageView, PermitRow, TimelineItem,
+};
 pub use profiles::{API_KEY_ENV, Profile, Profiles};

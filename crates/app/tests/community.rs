@@ -74,3 +74,309 @@ async fn a_profile_without_its_key_opens_its_cached_data_and_says_why_nothing_sy
     assert!(problem.contains("GATEHOUSE_API_KEY"), "{problem}");
     assert!(status.syncing.is_none());
 }
+
+mod actions {
+    //! Admin actions from the app's side, against a sandbox over HTTP: each is queued, sent by
+    //! the background engine, and the sandbox agrees.
+
+    use std::future::Future;
+    use std::time::Duration;
+
+    use gatehouse_app::{Community, ErrorCode, PermitFilter, Profile};
+    use gatehouse_client::{Client, Settings};
+
+    async fn eventually<F, Fut>(what: &str, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = bool>,
+    {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while !check().await {
+            assert!(tokio::time::Instant::now() < deadline, "never: {what}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    struct World {
+        community: Community,
+        api: Client,
+        _sandbox: gatehouse_sandbox::Running,
+        _dir: tempfile::TempDir,
+    }
+
+    async fn world() -> World {
+        let sandbox = gatehouse_sandbox::start(
+            gatehouse_sandbox::Config::default(),
+            "127.0.0.1:0".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let paths = gatehouse_app::Paths::at(dir.path()).unwrap();
+        let profile = Profile {
+            name: "marina".into(),
+            base_url: sandbox.base_url(),
+            auth_header: None,
+            actor: Some("desk-1".into()),
+        };
+        let community = Community::open_profile_with_key(&paths, profile, sandbox.api_key.clone())
+            .await
+            .unwrap();
+        eventually("the first sync", || async {
+            let s = community.status().await.unwrap();
+            s.last_sync_at.is_some() && s.syncing.is_none() && s.permits == 400
+        })
+        .await;
+        let api = Client::new(Settings::new(sandbox.base_url(), &sandbox.api_key)).unwrap();
+        World {
+            community,
+            api,
+            _sandbox: sandbox,
+            _dir: dir,
+        }
+    }
+
+    #[tokio::test]
+    async fn approve_and_revoke_a_contractor_reach_the_sandbox() {
+        let w = world().await;
+        let c = &w.community;
+        let pending = c.contractors("pending", "").await.unwrap().rows[0].clone();
+        let detail = c.contractor(&pending.id).await.unwrap();
+        assert!(detail.can_approve && detail.actions.is_empty());
+        let action = c.approve_contractor(&pending.id).await.unwrap();
+        assert_eq!(action.kind, "approveContractor");
+        assert_eq!(action.actor, "desk-1");
+        eventually("the sandbox approves", || async {
+            w.api.contractor(&pending.id).await.unwrap().approved
+        })
+        .await;
+        eventually("the queue shows it approved", || async {
+            let d = c.contractor(&pending.id).await.unwrap();
+            d.contractor.state == "approved" && !d.contractor.pending_sync
+        })
+        .await;
+        // Approving twice is refused, in a sentence.
+        let err = c.approve_contractor(&pending.id).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::Refused, "{err:?}");
+        assert!(err.message.ends_with('.'), "{}", err.message);
+
+        // Revoke the approved contractor with the most active permits: the confirmation's list
+        // is exactly what the sandbox archives.
+        let mut best = (0, String::new());
+        for r in c.contractors("approved", "").await.unwrap().rows {
+            let n = c.contractor(&r.id).await.unwrap().active_permits.len();
+            if n > best.0 {
+                best = (n, r.id);
+            }
+        }
+        let (n, id) = best;
+        assert!(
+            n > 0,
+            "the demo has an approved contractor with active permits"
+        );
+        let active = c.contractor(&id).await.unwrap().active_permits;
+        c.revoke_contractor(&id).await.unwrap();
+        for p in &active {
+            let permit_id = p.id.clone();
+            eventually("the sandbox archives the permit", || {
+                let permit_id = permit_id.clone();
+                let api = &w.api;
+                async move {
+                    api.permit(&permit_id)
+                        .await
+                        .unwrap()
+                        .status_name()
+                        .is_some_and(|s| s.as_str() == "ARCHIVED")
+                }
+            })
+            .await;
+        }
+        eventually("the cache shows them archived", || async {
+            let d = c.contractor(&id).await.unwrap();
+            d.contractor.state == "removed"
+                && d.active_permits.is_empty()
+                && d.permits.iter().filter(|p| p.status == "ARCHIVED").count() >= n
+        })
+        .await;
+        assert_eq!(
+            c.contractor("<script>").await.unwrap_err().code,
+            ErrorCode::InvalidInput
+        );
+        assert_eq!(
+            c.contractor("nobody").await.unwrap_err().code,
+            ErrorCode::NotFound
+        );
+    }
+
+    #[tokio::test]
+    async fn the_permits_table_opens_any_page_and_filters_in_rust() {
+        let w = world().await;
+        let c = &w.community;
+        let all = PermitFilter::default();
+        let first = c.permits(&all, 0).await.unwrap();
+        assert_eq!(
+            (first.total, first.page_size, first.rows.len()),
+            (400, 100, 100)
+        );
+        // Every page, opened directly, continues where the one before ended.
+        let mut seen = Vec::new();
+        for page in [3, 1, 2] {
+            let p = c.permits(&all, page).await.unwrap();
+            assert_eq!(p.rows.len(), 100, "page {page}");
+            seen.push((page, p.rows));
+        }
+        seen.sort_by_key(|(page, _)| *page);
+        let ids: Vec<&str> = first
+            .rows
+            .iter()
+            .chain(seen.iter().flat_map(|(_, rows)| rows.iter()))
+            .map(|r| r.id.as_str())
+            .collect();
+        let unique: std::collections::HashSet<&str> = ids.iter().copied().collect();
+        assert_eq!(unique.len(), 400, "four pages hold every permit once");
+        let tills: Vec<&str> = first
+            .rows
+            .iter()
+            .chain(seen.iter().flat_map(|(_, rows)| rows.iter()))
+            .map(|r| r.valid_till.as_deref().unwrap_or_default())
+            .collect();
+        assert!(tills.windows(2).all(|w| w[0] <= w[1]), "in validTill order");
+        assert!(c.permits(&all, 4).await.unwrap().rows.is_empty());
+        assert!(first.rows.iter().all(|r| !r.contractor_name.is_empty()));
+
+        // Filters: the rows match them, and the total agrees with the API.
+        let accepted = PermitFilter {
+            statuses: vec!["ACCEPTED".into()],
+            expiring_within_hours: Some(72),
+            sort: "passNumber".into(),
+            descending: true,
+            ..PermitFilter::default()
+        };
+        let page = c.permits(&accepted, 0).await.unwrap();
+        assert!(page.rows.iter().all(|r| r.status == "ACCEPTED"));
+        let now = chrono::Utc::now();
+        for r in &page.rows {
+            let till =
+                chrono::DateTime::parse_from_rfc3339(r.valid_till.as_deref().unwrap()).unwrap();
+            assert!(till > now - chrono::Duration::minutes(2));
+            assert!(till < now + chrono::Duration::hours(72));
+        }
+        assert!(
+            page.rows
+                .windows(2)
+                .all(|w| w[0].pass_number >= w[1].pass_number)
+        );
+        let expected = w
+            .api
+            .all_permits()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.status_name().is_some_and(|s| s.as_str() == "ACCEPTED"))
+            .filter(|p| {
+                p.valid_till.is_some_and(|t| {
+                    t.0 >= now - chrono::Duration::minutes(1)
+                        && t.0 < now + chrono::Duration::hours(72)
+                })
+            })
+            .count() as i64;
+        assert!(
+            (page.total as i64 - expected).abs() <= 1,
+            "{} rows expiring within 72 h, the API has {expected}",
+            page.total
+        );
+
+        for bad in [
+            PermitFilter {
+                statuses: vec!["<b>".into()],
+                ..PermitFilter::default()
+            },
+            PermitFilter {
+                sort: "doc".into(),
+                ..PermitFilter::default()
+            },
+            PermitFilter {
+                expiring_within_hours: Some(0),
+                ..PermitFilter::default()
+            },
+            PermitFilter {
+                contractor_id: Some("x' OR 1=1 --".into()),
+                ..PermitFilter::default()
+            },
+        ] {
+            let err = c.permits(&bad, 0).await.unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidInput, "{bad:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn reissue_kills_the_old_code_and_revoke_needs_a_reason() {
+        let w = world().await;
+        let c = &w.community;
+        let accepted = PermitFilter {
+            statuses: vec!["ACCEPTED".into()],
+            ..PermitFilter::default()
+        };
+        let rows = c.permits(&accepted, 0).await.unwrap().rows;
+        let (one, two) = (rows[0].clone(), rows[1].clone());
+        let before = c.permit(&one.pass_number).await.unwrap();
+        assert!(before.can_reissue && before.can_revoke);
+        assert!(
+            !before.timeline.is_empty(),
+            "the timeline has at least its issue"
+        );
+        let old_code = before.access_code.clone().unwrap();
+        c.reissue_pass(&one.id).await.unwrap();
+        eventually("a new access code", || async {
+            let d = c.permit(&one.id).await.unwrap();
+            d.access_code
+                .as_deref()
+                .is_some_and(|code| code != old_code)
+                && d.actions.iter().all(|a| !a.open)
+        })
+        .await;
+        let after = c.permit(&one.id).await.unwrap();
+        assert_eq!(
+            after.access_code,
+            w.api.permit(&one.id).await.unwrap().access_code,
+            "the cache holds the server's new code"
+        );
+        assert!(
+            after.timeline.iter().any(|t| t.what.contains("reissue")),
+            "{:?}",
+            after.timeline
+        );
+
+        let err = c.revoke_pass(&two.id, "   ").await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput);
+        let err = c.revoke_pass(&two.id, &"x".repeat(1001)).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput);
+        c.revoke_pass(&two.id, "Contract ended early")
+            .await
+            .unwrap();
+        eventually("the sandbox revokes it", || async {
+            w.api
+                .permit(&two.id)
+                .await
+                .unwrap()
+                .status_name()
+                .is_some_and(|s| s.as_str() == "REVOKED")
+        })
+        .await;
+        eventually("the detail shows it revoked, with its reason", || async {
+            let d = c.permit(&two.id).await.unwrap();
+            d.permit.status == "REVOKED"
+                && !d.can_revoke
+                && d.timeline.iter().any(|t| {
+                    t.detail
+                        .as_deref()
+                        .is_some_and(|x| x.contains("Contract ended early"))
+                })
+        })
+        .await;
+        let err = c.reissue_pass(&two.id).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::Refused, "{err:?}");
+        let outbox = c.outbox().await.unwrap();
+        assert!(outbox.pending.is_empty() && outbox.rejected.is_empty());
+    }
+}

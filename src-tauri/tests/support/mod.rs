@@ -136,8 +136,37 @@ pub struct Desktop {
 }
 
 impl Desktop {
-    /// Starts a display, a session bus and tauri-driver, then opens the app through WebDriver.
+    /// Starts a display, a session bus and tauri-driver, then opens the app (on the demo
+    /// community) through WebDriver.
     pub async fn launch() -> Desktop {
+        Self::launch_with(|_| Vec::new()).await
+    }
+
+    /// Opens the app on `community`: a profile pointing at its sandbox is written into the
+    /// app's data folder before it starts, and the API key is in its environment.
+    pub async fn launch_on(community: &Community) -> Desktop {
+        let (url, key) = (community.base_url(), community.key.clone());
+        Self::launch_with(move |data_dir| {
+            let paths = gatehouse_app::Paths::at(data_dir).expect("the data folder");
+            let mut profiles = gatehouse_app::Profiles::default();
+            profiles
+                .add(gatehouse_app::Profile {
+                    name: "marina-gate".into(),
+                    base_url: url,
+                    auth_header: None,
+                    actor: Some("desk-test".into()),
+                })
+                .unwrap();
+            profiles.use_profile("marina-gate").unwrap();
+            profiles.save(&paths).unwrap();
+            vec![(gatehouse_app::API_KEY_ENV.to_owned(), key)]
+        })
+        .await
+    }
+
+    /// Like [`Desktop::launch`], after `prepare` has set up the data folder; it returns extra
+    /// environment variables for the app.
+    pub async fn launch_with(prepare: impl FnOnce(&Path) -> Vec<(String, String)>) -> Desktop {
         let xvfb = require("Xvfb", &[], "apt-get install xvfb xauth");
         let dbus = require("dbus-daemon", &[], "apt-get install dbus");
         let webkit_driver = require("WebKitWebDriver", &[], "apt-get install webkit2gtk-driver");
@@ -181,7 +210,7 @@ impl Desktop {
 
         let home = tempfile::tempdir().expect("temp HOME");
         let data_dir = home.path().join("gatehouse-data");
-        let env: Vec<(String, String)> = vec![
+        let mut env: Vec<(String, String)> = vec![
             ("DISPLAY".into(), display),
             ("DBUS_SESSION_BUS_ADDRESS".into(), bus_address),
             ("HOME".into(), home.path().display().to_string()),
@@ -199,6 +228,8 @@ impl Desktop {
             ),
             ("GATEHOUSE_DATA_DIR".into(), data_dir.display().to_string()),
         ];
+        std::fs::create_dir_all(&data_dir).expect("create the data folder");
+        env.extend(prepare(&data_dir));
 
         let port = free_port();
         let native_port = free_port();
@@ -282,6 +313,90 @@ impl Desktop {
         self.testid(id).await.click().await.unwrap();
     }
 
+    /// Runs a script in the page and returns its value.
+    pub async fn js(&self, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
+        self.client
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Types `text` into the field with this `data-testid` the way an input method delivers it:
+    /// the value changes and `input` and `change` events fire. (WebKitWebDriver refuses
+    /// fantoccini's send_keys body.)
+    pub async fn type_into(&self, id: &str, text: &str) {
+        self.testid(id).await;
+        self.js(
+            "const el = document.querySelector(`[data-testid=\"${arguments[0]}\"]`);
+             el.focus();
+             el.value = arguments[1];
+             el.dispatchEvent(new InputEvent('input', { bubbles: true }));
+             el.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![id.into(), text.into()],
+        )
+        .await;
+    }
+
+    /// Picks `value` in the `<select>` with this `data-testid`.
+    pub async fn select(&self, id: &str, value: &str) {
+        self.testid(id).await;
+        self.js(
+            "const el = document.querySelector(`[data-testid=\"${arguments[0]}\"]`);
+             el.value = arguments[1];
+             el.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![id.into(), value.into()],
+        )
+        .await;
+    }
+
+    /// The text content of every element with this `data-testid`, trimmed, in page order.
+    pub async fn texts(&self, id: &str) -> Vec<String> {
+        let v = self
+            .js(
+                "return Array.from(document.querySelectorAll(`[data-testid=\"${arguments[0]}\"]`))
+                   .map(e => e.textContent.trim());",
+                vec![id.into()],
+            )
+            .await;
+        serde_json::from_value(v).unwrap()
+    }
+
+    /// Waits until `ok` holds for the texts of every element with this `data-testid`.
+    pub async fn texts_until(&self, id: &str, ok: impl Fn(&[String]) -> bool) -> Vec<String> {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        loop {
+            let texts = self.texts(id).await;
+            if ok(&texts) {
+                return texts;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "data-testid={id} still reads {texts:?} after {UI_TIMEOUT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Clicks the element with this `data-testid` whose `data-id` is `data_id`, scrolled into
+    /// view first. (WebKitWebDriver calls table rows not interactable; the click event is the
+    /// one a mouse would fire.)
+    pub async fn click_row(&self, id: &str, data_id: &str) {
+        let css = format!("[data-testid=\"{id}\"][data-id=\"{data_id}\"]");
+        self.client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::Css(&css))
+            .await
+            .unwrap_or_else(|e| panic!("no {id} with data-id={data_id}: {e}"));
+        self.js(
+            "const el = document.querySelector(arguments[0]);
+             el.scrollIntoView({ block: 'nearest' });
+             el.click();",
+            vec![css.into()],
+        )
+        .await;
+    }
+
     /// Saves a PNG of the window to `target/artifacts/<name>.png` and returns its path.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         // The picture is the last frame painted, which can lag the DOM on a busy machine: wait
@@ -310,5 +425,95 @@ impl Desktop {
         let Desktop { client, procs, .. } = self;
         let _ = client.close().await;
         drop(procs);
+    }
+}
+
+/// A community served by a sandbox in the test process over HTTP, kept on disk so it can be
+/// stopped (an outage) and started again on the same port with the same data.
+pub struct Community {
+    sandbox: Option<gatehouse_sandbox::Running>,
+    config: gatehouse_sandbox::Config,
+    addr: std::net::SocketAddr,
+    pub key: String,
+    /// A client of its API, for checking what the sandbox holds.
+    pub api: gatehouse_client::Client,
+    _store: TempDir,
+}
+
+impl Community {
+    /// The demo seed (400 permits, 60 contractors); `hostile` adds names built to break a UI.
+    pub async fn start(hostile: bool) -> Community {
+        let store = tempfile::tempdir().expect("a sandbox folder");
+        let config = gatehouse_sandbox::Config {
+            hostile,
+            data_dir: Some(store.path().to_owned()),
+            ..gatehouse_sandbox::Config::default()
+        };
+        let sandbox = gatehouse_sandbox::start(config.clone(), "127.0.0.1:0".parse().unwrap())
+            .await
+            .expect("start the sandbox");
+        let key = sandbox.api_key.clone();
+        let api = gatehouse_client::Client::new(gatehouse_client::Settings::new(
+            sandbox.base_url(),
+            &key,
+        ))
+        .unwrap();
+        Community {
+            addr: sandbox.addr,
+            sandbox: Some(sandbox),
+            config,
+            key,
+            api,
+            _store: store,
+        }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// An outage: the port stops answering.
+    pub async fn stop(&mut self) {
+        if let Some(sb) = self.sandbox.take() {
+            sb.stop().await;
+        }
+    }
+
+    /// The API is back, on the same port, with the same data.
+    pub async fn restart(&mut self) {
+        assert!(self.sandbox.is_none(), "already running");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match gatehouse_sandbox::start(self.config.clone(), self.addr).await {
+                Ok(sb) => {
+                    self.sandbox = Some(sb);
+                    return;
+                }
+                Err(e) => {
+                    assert!(Instant::now() < deadline, "restart the sandbox: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+    }
+
+    /// Presents `access_code` at the sandbox's gate: whether it opens, and if not, why.
+    pub async fn gate(&self, access_code: &str) -> (bool, String) {
+        let answer: serde_json::Value = reqwest::Client::new()
+            .post(format!("{}/__sandbox/scan", self.base_url()))
+            .bearer_auth(&self.key)
+            .json(&serde_json::json!({ "accessCode": access_code }))
+            .send()
+            .await
+            .expect("the gate endpoint answers")
+            .json()
+            .await
+            .expect("the gate endpoint answers JSON");
+        (
+            answer["accepted"]
+                .as_bool()
+                .unwrap_or_else(|| panic!("the gate answered {answer}")),
+            answer["reason"].as_str().unwrap_or_default().to_owned(),
+        )
     }
 }

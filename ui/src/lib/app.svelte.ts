@@ -11,7 +11,40 @@ export const shell = $state({
   infoError: null as IpcError | null,
   status: null as StatusView | null,
   statusError: null as IpcError | null,
+  /** A short confirmation of the last action ("Queued: …"), or its failure. */
+  notice: null as { text: string; error: boolean } | null,
+  /** Permits picked for the print queue (ids). */
+  printQueue: [] as string[],
+  /** The pending/refused actions panel is open. */
+  outboxOpen: false,
+  /** The permits view narrowed to one contractor (from the contractor's panel). */
+  permitsContractor: null as { id: string; name: string } | null,
 });
+
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Shows a short notice for a few seconds. */
+export function notify(text: string, error = false): void {
+  shell.notice = { text, error };
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => (shell.notice = null), error ? 8000 : 4000);
+}
+
+/** Runs an action command and says what happened to it. */
+export async function act(run: () => Promise<{ title: string }>): Promise<boolean> {
+  try {
+    const action = await run();
+    notify(
+      shell.status?.online
+        ? `${action.title}: queued and sending; marked “pending sync” until Buzz-In confirms.`
+        : `${action.title}: queued; it is sent when Buzz-In can be reached.`,
+    );
+    return true;
+  } catch (err) {
+    notify(asIpcError(err).message, true);
+    return false;
+  }
+}
 
 export async function loadAppInfo(): Promise<void> {
   try {
@@ -22,7 +55,7 @@ export async function loadAppInfo(): Promise<void> {
   }
 }
 
-function asIpcError(err: unknown): IpcError {
+export function asIpcError(err: unknown): IpcError {
   return err instanceof CommandError ? { code: err.code, message: err.message } : toIpcError(err);
 }
 

@@ -2,8 +2,15 @@
 // as an IpcError `{code, message}`, the type generated from the Rust error (bindings/).
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { ActionView } from './bindings/ActionView';
 import type { AppInfo } from './bindings/AppInfo';
+import type { Changed } from './bindings/Changed';
+import type { ContractorDetail } from './bindings/ContractorDetail';
 import type { ContractorList } from './bindings/ContractorList';
+import type { OutboxView } from './bindings/OutboxView';
+import type { PermitDetail } from './bindings/PermitDetail';
+import type { PermitFilter } from './bindings/PermitFilter';
+import type { PermitPageView } from './bindings/PermitPageView';
 import type { StatusView } from './bindings/StatusView';
 import type { IpcError } from './bindings/IpcError';
 
@@ -49,17 +56,21 @@ export const commands = {
   status: () => call<StatusView>('status'),
   contractors: (tab: ContractorTab, search: string) =>
     call<ContractorList>('contractors', { tab, search }),
+  contractor: (id: string) => call<ContractorDetail>('contractor', { id }),
+  approveContractor: (id: string) => call<ActionView>('approve_contractor', { id }),
+  revokeContractor: (id: string) => call<ActionView>('revoke_contractor', { id }),
+  permits: (filter: PermitFilter, page: number) => call<PermitPageView>('permits', { filter, page }),
+  permit: (id: string) => call<PermitDetail>('permit', { id }),
+  reissuePass: (id: string) => call<ActionView>('reissue_pass', { id }),
+  revokePass: (id: string, reason: string) => call<ActionView>('revoke_pass', { id, reason }),
+  outbox: () => call<OutboxView>('outbox'),
+  retryAction: (id: string) => call<ActionView>('retry_action', { id }),
+  discardAction: (id: string) => call<ActionView>('discard_action', { id }),
 };
 
 export type ContractorTab = 'pending' | 'approved' | 'removed';
 
-/** What a `gatehouse://changed` event says changed (see src-tauri/src/events.rs). */
-export interface Changed {
-  contractors: boolean;
-  permits: boolean;
-  outbox: boolean;
-  sync: boolean;
-}
+export type { Changed };
 
 /** Calls `handler` after each committed change in the cache or step of the sync engine. */
 export function onChanged(handler: (changed: Changed) => void): Promise<UnlistenFn> {

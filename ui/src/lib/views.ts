@@ -12,14 +12,7 @@ export interface View {
 
 export const VIEWS: readonly View[] = [
   { id: 'contractors', label: 'Contractors', empty: null },
-  {
-    id: 'permits',
-    label: 'Permits',
-    empty: {
-      title: 'The permits table is not shown yet',
-      body: 'Gatehouse already keeps this community’s permits in sync (the status bar counts them); the table with its filters, history, reissue and revoke comes in the next version.',
-    },
-  },
+  { id: 'permits', label: 'Permits', empty: null },
   {
     id: 'print',
     label: 'Print queue',

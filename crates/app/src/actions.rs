@@ -1,0 +1,180 @@
+//! Admin actions: queued in the outbox with their optimistic effect (the sync engine sends them
+//! as soon as it can), and the outbox as the pending/refused panel shows it.
+
+use std::collections::HashSet;
+
+use gatehouse_cache::{ActionKind, NewAction, OutboxEntry, OutboxState};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::validate::{check_id, check_len};
+use crate::{Community, Error};
+
+/// The longest revoke reason accepted.
+const MAX_REASON: usize = 1000;
+
+/// One queued action, as the pending/refused panel and the detail panels show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct ActionView {
+    /// Generated on this machine when the action was queued.
+    pub id: String,
+    pub seq: u32,
+    /// `approveContractor`, `revokeContractor`, `revokePass` or `reissuePass`.
+    pub kind: String,
+    /// What it does, in words: "Revoke pass WP-000123".
+    pub title: String,
+    pub target_id: String,
+    pub reason: Option<String>,
+    pub actor: String,
+    /// `pending`, `sending`, `ambiguous`, `done`, `rejected` or `discarded`.
+    pub state: String,
+    /// Still waiting for the server.
+    pub open: bool,
+    pub attempts: u32,
+    /// The server's refusal, or why the last attempt did not get through.
+    pub message: Option<String>,
+    /// ISO-8601 UTC.
+    pub queued_at: String,
+}
+
+/// The pending/refused panel: every action not yet done, in queue order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct OutboxView {
+    pub pending: Vec<ActionView>,
+    pub rejected: Vec<ActionView>,
+}
+
+fn verb(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::ApproveContractor => "Approve contractor",
+        ActionKind::RevokeContractor => "Revoke contractor",
+        ActionKind::RevokePass => "Revoke pass",
+        ActionKind::ReissuePass => "Reissue pass",
+    }
+}
+
+pub(crate) fn view(e: &OutboxEntry) -> ActionView {
+    ActionView {
+        id: e.id.clone(),
+        seq: e.seq.clamp(0, u32::MAX as i64) as u32,
+        kind: e.kind.as_str().to_owned(),
+        title: format!("{} {}", verb(e.kind), e.label),
+        target_id: e.target_id.clone(),
+        reason: e.reason.clone(),
+        actor: e.actor.clone(),
+        state: e.state.as_str().to_owned(),
+        open: e.state.is_open(),
+        attempts: e.attempts.clamp(0, u32::MAX as i64) as u32,
+        message: e.last_error.clone(),
+        queued_at: e.created_at.clone(),
+    }
+}
+
+impl Community {
+    async fn queue(
+        &self,
+        kind: ActionKind,
+        target_id: &str,
+        reason: Option<String>,
+    ) -> Result<ActionView, Error> {
+        let what = if kind.on_permit() {
+            "permit id"
+        } else {
+            "contractor id"
+        };
+        check_id(target_id, what)?;
+        if let Some(r) = &reason {
+            check_len(r, MAX_REASON, "A reason")?;
+        }
+        // The engine wakes on the outbox change and sends it at once when online.
+        let entry = self
+            .cache()
+            .enqueue(NewAction {
+                kind,
+                target_id: target_id.to_owned(),
+                reason,
+                actor: self.actor().to_owned(),
+            })
+            .await?;
+        Ok(view(&entry))
+    }
+
+    /// Approves a pending contractor.
+    pub async fn approve_contractor(&self, id: &str) -> Result<ActionView, Error> {
+        self.queue(ActionKind::ApproveContractor, id, None).await
+    }
+
+    /// Revokes a contractor, which archives its active permits (see
+    /// [`Community::contractor`] for the list to confirm).
+    pub async fn revoke_contractor(&self, id: &str) -> Result<ActionView, Error> {
+        self.queue(ActionKind::RevokeContractor, id, None).await
+    }
+
+    /// Reissues an ACCEPTED pass: the server issues a new access code and the old one dies.
+    pub async fn reissue_pass(&self, id: &str) -> Result<ActionView, Error> {
+        self.queue(ActionKind::ReissuePass, id, None).await
+    }
+
+    /// Revokes a pass; a reason is required.
+    pub async fn revoke_pass(&self, id: &str, reason: &str) -> Result<ActionView, Error> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::invalid_input("Say why the pass is revoked."));
+        }
+        self.queue(ActionKind::RevokePass, id, Some(reason.to_owned()))
+            .await
+    }
+
+    /// Actions waiting for the server, and those it refused.
+    pub async fn outbox(&self) -> Result<OutboxView, Error> {
+        let all = self.cache().outbox(false).await?;
+        Ok(OutboxView {
+            pending: all.iter().filter(|e| e.state.is_open()).map(view).collect(),
+            rejected: all
+                .iter()
+                .filter(|e| e.state == OutboxState::Rejected)
+                .map(view)
+                .collect(),
+        })
+    }
+
+    /// Queues a refused action again.
+    pub async fn retry_action(&self, id: &str) -> Result<ActionView, Error> {
+        check_id(id, "queued action id")?;
+        Ok(view(&self.cache().retry(id).await?))
+    }
+
+    /// Drops a pending or refused action, undoing its optimistic effect.
+    pub async fn discard_action(&self, id: &str) -> Result<ActionView, Error> {
+        check_id(id, "queued action id")?;
+        Ok(view(&self.cache().discard(id).await?))
+    }
+
+    /// Open or refused actions on any of these targets, in queue order.
+    pub(crate) async fn actions_on(&self, targets: &[&str]) -> Result<Vec<ActionView>, Error> {
+        Ok(self
+            .cache()
+            .outbox(false)
+            .await?
+            .iter()
+            .filter(|e| e.state.is_open() || e.state == OutboxState::Rejected)
+            .filter(|e| targets.contains(&e.target_id.as_str()))
+            .map(view)
+            .collect())
+    }
+
+    /// Ids with an action waiting for the server.
+    pub(crate) async fn queued_targets(&self) -> Result<HashSet<String>, Error> {
+        Ok(self
+            .cache()
+            .outbox(true)
+            .await?
+            .into_iter()
+            .map(|e| e.target_id)
+            .collect())
+    }
+}

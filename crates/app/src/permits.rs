@@ -1,0 +1,431 @@
+//! The permits table (pages opened by keyset at any position), and one permit's detail.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::Ordering;
+
+use gatehouse_buzzin::{Permit, PermitType, StatusName, Timestamp};
+use gatehouse_cache::{Cursor, PermitQuery, PermitSort};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::actions::ActionView;
+use crate::contractors::ContractorRow;
+use crate::validate::{check_id, check_len};
+use crate::{Community, Error};
+
+/// Rows per page of the permits table.
+pub const PAGE_SIZE: u32 = 100;
+
+/// One permit as the table shows it. Every text is the API's, shown as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct PermitRow {
+    pub id: String,
+    pub pass_number: String,
+    /// `statusName` as the API gives it (`ACCEPTED`, `REVOKED`, …).
+    pub status: String,
+    pub permit_type: String,
+    pub contractor_id: String,
+    pub contractor_name: String,
+    pub company: String,
+    pub property_id: String,
+    pub flat_id: String,
+    /// ISO-8601 UTC.
+    pub valid_from: Option<String>,
+    /// ISO-8601 UTC.
+    pub valid_till: Option<String>,
+    pub job: String,
+    /// An action on this permit (or its contractor) is waiting for the server.
+    pub pending_sync: bool,
+}
+
+/// What the permits table asks for: filters, search and sort. Every field is checked in Rust.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(rename_all = "camelCase")]
+pub struct PermitFilter {
+    /// Any of these `statusName`s; every status when empty.
+    pub statuses: Vec<String>,
+    pub permit_type: Option<String>,
+    pub contractor_id: Option<String>,
+    pub property_id: Option<String>,
+    pub flat_id: Option<String>,
+    /// Only permits whose validity ends between now and this many hours from now.
+    pub expiring_within_hours: Option<u32>,
+    pub search: String,
+    /// `validTill` (the default), `passNumber`, `updatedAt` or `status`.
+    pub sort: String,
+    pub descending: bool,
+}
+
+/// One page of the table, and how many rows the whole table has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct PermitPageView {
+    pub rows: Vec<PermitRow>,
+    pub page: u32,
+    pub page_size: u32,
+    /// Rows matching the filter, over all pages.
+    pub total: u32,
+}
+
+/// A NOC attached to a permit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct NocView {
+    pub number: Option<String>,
+    pub issue_date: Option<String>,
+    pub expiry_date: Option<String>,
+    pub document_url: Option<String>,
+    /// When it was replaced by a newer one (ISO-8601 UTC).
+    pub replaced_at: Option<String>,
+}
+
+/// One line of a permit's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct TimelineItem {
+    /// ISO-8601 UTC.
+    pub at: String,
+    /// `issued`, `updated`, `reissued`, `revoked`, `expiring`, `expired`, `scanned`, … or the
+    /// API's own word for what happened.
+    pub what: String,
+    pub detail: Option<String>,
+}
+
+/// Everything the detail panel of a permit shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct PermitDetail {
+    pub permit: PermitRow,
+    /// Daily window, `HH:mm` in the community's time.
+    pub time_in: Option<String>,
+    pub time_out: Option<String>,
+    pub representative: Option<String>,
+    pub representative_contact: Option<String>,
+    pub employees: u32,
+    pub access_code: Option<String>,
+    pub contractor: Option<ContractorRow>,
+    pub noc: Option<NocView>,
+    pub noc_history: Vec<NocView>,
+    /// Oldest first.
+    pub timeline: Vec<TimelineItem>,
+    /// Actions on this permit waiting for the server or refused by it.
+    pub actions: Vec<ActionView>,
+    /// The pass can be reissued (it is ACCEPTED and nothing is queued on it).
+    pub can_reissue: bool,
+    pub can_revoke: bool,
+}
+
+fn wire(t: Option<Timestamp>) -> Option<String> {
+    t.map(|t| t.to_wire())
+}
+
+pub(crate) fn row(
+    p: &Permit,
+    names: &HashMap<String, (String, String)>,
+    queued: &HashSet<String>,
+) -> PermitRow {
+    let contractor_id = p.community_contractor_id.clone().unwrap_or_default();
+    let (name, company) = names.get(&contractor_id).cloned().unwrap_or_default();
+    PermitRow {
+        id: p.id.clone(),
+        pass_number: p.pass_number.clone().unwrap_or_default(),
+        status: p.status_name().map(|s| s.to_string()).unwrap_or_default(),
+        permit_type: p
+            .permit_type
+            .as_ref()
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
+        pending_sync: queued.contains(&p.id) || queued.contains(&contractor_id),
+        contractor_id,
+        contractor_name: name,
+        company,
+        property_id: p.property_id.clone().unwrap_or_default(),
+        flat_id: p.flat_id.clone().unwrap_or_default(),
+        valid_from: wire(p.valid_from),
+        valid_till: wire(p.valid_till),
+        job: p.jobs_summary.clone().unwrap_or_default(),
+    }
+}
+
+fn noc(n: &gatehouse_buzzin::StoredNoc) -> NocView {
+    NocView {
+        number: n.noc_number.clone(),
+        issue_date: n.issue_date.clone(),
+        expiry_date: n.expiry_date.clone(),
+        document_url: n.document.as_ref().map(|d| d.public_url.clone()),
+        replaced_at: wire(n.replaced_at),
+    }
+}
+
+/// The API's event names, in the words of the timeline.
+fn event_word(event: &str) -> String {
+    let last = event.rsplit('.').next().unwrap_or(event);
+    match last {
+        "firstScanned" => "first scan".into(),
+        "lastScanned" => "last scan".into(),
+        other => other.to_owned(),
+    }
+}
+
+/// A permit audit `action` (the PATCH action that made it), as a timeline word.
+fn audit_word(action: &str) -> String {
+    match action {
+        "revoke" => "revoked".into(),
+        "reissuePass" => "reissued".into(),
+        "submit" => "submitted".into(),
+        "approve" => "approved".into(),
+        "reject" => "rejected".into(),
+        other => other.to_owned(),
+    }
+}
+
+impl PermitFilter {
+    fn query(&self, now: chrono::DateTime<chrono::Utc>) -> Result<PermitQuery, Error> {
+        let mut q = PermitQuery {
+            limit: PAGE_SIZE,
+            descending: self.descending,
+            ..PermitQuery::default()
+        };
+        for s in &self.statuses {
+            let status = StatusName::parse(s);
+            if !status.is_known() {
+                return Err(Error::invalid_input(format!(
+                    "\"{}\" is not a permit status.",
+                    s.chars().take(40).collect::<String>()
+                )));
+            }
+            q.statuses.push(status);
+        }
+        if let Some(t) = self.permit_type.as_deref().filter(|t| !t.is_empty()) {
+            let t = PermitType::parse(t);
+            if !t.is_known() {
+                return Err(Error::invalid_input("That is not a permit type."));
+            }
+            q.permit_type = Some(t);
+        }
+        for (value, name) in [
+            (&self.contractor_id, "contractor id"),
+            (&self.property_id, "property id"),
+            (&self.flat_id, "unit id"),
+        ] {
+            if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+                check_id(v, name)?;
+            }
+        }
+        q.contractor_id = self.contractor_id.clone().filter(|v| !v.is_empty());
+        q.property_id = self.property_id.clone().filter(|v| !v.is_empty());
+        q.flat_id = self.flat_id.clone().filter(|v| !v.is_empty());
+        if let Some(h) = self.expiring_within_hours {
+            if h == 0 || h > 24 * 366 {
+                return Err(Error::invalid_input(
+                    "\"Expiring within\" is 1 hour to a year.",
+                ));
+            }
+            q.valid_till_from = Some(Timestamp(now));
+            q.valid_till_before = Some(Timestamp(now + chrono::Duration::hours(h as i64)));
+        }
+        check_len(&self.search, 200, "A search")?;
+        q.search = Some(self.search.trim().to_owned()).filter(|s| !s.is_empty());
+        q.sort = match self.sort.as_str() {
+            "" | "validTill" => PermitSort::ValidTill,
+            "passNumber" => PermitSort::PassNumber,
+            "updatedAt" => PermitSort::UpdatedAt,
+            "status" => PermitSort::Status,
+            other => {
+                return Err(Error::invalid_input(format!(
+                    "The table cannot be sorted by \"{}\".",
+                    other.chars().take(40).collect::<String>()
+                )));
+            }
+        };
+        Ok(q)
+    }
+}
+
+/// Where each page of one filter starts, for as long as the permits do not change.
+pub(crate) struct Anchors {
+    key: String,
+    generation: u64,
+    total: u64,
+    cursors: Vec<Cursor>,
+}
+
+impl Community {
+    /// Page `page` (from 0) of the permits matching `filter`, opened by keyset from the cursor
+    /// where the page starts; the cursors of a filter are read once per change of the permits.
+    pub async fn permits(&self, filter: &PermitFilter, page: u32) -> Result<PermitPageView, Error> {
+        // "Expiring within" moves with the clock: to the minute, so the pages of one scroll agree.
+        let now = chrono::Utc::now();
+        let now = now - chrono::Duration::seconds(now.timestamp() % 60);
+        let mut q = filter.query(now)?;
+        let key = format!("{filter:?}@{}", now.timestamp());
+        let generation = self.permits_generation.load(Ordering::Acquire);
+        let mut memo = self.anchors.lock().await;
+        let fresh = memo
+            .as_ref()
+            .is_some_and(|a| a.key == key && a.generation == generation);
+        if !fresh {
+            let total = self
+                .cache()
+                .permits(&PermitQuery {
+                    limit: 1,
+                    ..q.clone()
+                })
+                .await?
+                .total;
+            let cursors = self.cache().permit_anchors(&q, PAGE_SIZE).await?;
+            *memo = Some(Anchors {
+                key,
+                generation,
+                total: total.unwrap_or_default(),
+                cursors,
+            });
+        }
+        let anchors = memo.as_ref().expect("just filled");
+        let total = anchors.total;
+        if page > 0 {
+            match anchors.cursors.get(page as usize - 1) {
+                Some(c) => q.after = Some(c.clone()),
+                None => {
+                    return Ok(PermitPageView {
+                        rows: Vec::new(),
+                        page,
+                        page_size: PAGE_SIZE,
+                        total: total.min(u32::MAX as u64) as u32,
+                    });
+                }
+            }
+        }
+        drop(memo);
+        q.skip_total = true;
+        let found = self.cache().permits(&q).await?;
+        Ok(PermitPageView {
+            rows: self.rows(&found.rows).await?,
+            page,
+            page_size: PAGE_SIZE,
+            total: total.min(u32::MAX as u64) as u32,
+        })
+    }
+
+    /// Table rows for these permits, with their contractors' names and pending marks.
+    pub(crate) async fn rows(&self, permits: &[Permit]) -> Result<Vec<PermitRow>, Error> {
+        let ids: Vec<String> = permits
+            .iter()
+            .filter_map(|p| p.community_contractor_id.clone())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let names = self.cache().contractor_names(&ids).await?;
+        let queued = self.queued_targets().await?;
+        Ok(permits.iter().map(|p| row(p, &names, &queued)).collect())
+    }
+
+    /// One permit, by id or pass number, with its contractor, NOCs, timeline and actions.
+    pub async fn permit(&self, key: &str) -> Result<PermitDetail, Error> {
+        check_id(key, "permit id")?;
+        let p = self
+            .cache()
+            .permit_by_id_or_pass(key)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("No permit {key} here.")))?;
+        let row = self.rows(std::slice::from_ref(&p)).await?.remove(0);
+        let contractor = match &p.community_contractor_id {
+            Some(id) => self.contractor_row(id).await?,
+            None => None,
+        };
+        let mut timeline: Vec<TimelineItem> = Vec::new();
+        for e in self.cache().events_of(&p.id).await? {
+            let data: gatehouse_buzzin::PermitEventData =
+                serde_json::from_value(e.envelope.data.clone()).unwrap_or_default();
+            let detail = match (&data.scan, &data.reason, &data.status_name) {
+                (Some(scan), _, _) => Some(match &scan.gate {
+                    Some(gate) => format!("{} at {gate}", scan.direction),
+                    None => scan.direction.clone(),
+                }),
+                (None, Some(reason), _) => Some(reason.clone()),
+                (None, None, Some(s)) => Some(s.to_string()),
+                _ => None,
+            };
+            timeline.push(TimelineItem {
+                at: e.envelope.created_at.to_wire(),
+                what: event_word(e.envelope.event.as_str()),
+                detail,
+            });
+        }
+        for a in p.audit.iter().flatten() {
+            // The permit's own audit (reissues, revokes): said once even if an event said it too.
+            let what = audit_word(&a.action);
+            let at = a.at.to_wire();
+            if timeline.iter().any(|t| t.at == at && t.what == what) {
+                continue;
+            }
+            let by = a.actor.as_deref().map(|who| format!("by {who}"));
+            let detail = match (by, &a.reason) {
+                (Some(by), Some(r)) => Some(format!("{by}: {r}")),
+                (Some(by), None) => Some(by),
+                (None, r) => r.clone(),
+            };
+            timeline.push(TimelineItem { at, what, detail });
+        }
+        if !timeline.iter().any(|t| t.what == "issued")
+            && let Some(created) = p.created_at
+        {
+            timeline.push(TimelineItem {
+                at: created.to_wire(),
+                what: "created".into(),
+                detail: None,
+            });
+        }
+        timeline.sort_by(|a, b| a.at.cmp(&b.at));
+        let actions = self.actions_on(&[p.id.as_str()]).await?;
+        let status = p
+            .status_name()
+            .unwrap_or(StatusName::Unknown(String::new()));
+        let queued = actions.iter().any(|a| a.open);
+        let damac = p.integrations.as_ref().and_then(|i| i.damac.as_ref());
+        Ok(PermitDetail {
+            time_in: p.time_in.clone(),
+            time_out: p.time_out.clone(),
+            representative: p.representative_name.clone(),
+            representative_contact: p.representative_contact.clone(),
+            employees: p.employees.as_ref().map_or(0, |e| e.len() as u32),
+            access_code: p.access_code.clone(),
+            contractor,
+            noc: damac.and_then(|d| d.noc.as_ref()).map(noc),
+            noc_history: damac
+                .and_then(|d| d.noc_history.as_ref())
+                .map(|h| h.iter().map(noc).collect())
+                .unwrap_or_default(),
+            timeline,
+            can_reissue: status == StatusName::Accepted && !queued,
+            can_revoke: !gatehouse_buzzin::inf::is_terminal(&status) && !queued,
+            actions,
+            permit: row,
+        })
+    }
+
+    /// Bumps the permits generation whenever the cache's permits change, so anchors are re-read.
+    pub(crate) fn watch_permits(&self) {
+        let mut changes = self.cache().subscribe();
+        let generation = self.permits_generation.clone();
+        tokio::spawn(async move {
+            loop {
+                match changes.recv().await {
+                    Ok(gatehouse_cache::Change::Permits(_))
+                    | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        generation.fetch_add(1, Ordering::AcqRel);
+                    }
+                    Ok(_) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,55 @@
+//! Checks on what the webview sends: ids, lengths. Nothing it sends is trusted.
+
+use crate::Error;
+
+/// The longest id (or pass number) accepted.
+const MAX_ID: usize = 64;
+
+/// An id or pass number: 1 to 64 letters, digits, `-`, `_` or `.`.
+pub(crate) fn check_id(id: &str, what: &str) -> Result<(), Error> {
+    let ok = !id.is_empty()
+        && id.len() <= MAX_ID
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(format!(
+            "\"{}\" is not a {what}: 1 to {MAX_ID} letters, digits, '-', '_' or '.'.",
+            id.chars().take(40).collect::<String>()
+        )))
+    }
+}
+
+/// A text of at most `max` characters.
+pub(crate) fn check_len(text: &str, max: usize, what: &str) -> Result<(), Error> {
+    if text.chars().count() > max {
+        Err(Error::invalid_input(format!(
+            "{what} is at most {max} characters."
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_short_plain_words() {
+        assert!(check_id("6650f0c1a2b3c4d5e6f70001", "permit id").is_ok());
+        assert!(check_id("WP-000123", "permit id").is_ok());
+        for bad in ["", "a b", "<script>", "x/../y", &"a".repeat(65)] {
+            let err = check_id(bad, "permit id").unwrap_err();
+            assert_eq!(err.code, crate::ErrorCode::InvalidInput, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn lengths_count_characters_not_bytes() {
+        assert!(check_len(&"م".repeat(200), 200, "A search").is_ok());
+        assert!(check_len(&"م".repeat(201), 200, "A search").is_err());
+    }
+}

@@ -1,0 +1,377 @@
+//! The admin's and the desk's work in the real window (WebDriver under Xvfb), against a sandbox
+//! over HTTP: approve, revoke with the permits it archives, reissue, an offline revoke that
+//! drains by itself, and hostile names that must stay text.
+
+mod support;
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use gatehouse_buzzin::inf;
+use support::{Community, Desktop};
+
+/// Waits for `check` (which says what it saw) for up to `within`.
+async fn eventually<F, Fut>(what: &str, within: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    let deadline = Instant::now() + within;
+    loop {
+        match check().await {
+            Ok(()) => return,
+            Err(seen) => assert!(
+                Instant::now() < deadline,
+                "{what}: not after {within:?}; last seen {seen}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn opened(community: &Community) -> Desktop {
+    let desk = Desktop::launch_on(community).await;
+    desk.text_until("status-community", |t| t == "marina-gate")
+        .await;
+    desk.text_until("status-counts", |t| t == "400 permits · 60 contractors")
+        .await;
+    desk
+}
+
+async fn row_ids(desk: &Desktop, testid: &str) -> Vec<String> {
+    let v = desk
+        .js(
+            "return Array.from(document.querySelectorAll(`[data-testid=\"${arguments[0]}\"]`))
+               .map(e => e.dataset.id);",
+            vec![testid.into()],
+        )
+        .await;
+    serde_json::from_value(v).unwrap()
+}
+
+async fn status_on_server(community: &Community, permit_id: &str) -> String {
+    community
+        .api
+        .permit(permit_id)
+        .await
+        .unwrap()
+        .status_name()
+        .map(|s| s.to_string())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn approve_and_revoke_contractors_in_the_window_and_the_sandbox_agrees() {
+    let community = Community::start(false).await;
+    let desk = opened(&community).await;
+
+    // Approve the first pending contractor from its panel.
+    desk.testid("contractor-row").await;
+    let pending = row_ids(&desk, "contractor-row").await;
+    let id = pending[0].clone();
+    desk.click_row("contractor-row", &id).await;
+    desk.testid("contractor-panel").await;
+    desk.click("approve-contractor").await;
+    eventually("the sandbox approves", Duration::from_secs(20), || async {
+        let c = community.api.contractor(&id).await.unwrap();
+        if c.approved {
+            Ok(())
+        } else {
+            Err("not approved".into())
+        }
+    })
+    .await;
+    desk.text_until("contractor-state", |t| t == "approved")
+        .await;
+    desk.texts_until("contractor-row", |_| true).await;
+    eventually(
+        "it leaves the pending tab",
+        Duration::from_secs(20),
+        || async {
+            let ids = row_ids(&desk, "contractor-row").await;
+            if ids.contains(&id) {
+                Err(format!("{ids:?}"))
+            } else {
+                Ok(())
+            }
+        },
+    )
+    .await;
+
+    // Revoke the approved contractor with the most active permits: the confirmation lists
+    // exactly the permits the sandbox holds active for it.
+    let permits = community.api.all_permits().await.unwrap();
+    let contractors = community.api.all_contractors().await.unwrap();
+    let (target, active) = contractors
+        .iter()
+        .filter(|c| c.approved && !c.communities_ids.is_empty())
+        .map(|c| {
+            let active: HashSet<String> = permits
+                .iter()
+                .filter(|p| p.community_contractor_id.as_deref() == Some(c.id.as_str()))
+                .filter(|p| p.status_name().is_some_and(|s| inf::is_active(&s)))
+                .map(|p| p.pass_number.clone().unwrap())
+                .collect();
+            (c.id.clone(), active)
+        })
+        .max_by_key(|(_, a)| a.len())
+        .unwrap();
+    assert!(
+        active.len() >= 2,
+        "the demo has a contractor with active permits"
+    );
+    desk.click("tab-approved").await;
+    desk.click_row("contractor-row", &target).await;
+    desk.click("revoke-contractor").await;
+    desk.testid("confirm-revoke-contractor").await;
+    let listed: HashSet<String> = desk
+        .texts_until("confirm-revoke-pass-number", |t| !t.is_empty())
+        .await
+        .into_iter()
+        .collect();
+    assert_eq!(
+        listed, active,
+        "the confirmation lists the permits it archives"
+    );
+    assert!(
+        desk.text("confirm-revoke-count")
+            .await
+            .contains(&format!("{} active permits", active.len())),
+        "it says how many"
+    );
+    desk.screenshot("window-revoke-contractor").await;
+    desk.click("confirm-revoke").await;
+
+    let archived: Vec<String> = permits
+        .iter()
+        .filter(|p| p.pass_number.as_ref().is_some_and(|n| active.contains(n)))
+        .map(|p| p.id.clone())
+        .collect();
+    eventually(
+        "the sandbox archives them",
+        Duration::from_secs(20),
+        || async {
+            for id in &archived {
+                let s = status_on_server(&community, id).await;
+                if s != "ARCHIVED" {
+                    return Err(format!("{id} is {s}"));
+                }
+            }
+            Ok(())
+        },
+    )
+    .await;
+    desk.text_until("contractor-state", |t| t == "removed")
+        .await;
+    desk.texts_until("contractor-permit-status", |s| {
+        s.iter().filter(|t| *t == "ARCHIVED").count() >= active.len()
+    })
+    .await;
+    desk.close().await;
+}
+
+/// Opens the permits view filtered to ACCEPTED and the detail of its first row.
+async fn first_accepted_permit(desk: &Desktop) -> String {
+    desk.click("nav-permits").await;
+    desk.testid("permit-row").await;
+    desk.select("filter-status", "ACCEPTED").await;
+    desk.texts_until("permit-status", |s| {
+        !s.is_empty() && s.iter().all(|t| t == "ACCEPTED")
+    })
+    .await;
+    let id = row_ids(desk, "permit-row").await.remove(0);
+    desk.click_row("permit-row", &id).await;
+    desk.text_until("permit-panel-status", |t| t == "ACCEPTED")
+        .await;
+    id
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reissue_shows_the_new_code_and_the_gate_refuses_the_old_one() {
+    let community = Community::start(false).await;
+    let desk = opened(&community).await;
+    let id = first_accepted_permit(&desk).await;
+    let old = desk.text_until("permit-access-code", |t| t != "—").await;
+    assert_eq!(
+        community
+            .api
+            .permit(&id)
+            .await
+            .unwrap()
+            .access_code
+            .as_deref(),
+        Some(old.as_str())
+    );
+    let (_, why) = community.gate(&old).await;
+    assert!(why != "unknown code", "the gate knows the current code");
+
+    desk.click("reissue-pass").await;
+    let warning = desk.text("confirm-reissue").await;
+    assert!(
+        warning.contains(&old) && warning.contains("stops opening the gates"),
+        "the confirmation states the old code's death: {warning}"
+    );
+    desk.screenshot("window-reissue").await;
+    desk.click("confirm-reissue-ok").await;
+
+    let new = desk
+        .text_until("permit-access-code", |t| t != old && t != "—")
+        .await;
+    assert_eq!(
+        community
+            .api
+            .permit(&id)
+            .await
+            .unwrap()
+            .access_code
+            .as_deref(),
+        Some(new.as_str()),
+        "the window shows the server's new code"
+    );
+    let (opened_old, why_old) = community.gate(&old).await;
+    assert!(!opened_old, "the old code must not open the gate");
+    assert_eq!(why_old, "inactive");
+    let (_, why_new) = community.gate(&new).await;
+    assert!(
+        why_new != "unknown code" && why_new != "inactive",
+        "the new code is live at the gate ({why_new})"
+    );
+    desk.texts_until("permit-timeline", |t| {
+        t.iter().any(|x| x.contains("reissue"))
+    })
+    .await;
+    desk.screenshot("window-permits").await;
+    desk.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_offline_revoke_waits_as_pending_sync_and_drains_when_the_api_returns() {
+    let mut community = Community::start(false).await;
+    let desk = opened(&community).await;
+    desk.text_until("status-connection", |t| t == "Online")
+        .await;
+    let id = first_accepted_permit(&desk).await;
+
+    community.stop().await;
+    desk.click("revoke-pass").await;
+    desk.testid("confirm-revoke-pass").await;
+    assert!(
+        desk.testid("confirm-revoke-pass-ok")
+            .await
+            .attr("disabled")
+            .await
+            .unwrap()
+            .is_some(),
+        "no revoke without a reason"
+    );
+    desk.type_into("revoke-reason", "Badge lost at gate 3")
+        .await;
+    desk.click("confirm-revoke-pass-ok").await;
+
+    // At once, from the cache: revoked here, marked as waiting, the outage said plainly.
+    desk.text_until("permit-panel-status", |t| t == "REVOKED")
+        .await;
+    desk.testid("permit-panel-pending").await;
+    desk.text_until("status-connection", |t| t.starts_with("Offline"))
+        .await;
+    desk.testid("offline-banner").await;
+    desk.text_until("status-pending", |t| t.starts_with("Pending actions: 1"))
+        .await;
+    // It left the ACCEPTED rows; among the REVOKED ones it is marked as waiting.
+    desk.select("filter-status", "REVOKED").await;
+    eventually("the row marked pending sync", Duration::from_secs(20), || async {
+        let marked = desk
+            .js(
+                "const row = document.querySelector(`[data-testid=permit-row][data-id=\"${arguments[0]}\"]`);
+                 return !!(row && row.querySelector('[data-testid=permit-pending-sync]'));",
+                vec![id.clone().into()],
+            )
+            .await;
+        if marked == true { Ok(()) } else { Err("no mark".into()) }
+    })
+    .await;
+    desk.click("status-pending").await;
+    let rows = desk.texts_until("outbox-row", |r| r.len() == 1).await;
+    assert!(rows[0].contains("Revoke pass"), "{rows:?}");
+    assert!(rows[0].contains("Badge lost at gate 3"), "{rows:?}");
+    desk.screenshot("window-offline").await;
+    desk.click("outbox-close").await;
+
+    // The API returns: the action drains with no one touching anything.
+    community.restart().await;
+    eventually("the revoke drains", Duration::from_secs(60), || async {
+        let pending = desk.text("status-pending").await;
+        if pending.starts_with("Pending actions: 0") {
+            Ok(())
+        } else {
+            Err(pending)
+        }
+    })
+    .await;
+    assert_eq!(status_on_server(&community, &id).await, "REVOKED");
+    desk.text_until("status-connection", |t| t == "Online")
+        .await;
+    desk.text_until("permit-panel-status", |t| t == "REVOKED")
+        .await;
+    let pending_marks = desk.texts("permit-panel-pending").await;
+    assert!(pending_marks.is_empty(), "no longer pending sync");
+    assert!(desk.texts("offline-banner").await.is_empty());
+    desk.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_names_render_as_text_and_nothing_runs() {
+    let community = Community::start(true).await;
+    let desk = opened(&community).await;
+    let script = "<script>window.__pwned=1</script>Evil Contracting";
+    let img = "<img src=x onerror=\"window.__pwned=1\">";
+    desk.testid("contractor-row").await;
+    let mut seen = Vec::new();
+    for tab in ["pending", "approved"] {
+        desk.click(&format!("tab-{tab}")).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        seen.extend(desk.texts("contractor-company").await);
+    }
+    assert!(
+        seen.iter().any(|t| t == script),
+        "the script tag shows as text"
+    );
+    assert!(seen.iter().any(|t| t == img), "the img tag shows as text");
+    // Open the contractor with the script in its company name: its panel shows it as text too.
+    let v = desk
+        .js(
+            "const cell = Array.from(document.querySelectorAll('[data-testid=contractor-company]'))
+               .find(e => e.textContent === arguments[0]);
+             return cell ? cell.closest('tr').dataset.id : null;",
+            vec![img.into()],
+        )
+        .await;
+    let id = v
+        .as_str()
+        .expect("the img-named contractor is listed")
+        .to_owned();
+    desk.click_row("contractor-row", &id).await;
+    desk.testid("contractor-panel").await;
+    let state = desk
+        .js(
+            "return {
+               pwned: window.__pwned === undefined ? null : window.__pwned,
+               injected: document.querySelectorAll('main img[src=x], main script').length,
+               overflow: document.documentElement.scrollWidth - window.innerWidth,
+             };",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        state["pwned"],
+        serde_json::Value::Null,
+        "no script ran: {state}"
+    );
+    assert_eq!(state["injected"], 0, "no element was injected: {state}");
+    assert!(
+        state["overflow"].as_i64().unwrap() <= 0,
+        "long names do not widen the page: {state}"
+    );
+    desk.screenshot("window-hostile").await;
+    desk.close().await;
+}

@@ -1,0 +1,37 @@
+// How statuses and counts read in the views.
+
+/** The chip colour of a permit's `statusName`. */
+export function statusTone(status: string): 'ok' | 'bad' | 'wait' | '' {
+  switch (status) {
+    case 'ACCEPTED':
+      return 'ok';
+    case 'REVOKED':
+    case 'ARCHIVED':
+    case 'EXPIRED':
+    case 'REJECTED':
+      return 'bad';
+    case 'DRAFT':
+    case 'PENDING':
+      return 'wait';
+    default:
+      return '';
+  }
+}
+
+/** "1 permit", "3 permits". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
+}
+
+/** A trade licence's expiry in words, from the days left (negative once expired). */
+export function licenceWords(days: number | null): string {
+  if (days === null) return '';
+  if (days < 0) return `expired ${plural(-days, 'day')} ago`;
+  if (days === 0) return 'expires today';
+  return `expires in ${plural(days, 'day')}`;
+}
+
+/** `fitOut` → "Fit-out"; an unknown type as the API gives it. */
+export function permitTypeLabel(type: string): string {
+  return { fitOut: 'Fit-out', buildUp: 'Build-up' }[type] ?? type;
+}
