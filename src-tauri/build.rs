@@ -15,6 +15,7 @@ fn main() {
         "outbox",
         "retry_action",
         "discard_action",
+        "connect",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build failed (is ui/dist built? `cargo xtask ui`)");

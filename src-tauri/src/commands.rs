@@ -4,105 +4,111 @@
 use std::sync::Arc;
 
 use gatehouse_app::{
-    ActionView, AppInfo, Community, ContractorDetail, ContractorList, Error, OutboxView, Paths,
-    PermitDetail, PermitFilter, PermitPageView, StatusView,
+    ActionView, AppInfo, ConnectRequest, ContractorDetail, ContractorList, Error, OutboxView,
+    PermitDetail, PermitFilter, PermitPageView, Session, StatusView,
 };
 use tauri::State;
 
 #[tauri::command]
-pub fn app_info(paths: State<'_, Paths>) -> Result<AppInfo, Error> {
-    Ok(gatehouse_app::app_info(&paths))
+pub fn app_info(session: State<'_, Arc<Session>>) -> Result<AppInfo, Error> {
+    Ok(gatehouse_app::app_info(session.paths()))
+}
+
+/// Connects a Buzz-In account (the key goes to the OS keychain) and opens its community.
+#[tauri::command]
+pub async fn connect(
+    session: State<'_, Arc<Session>>,
+    request: ConnectRequest,
+) -> Result<StatusView, Error> {
+    session.connect(request).await
 }
 
 #[tauri::command]
-pub async fn status(community: State<'_, Arc<Community>>) -> Result<StatusView, Error> {
-    community.status().await
+pub async fn status(session: State<'_, Arc<Session>>) -> Result<StatusView, Error> {
+    session.community().await.status().await
 }
 
 #[tauri::command]
 pub async fn contractors(
-    community: State<'_, Arc<Community>>,
+    session: State<'_, Arc<Session>>,
     tab: String,
     search: String,
 ) -> Result<ContractorList, Error> {
-    community.contractors(&tab, &search).await
+    session.community().await.contractors(&tab, &search).await
 }
 
 #[tauri::command]
 pub async fn contractor(
-    community: State<'_, Arc<Community>>,
+    session: State<'_, Arc<Session>>,
     id: String,
 ) -> Result<ContractorDetail, Error> {
-    community.contractor(&id).await
+    session.community().await.contractor(&id).await
 }
 
 #[tauri::command]
 pub async fn approve_contractor(
-    community: State<'_, Arc<Community>>,
+    session: State<'_, Arc<Session>>,
     id: String,
 ) -> Result<ActionView, Error> {
-    community.approve_contractor(&id).await
+    session.community().await.approve_contractor(&id).await
 }
 
 #[tauri::command]
 pub async fn revoke_contractor(
-    community: State<'_, Arc<Community>>,
+    session: State<'_, Arc<Session>>,
     id: String,
 ) -> Result<ActionView, Error> {
-    community.revoke_contractor(&id).await
+    session.community().await.revoke_contractor(&id).await
 }
 
 #[tauri::command]
 pub async fn permits(
-    community: State<'_, Arc<Community>>,
+    session: State<'_, Arc<Session>>,
     filter: PermitFilter,
     page: u32,
 ) -> Result<PermitPageView, Error> {
-    community.permits(&filter, page).await
+    session.community().await.permits(&filter, page).await
 }
 
 #[tauri::command]
-pub async fn permit(
-    community: State<'_, Arc<Community>>,
-    id: String,
-) -> Result<PermitDetail, Error> {
-    community.permit(&id).await
+pub async fn permit(session: State<'_, Arc<Session>>, id: String) -> Result<PermitDetail, Error> {
+    session.community().await.permit(&id).await
 }
 
 #[tauri::command]
 pub async fn reissue_pass(
-    community: State<'_, Arc<Community>>,
+    session: State<'_, Arc<Session>>,
     id: String,
 ) -> Result<ActionView, Error> {
-    community.reissue_pass(&id).await
+    session.community().await.reissue_pass(&id).await
 }
 
 #[tauri::command]
 pub async fn revoke_pass(
-    community: State<'_, Arc<Community>>,
+    session: State<'_, Arc<Session>>,
     id: String,
     reason: String,
 ) -> Result<ActionView, Error> {
-    community.revoke_pass(&id, &reason).await
+    session.community().await.revoke_pass(&id, &reason).await
 }
 
 #[tauri::command]
-pub async fn outbox(community: State<'_, Arc<Community>>) -> Result<OutboxView, Error> {
-    community.outbox().await
+pub async fn outbox(session: State<'_, Arc<Session>>) -> Result<OutboxView, Error> {
+    session.community().await.outbox().await
 }
 
 #[tauri::command]
 pub async fn retry_action(
-    community: State<'_, Arc<Community>>,
+    session: State<'_, Arc<Session>>,
     id: String,
 ) -> Result<ActionView, Error> {
-    community.retry_action(&id).await
+    session.community().await.retry_action(&id).await
 }
 
 #[tauri::command]
 pub async fn discard_action(
-    community: State<'_, Arc<Community>>,
+    session: State<'_, Arc<Session>>,
     id: String,
 ) -> Result<ActionView, Error> {
-    community.discard_action(&id).await
+    session.community().await.discard_action(&id).await
 }

@@ -5,40 +5,68 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use gatehouse_app::{Changed, Community};
+use gatehouse_app::{Changed, Session};
 use gatehouse_cache::Change;
 use tauri::{AppHandle, Emitter};
 use tokio::sync::broadcast::error::RecvError;
 
 pub const CHANGED: &str = "gatehouse://changed";
 
-pub fn forward(app: AppHandle, community: &Arc<Community>) {
-    let mut changes = community.changes();
-    let mut progress = community.progress();
+pub fn forward(app: AppHandle, session: Arc<Session>) {
     tauri::async_runtime::spawn(async move {
-        let mut pending = Changed::default();
+        let mut switched = session.switched();
         loop {
-            tokio::select! {
-                change = changes.recv() => match change {
-                    Ok(Change::Contractors(_)) => pending.contractors = true,
-                    Ok(Change::Permits(_)) => pending.permits = true,
-                    Ok(Change::Outbox) => pending.outbox = true,
-                    Ok(Change::Queued) => {} // the Outbox change before it said it
-                    Err(RecvError::Lagged(_)) => {
-                        pending = Changed { contractors: true, permits: true, outbox: true, sync: true };
+            // Follow the community open now; when Settings opens another, start over on it.
+            let community = session.community().await;
+            let mut changes = community.changes();
+            let mut progress = community.progress();
+            drop(community);
+            let mut pending = Changed {
+                contractors: true,
+                permits: true,
+                outbox: true,
+                sync: true,
+            };
+            loop {
+                tokio::select! {
+                    change = changes.recv() => match change {
+                        Ok(Change::Contractors(_)) => pending.contractors = true,
+                        Ok(Change::Permits(_)) => pending.permits = true,
+                        Ok(Change::Outbox) => pending.outbox = true,
+                        Ok(Change::Queued) => {} // the Outbox change before it said it
+                        Err(RecvError::Lagged(_)) => {
+                            pending = Changed { contractors: true, permits: true, outbox: true, sync: true };
+                        }
+                        Err(RecvError::Closed) => break,
+                    },
+                    moved = progress.changed() => {
+                        if moved.is_err() {
+                            break;
+                        }
+                        pending.sync = true;
                     }
-                    Err(RecvError::Closed) => return,
-                },
-                moved = progress.changed() => {
-                    if moved.is_err() {
-                        return;
+                    next = switched.changed() => {
+                        if next.is_err() {
+                            return;
+                        }
+                        break;
                     }
-                    pending.sync = true;
-                }
-                _ = tokio::time::sleep(Duration::from_millis(150)), if pending.any() => {
-                    let _ = app.emit(CHANGED, std::mem::take(&mut pending));
+                    _ = tokio::time::sleep(Duration::from_millis(150)), if pending.any() => {
+                        let _ = app.emit(CHANGED, std::mem::take(&mut pending));
+                    }
                 }
             }
+            // The old community's channels closed or another one opened: tell the views.
+            let _ = app.emit(
+                CHANGED,
+                Changed {
+                    contractors: true,
+                    permits: true,
+                    outbox: true,
+                    sync: true,
+                },
+            );
+            switched.borrow_and_update();
         }
     });
 }

@@ -30,12 +30,11 @@ pub fn run() {
         .setup(move |app| {
             // The community (the demo one until a profile exists) opens before the window
             // shows anything, and syncs in the background from then on.
-            let community = tauri::async_runtime::block_on(gatehouse_app::Community::open(&paths))
+            let session = tauri::async_runtime::block_on(gatehouse_app::Session::open(paths))
                 .map_err(|e| format!("Gatehouse cannot open its community: {e}"))?;
-            let community = Arc::new(community);
-            events::forward(app.handle().clone(), &community);
-            app.manage(community);
-            app.manage(paths);
+            let session = Arc::new(session);
+            events::forward(app.handle().clone(), session.clone());
+            app.manage(session);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -52,6 +51,7 @@ pub fn run() {
             commands::outbox,
             commands::retry_action,
             commands::discard_action,
+            commands::connect,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|err| {

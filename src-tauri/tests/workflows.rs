@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use gatehouse_buzzin::inf;
-use support::{Community, Desktop};
+use support::{Community, Desktop, keychain_secret};
 
 /// Waits for `check` (which says what it saw) for up to `within`.
 async fn eventually<F, Fut>(what: &str, within: Duration, mut check: F)
@@ -373,5 +373,112 @@ async fn hostile_names_render_as_text_and_nothing_runs() {
         "long names do not widen the page: {state}"
     );
     desk.screenshot("window-hostile").await;
+
+    // Ready for an RTL locale: with `dir="rtl"` on <html> the layout mirrors (the sidebar moves
+    // to the right) and nothing overflows.
+    let rtl = desk
+        .js(
+            "document.documentElement.dir = 'rtl';
+             return new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done({
+               overflow: document.documentElement.scrollWidth - window.innerWidth,
+               sidebarLeft: document.querySelector('nav').getBoundingClientRect().left,
+               width: window.innerWidth,
+             }))));",
+            vec![],
+        )
+        .await;
+    assert!(rtl["overflow"].as_i64().unwrap() <= 0, "{rtl}");
+    assert!(
+        rtl["sidebarLeft"].as_f64().unwrap() > rtl["width"].as_f64().unwrap() / 2.0,
+        "the sidebar is on the right in RTL: {rtl}"
+    );
+    desk.screenshot("window-rtl").await;
+    desk.close().await;
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn settings_connects_an_account_and_files_its_key_in_the_keychain_only() {
+    let community = Community::start(false).await;
+    let desk = Desktop::launch_with_keychain().await;
+    desk.text_until("status-community", |t| t == "Demo community")
+        .await;
+    desk.click("nav-settings").await;
+
+    // A wrong key: refused by the API, said plainly, and nothing saved anywhere.
+    desk.type_into("connect-name", "marina").await;
+    desk.type_into("connect-url", &community.base_url()).await;
+    desk.type_into("connect-key", "not-the-key").await;
+    desk.click("connect-submit").await;
+    desk.text_until("connect-error", |t| t.contains("refused this API key"))
+        .await;
+    assert_eq!(keychain_secret(&desk.env, "marina"), None);
+    assert!(!desk.data_dir.join("profiles.json").exists());
+    desk.text_until("status-community", |t| t == "Demo community")
+        .await;
+
+    // The right key: the community opens in place of the demo and syncs.
+    desk.type_into("connect-key", &community.key).await;
+    desk.click("connect-submit").await;
+    desk.text_until("status-community", |t| t == "marina").await;
+    desk.text_until("status-counts", |t| t == "400 permits · 60 contractors")
+        .await;
+    desk.text_until("status-connection", |t| t == "Online")
+        .await;
+    desk.screenshot("window-settings-connected").await;
+
+    // The key is in the keychain, and nowhere else: not in the data folder, not in the page.
+    assert_eq!(
+        keychain_secret(&desk.env, "marina").as_deref(),
+        Some(community.key.as_str())
+    );
+    for file in files_under(&desk.data_dir) {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            !bytes
+                .windows(community.key.len())
+                .any(|w| w == community.key.as_bytes()),
+            "the key is written in {}",
+            file.display()
+        );
+    }
+    let page = desk
+        .js(
+            "return document.documentElement.outerHTML + Array.from(document.querySelectorAll('input'))
+               .map(i => i.value).join(' ');",
+            vec![],
+        )
+        .await;
+    assert!(
+        !page.as_str().unwrap().contains(&community.key),
+        "the key is not in the page"
+    );
+
+    // The views show the connected community: the contractor queue adds up to its 60.
+    desk.click("nav-contractors").await;
+    let mut total = 0;
+    for tab in ["pending", "approved", "removed"] {
+        let label = desk
+            .text_until(&format!("tab-{tab}"), |t| t.contains(char::is_numeric))
+            .await;
+        total += label
+            .split_whitespace()
+            .last()
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap();
+    }
+    assert_eq!(total, 60);
     desk.close().await;
 }

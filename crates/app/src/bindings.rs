@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use ts_rs::{Config, TS};
 
 use crate::{
-    ActionView, AppInfo, Changed, ContractorDetail, ContractorList, ContractorRow, Error,
-    ErrorCode, NocView, OutboxView, PermitDetail, PermitFilter, PermitPageView, PermitRow,
+    ActionView, AppInfo, Changed, ConnectRequest, ContractorDetail, ContractorList, ContractorRow,
+    Error, ErrorCode, NocView, OutboxView, PermitDetail, PermitFilter, PermitPageView, PermitRow,
     StatusView, SyncProgress, TimelineItem,
 };
 
@@ -36,6 +36,7 @@ pub fn all() -> Vec<(PathBuf, String)> {
         one::<PermitDetail>(),
         one::<NocView>(),
         one::<TimelineItem>(),
+        one::<ConnectRequest>(),
     ]
 }
 

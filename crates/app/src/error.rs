@@ -19,6 +19,8 @@ pub enum ErrorCode {
     /// The action cannot be done as things stand (a pass that is not ACCEPTED cannot be
     /// reissued, a removed contractor cannot be approved): the message says why.
     Refused,
+    /// The server could not be reached (no network, wrong address, server down).
+    Unreachable,
     /// The local store (disk, database, data directory) failed.
     Storage,
     /// A bug or an unexpected state: the message says what happened.
@@ -107,6 +109,7 @@ mod tests {
             ErrorCode::InvalidInput,
             ErrorCode::NotFound,
             ErrorCode::Refused,
+            ErrorCode::Unreachable,
             ErrorCode::Storage,
             ErrorCode::Internal,
         ]
@@ -125,6 +128,7 @@ mod tests {
                 "invalid_input",
                 "not_found",
                 "refused",
+                "unreachable",
                 "storage",
                 "internal"
             ]

@@ -17,6 +17,7 @@ mod info;
 mod paths;
 mod permits;
 pub mod profiles;
+mod session;
 mod validate;
 
 pub use actions::{ActionView, OutboxView};
@@ -29,3 +30,4 @@ pub use permits::{
     NocView, PAGE_SIZE, PermitDetail, PermitFilter, PermitPageView, PermitRow, TimelineItem,
 };
 pub use profiles::{API_KEY_ENV, Profile, Profiles};
+pub use session::{ConnectRequest, Session};

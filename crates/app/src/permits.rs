@@ -254,7 +254,7 @@ pub(crate) struct Anchors {
     key: String,
     generation: u64,
     total: u64,
-    cursors: Vec<Cursor>,
+    cursors: Option<Vec<Cursor>>,
 }
 
 impl Community {
@@ -272,6 +272,8 @@ impl Community {
             .as_ref()
             .is_some_and(|a| a.key == key && a.generation == generation);
         if !fresh {
+            // A new filter: its count now (for the scrollbar); its page cursors only when a
+            // page past the first is asked for.
             let total = self
                 .cache()
                 .permits(&PermitQuery {
@@ -280,18 +282,21 @@ impl Community {
                 })
                 .await?
                 .total;
-            let cursors = self.cache().permit_anchors(&q, PAGE_SIZE).await?;
             *memo = Some(Anchors {
                 key,
                 generation,
                 total: total.unwrap_or_default(),
-                cursors,
+                cursors: None,
             });
         }
-        let anchors = memo.as_ref().expect("just filled");
+        let anchors = memo.as_mut().expect("just filled");
         let total = anchors.total;
         if page > 0 {
-            match anchors.cursors.get(page as usize - 1) {
+            if anchors.cursors.is_none() {
+                anchors.cursors = Some(self.cache().permit_anchors(&q, PAGE_SIZE).await?);
+            }
+            let cursors = anchors.cursors.as_deref().unwrap_or_default();
+            match cursors.get(page as usize - 1) {
                 Some(c) => q.after = Some(c.clone()),
                 None => {
                     return Ok(PermitPageView {

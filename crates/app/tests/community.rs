@@ -380,3 +380,75 @@ mod actions {
         assert!(outbox.pending.is_empty() && outbox.rejected.is_empty());
     }
 }
+
+mod connect {
+    //! Connecting an account from Settings: the address and key are checked against the API
+    //! before anything is saved.
+
+    use gatehouse_app::{ConnectRequest, ErrorCode, Paths, Session};
+
+    fn request(name: &str, url: &str, key: &str) -> ConnectRequest {
+        ConnectRequest {
+            name: name.into(),
+            base_url: url.into(),
+            api_key: key.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_wrong_key_or_address_is_refused_and_nothing_is_saved() {
+        let sandbox = gatehouse_sandbox::start(
+            gatehouse_sandbox::Config::default(),
+            "127.0.0.1:0".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let session = Session::open(Paths::at(dir.path()).unwrap()).await.unwrap();
+        assert!(session.community().await.status().await.unwrap().demo);
+        let switched = session.switched();
+
+        let url = sandbox.base_url();
+        let cases = [
+            (
+                request("marina", &url, "wrong"),
+                ErrorCode::Refused,
+                "refused this API key",
+            ),
+            (
+                request("marina", &url, "  "),
+                ErrorCode::InvalidInput,
+                "API key",
+            ),
+            (
+                request("a b", &url, "k"),
+                ErrorCode::InvalidInput,
+                "profile name",
+            ),
+            (
+                request("marina", "ftp://x", "k"),
+                ErrorCode::InvalidInput,
+                "http",
+            ),
+            (
+                request("marina", &format!("{url}/nothing-here"), &sandbox.api_key),
+                ErrorCode::InvalidInput,
+                "does not serve the Buzz-In API",
+            ),
+            (
+                // A port nothing listens on.
+                request("marina", "http://127.0.0.1:9", &sandbox.api_key),
+                ErrorCode::Unreachable,
+                "Cannot reach",
+            ),
+        ];
+        for (req, code, says) in cases {
+            let err = session.connect(req.clone()).await.unwrap_err();
+            assert_eq!(err.code, code, "{req:?}: {err:?}");
+            assert!(err.message.contains(says), "{req:?}: {}", err.message);
+        }
+        assert!(!dir.path().join("profiles.json").exists(), "nothing saved");
+        assert!(!switched.has_changed().unwrap(), "the demo is still open");
+        assert!(session.community().await.status().await.unwrap().demo);
+    }
+}

@@ -124,6 +124,62 @@ fn wait_for_port(port: u16, what: &str) {
     }
 }
 
+/// Starts gnome-keyring's Secret Service, unlocked, on the session bus in `env`; it stops with
+/// the bus.
+fn start_keychain(env: &[(String, String)]) {
+    use std::io::Write;
+    let daemon = require(
+        "gnome-keyring-daemon",
+        &[],
+        "apt-get install gnome-keyring libsecret-tools",
+    );
+    let home = env
+        .iter()
+        .find(|(k, _)| k == "HOME")
+        .map(|(_, v)| PathBuf::from(v))
+        .expect("HOME in the app's environment");
+    let mut child = Command::new(daemon)
+        .args(["--unlock", "--components=secrets", "--daemonize"])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .env("XDG_RUNTIME_DIR", &home)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start gnome-keyring-daemon");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"window-test-password")
+        .unwrap();
+    assert!(
+        child.wait().unwrap().success(),
+        "gnome-keyring-daemon did not start"
+    );
+}
+
+/// What the OS keychain holds for Gatehouse under this profile name, read with `secret-tool`
+/// in the app's session.
+pub fn keychain_secret(env: &[(String, String)], profile: &str) -> Option<String> {
+    let tool = require("secret-tool", &[], "apt-get install libsecret-tools");
+    let out = Command::new(tool)
+        .args([
+            "lookup",
+            "service",
+            gatehouse_app::profiles::KEYCHAIN_SERVICE,
+            "username",
+            profile,
+        ])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .expect("run secret-tool");
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
 /// One running Gatehouse window and a WebDriver client attached to it.
 pub struct Desktop {
     pub client: Client,
@@ -131,6 +187,8 @@ pub struct Desktop {
     pub data_dir: PathBuf,
     /// The environment the app runs in, for launching further processes into the same session.
     pub env: Vec<(String, String)>,
+    /// tauri-driver's pid: the app and its web processes are its descendants.
+    driver_pid: u32,
     procs: Processes,
     _home: TempDir,
 }
@@ -145,9 +203,21 @@ impl Desktop {
     /// Opens the app on `community`: a profile pointing at its sandbox is written into the
     /// app's data folder before it starts, and the API key is in its environment.
     pub async fn launch_on(community: &Community) -> Desktop {
+        Self::launch_on_cached(community, None).await
+    }
+
+    /// Like [`Desktop::launch_on`], with the profile's cache copied from `cache` first (a cache
+    /// already synced, for measuring a launch over cached data).
+    pub async fn launch_on_cached(community: &Community, cache: Option<&Path>) -> Desktop {
         let (url, key) = (community.base_url(), community.key.clone());
+        let cache = cache.map(Path::to_owned);
         Self::launch_with(move |data_dir| {
             let paths = gatehouse_app::Paths::at(data_dir).expect("the data folder");
+            if let Some(cache) = &cache {
+                let to = data_dir.join("profiles/marina-gate/cache.sqlite3");
+                std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+                std::fs::copy(cache, &to).expect("copy the cache");
+            }
             let mut profiles = gatehouse_app::Profiles::default();
             profiles
                 .add(gatehouse_app::Profile {
@@ -167,6 +237,19 @@ impl Desktop {
     /// Like [`Desktop::launch`], after `prepare` has set up the data folder; it returns extra
     /// environment variables for the app.
     pub async fn launch_with(prepare: impl FnOnce(&Path) -> Vec<(String, String)>) -> Desktop {
+        Self::start(prepare, false).await
+    }
+
+    /// Opens the app on the demo community with an unlocked OS keychain (gnome-keyring's
+    /// Secret Service) on its session bus.
+    pub async fn launch_with_keychain() -> Desktop {
+        Self::start(|_| Vec::new(), true).await
+    }
+
+    async fn start(
+        prepare: impl FnOnce(&Path) -> Vec<(String, String)>,
+        keychain: bool,
+    ) -> Desktop {
         let xvfb = require("Xvfb", &[], "apt-get install xvfb xauth");
         let dbus = require("dbus-daemon", &[], "apt-get install dbus");
         let webkit_driver = require("WebKitWebDriver", &[], "apt-get install webkit2gtk-driver");
@@ -230,6 +313,9 @@ impl Desktop {
         ];
         std::fs::create_dir_all(&data_dir).expect("create the data folder");
         env.extend(prepare(&data_dir));
+        if keychain {
+            start_keychain(&env);
+        }
 
         let port = free_port();
         let native_port = free_port();
@@ -248,6 +334,7 @@ impl Desktop {
             .stderr(Stdio::null())
             .spawn()
             .expect("start tauri-driver");
+        let driver_pid = driver.id();
         procs.push("tauri-driver", driver);
         wait_for_port(port, "tauri-driver");
 
@@ -267,6 +354,7 @@ impl Desktop {
             client,
             data_dir,
             env,
+            driver_pid,
             procs,
             _home: home,
         }
@@ -397,6 +485,41 @@ impl Desktop {
         .await;
     }
 
+    /// The app's processes (descendants of tauri-driver): pid and command name.
+    pub fn processes(&self) -> Vec<(u32, String)> {
+        let mut parent_of = Vec::new();
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            // pid (comm) state ppid ...: comm may hold spaces, so split at the last ')'.
+            let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+                continue;
+            };
+            let comm = stat[open + 1..close].to_owned();
+            let ppid = stat[close + 2..]
+                .split_whitespace()
+                .nth(1)
+                .and_then(|p| p.parse::<u32>().ok())
+                .unwrap_or(0);
+            parent_of.push((pid, ppid, comm));
+        }
+        let mut tree = vec![self.driver_pid];
+        let mut out = Vec::new();
+        while let Some(parent) = tree.pop() {
+            for (pid, ppid, comm) in &parent_of {
+                if *ppid == parent {
+                    tree.push(*pid);
+                    out.push((*pid, comm.clone()));
+                }
+            }
+        }
+        out
+    }
+
     /// Saves a PNG of the window to `target/artifacts/<name>.png` and returns its path.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         // The picture is the last frame painted, which can lag the DOM on a busy machine: wait
@@ -443,8 +566,15 @@ pub struct Community {
 impl Community {
     /// The demo seed (400 permits, 60 contractors); `hostile` adds names built to break a UI.
     pub async fn start(hostile: bool) -> Community {
+        Self::start_seeded(gatehouse_sandbox::Seed::Demo, hostile).await
+    }
+
+    pub async fn start_seeded(seed: gatehouse_sandbox::Seed, hostile: bool) -> Community {
         let store = tempfile::tempdir().expect("a sandbox folder");
         let config = gatehouse_sandbox::Config {
+            seed,
+            // A key that cannot be mistaken for any other text on the page or on disk.
+            api_keys: vec!["gk-window-7f3a9c2e51d0".into()],
             hostile,
             data_dir: Some(store.path().to_owned()),
             ..gatehouse_sandbox::Config::default()

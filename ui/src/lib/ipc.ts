@@ -5,6 +5,7 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { ActionView } from './bindings/ActionView';
 import type { AppInfo } from './bindings/AppInfo';
 import type { Changed } from './bindings/Changed';
+import type { ConnectRequest } from './bindings/ConnectRequest';
 import type { ContractorDetail } from './bindings/ContractorDetail';
 import type { ContractorList } from './bindings/ContractorList';
 import type { OutboxView } from './bindings/OutboxView';
@@ -66,6 +67,7 @@ export const commands = {
   outbox: () => call<OutboxView>('outbox'),
   retryAction: (id: string) => call<ActionView>('retry_action', { id }),
   discardAction: (id: string) => call<ActionView>('discard_action', { id }),
+  connect: (request: ConnectRequest) => call<StatusView>('connect', { request }),
 };
 
 export type ContractorTab = 'pending' | 'approved' | 'removed';

@@ -4,4 +4,4 @@
  * What kind of failure this is, for the UI to decide what to show or offer (retry, re-enter a
  * key, fix the input). Serialised in `snake_case`.
  */
-export type ErrorCode = "invalid_input" | "not_found" | "refused" | "storage" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "refused" | "unreachable" | "storage" | "internal";
