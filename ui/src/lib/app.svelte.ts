@@ -73,3 +73,12 @@ export async function followStatus(): Promise<() => void> {
   await loadStatus();
   return onChanged(() => void loadStatus());
 }
+
+const marked = new Set<string>();
+
+/** Records a performance mark the first time `name` happens (read by the window benchmarks). */
+export function markOnce(name: string): void {
+  if (marked.has(name)) return;
+  marked.add(name);
+  performance.mark(name);
+}

@@ -1,0 +1,251 @@
+//! The window over a 100,000-permit community: launch to cached data, keystroke to painted rows,
+//! scrolling, and resident memory of the Rust process and the web process.
+//!
+//! `cargo bench -p gatehouse-desktop --bench window` (needs the window-test tools: Xvfb,
+//! WebKitWebDriver, tauri-driver; `cargo xtask test` installs them). Figures go to BENCHMARKS.md.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use support::{Community, Desktop};
+
+const PERMITS: u64 = 100_000;
+const LAUNCHES: usize = 3;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[((v.len() - 1) as f64 * p).round() as usize]
+}
+
+/// Resident memory of a process, in MB.
+fn rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+/// When a process started, as milliseconds since the Unix epoch (10 ms resolution).
+fn started_at_ms(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let ticks: f64 = after.split_whitespace().nth(19).unwrap().parse().unwrap();
+    let btime: f64 = std::fs::read_to_string("/proc/stat")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("btime "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    (btime + ticks / 100.0) * 1000.0
+}
+
+#[tokio::main]
+async fn main() {
+    println!("window benchmark: {PERMITS} permits");
+    let community = Community::start_seeded(gatehouse_sandbox::Seed::Count(PERMITS), false).await;
+
+    // A cache synced once, copied into each launch's profile.
+    let dir = tempfile::tempdir().unwrap();
+    let cache_file = dir.path().join("cache.sqlite3");
+    {
+        let cache = Arc::new(gatehouse_cache::Cache::open(&cache_file).await.unwrap());
+        let client = gatehouse_client::Client::new(gatehouse_client::Settings::new(
+            community.base_url(),
+            &community.key,
+        ))
+        .unwrap();
+        let t = Instant::now();
+        gatehouse_sync::Engine::new(client, cache.clone())
+            .sync(false)
+            .await
+            .unwrap();
+        println!("(cache filled in {:.1} s)", t.elapsed().as_secs_f64());
+    }
+
+    // ---- launch to cached data --------------------------------------------------------------
+    let mut launches = Vec::new();
+    let mut desk = None;
+    for i in 0..LAUNCHES {
+        let d = Desktop::launch_on_cached(&community, Some(&cache_file)).await;
+        d.text_until("status-counts", |t| t.starts_with("100,000 permits"))
+            .await;
+        let painted: f64 = loop {
+            let v = d
+                .js(
+                    "const m = performance.getEntriesByName('gatehouse:first-data')[0];
+                     return m ? performance.timeOrigin + m.startTime : null;",
+                    vec![],
+                )
+                .await;
+            if let Some(t) = v.as_f64() {
+                break t;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        let app = d
+            .processes()
+            .into_iter()
+            .find(|(_, comm)| comm.starts_with("gatehouse-desk"))
+            .expect("the app process");
+        let ms = painted - started_at_ms(app.0);
+        println!(
+            "launch {}: process start to first rows painted {ms:.0} ms",
+            i + 1
+        );
+        launches.push(ms);
+        if i + 1 < LAUNCHES {
+            d.close().await;
+        } else {
+            desk = Some(d);
+        }
+    }
+    let desk = desk.unwrap();
+
+    // ---- keystroke to painted rows ------------------------------------------------------------
+    desk.click("nav-permits").await;
+    desk.text_until("permit-total", |t| t.starts_with("100,000 permits"))
+        .await;
+    let measure = "
+        const done = arguments[arguments.length - 1];
+        const input = document.querySelector('[data-testid=permit-search]');
+        const table = document.querySelector('[data-testid=permit-table]');
+        const total = document.querySelector('[data-testid=permit-total]');
+        const seen = () => (table.querySelector('[data-testid=permit-row]')?.dataset.id ?? '') + '|' + total.textContent;
+        const before = seen();
+        const t0 = performance.now();
+        const obs = new MutationObserver(() => {
+          if (seen() === before) return;
+          obs.disconnect();
+          requestAnimationFrame(() => done({ ms: performance.now() - t0, rows: table.querySelectorAll('[data-testid=permit-row]').length }));
+        });
+        obs.observe(document.querySelector('main'), { subtree: true, childList: true, characterData: true, attributes: true });
+        input.value = arguments[0];
+        input.dispatchEvent(new InputEvent('input', { bubbles: true }));
+        setTimeout(() => { obs.disconnect(); done({ ms: null }); }, 5000);";
+    let mut keystrokes = Vec::new();
+    let mut terms: Vec<String> = Vec::new();
+    for n in [12_345, 67_890, 4_321, 99_001, 50_505, 777, 31_337, 88_888] {
+        terms.push(format!("WP-{n:06}"));
+        terms.push(String::new());
+    }
+    for word in ["Ahmed", "Marina", "kitchen", "Falcon", "balcony", "tiling"] {
+        terms.push(word.into());
+    }
+    for term in &terms {
+        let v: Value = desk
+            .client
+            .execute_async(measure, vec![json!(term)])
+            .await
+            .unwrap();
+        match v["ms"].as_f64() {
+            Some(ms) => keystrokes.push(ms),
+            None => println!("  (search {term:?} changed nothing within 5 s)"),
+        }
+    }
+    desk.type_into("permit-search", "").await;
+    desk.text_until("permit-total", |t| t.starts_with("100,000 permits"))
+        .await;
+
+    // ---- scrolling ----------------------------------------------------------------------------
+    let scroll = "
+        const done = arguments[arguments.length - 1];
+        const [frames, mode] = [arguments[0], arguments[1]];
+        const sc = document.querySelector('[data-testid=permit-table]');
+        const max = sc.scrollHeight - sc.clientHeight;
+        const times = []; let blank = 0; let i = 0;
+        sc.scrollTop = 0;
+        const step = (t) => {
+          times.push(t);
+          if (sc.querySelector('.placeholder')) blank += 1;
+          if (i > frames) {
+            const gaps = times.slice(1).map((x, k) => x - times[k]);
+            const t0 = performance.now();
+            const settle = () => sc.querySelector('.placeholder')
+              ? requestAnimationFrame(settle)
+              : done({ gaps, blank, settleMs: performance.now() - t0, max });
+            return settle();
+          }
+          sc.scrollTop = mode === 'drag' ? max * i / frames : i * 120;
+          i += 1;
+          requestAnimationFrame(step);
+        };
+        requestAnimationFrame(step);";
+    let mut scrolls = Vec::new();
+    for (mode, frames) in [("wheel", 600), ("drag", 300)] {
+        let v: Value = desk
+            .client
+            .execute_async(scroll, vec![json!(frames), json!(mode)])
+            .await
+            .unwrap();
+        let gaps: Vec<f64> = serde_json::from_value(v["gaps"].clone()).unwrap();
+        let dropped = gaps.iter().filter(|g| **g > 1.5 * 1000.0 / 60.0).count();
+        scrolls.push((
+            mode,
+            frames,
+            percentile(gaps.clone(), 0.5),
+            percentile(gaps.clone(), 0.95),
+            gaps.iter().cloned().fold(0.0, f64::max),
+            dropped,
+            v["blank"].as_u64().unwrap_or(0),
+            v["settleMs"].as_f64().unwrap_or(0.0),
+        ));
+    }
+
+    // ---- memory -------------------------------------------------------------------------------
+    let procs = desk.processes();
+    let rust: f64 = procs
+        .iter()
+        .filter(|(_, c)| c.starts_with("gatehouse-desk"))
+        .map(|(p, _)| rss_mb(*p))
+        .sum();
+    let web: f64 = procs
+        .iter()
+        .filter(|(_, c)| c.starts_with("WebKitWebProces"))
+        .map(|(p, _)| rss_mb(*p))
+        .sum();
+    let network: f64 = procs
+        .iter()
+        .filter(|(_, c)| c.starts_with("WebKitNetworkPr"))
+        .map(|(p, _)| rss_mb(*p))
+        .sum();
+    desk.close().await;
+
+    println!();
+    println!("| measure | result | target |");
+    println!("|---|---|---|");
+    println!(
+        "| launch: app process start to first rows painted, {LAUNCHES} launches | median {:.0} ms (min {:.0}, max {:.0}) | ≤ 1,000 ms |",
+        median(launches.clone()),
+        launches.iter().cloned().fold(f64::MAX, f64::min),
+        launches.iter().cloned().fold(0.0, f64::max)
+    );
+    println!(
+        "| search keystroke to painted rows, {} keystrokes | median {:.0} ms, p95 {:.0} ms, max {:.0} ms | ≤ 100 ms |",
+        keystrokes.len(),
+        median(keystrokes.clone()),
+        percentile(keystrokes.clone(), 0.95),
+        keystrokes.iter().cloned().fold(0.0, f64::max)
+    );
+    for (mode, frames, p50, p95, max, dropped, blank, settle) in scrolls {
+        println!(
+            "| scroll ({mode}, {frames} frames) | frame p50 {p50:.1} ms, p95 {p95:.1} ms, max {max:.0} ms; {dropped} frames over 25 ms; {blank} frames with rows still loading; filled {settle:.0} ms after the last frame | no dropped frames |"
+        );
+    }
+    println!(
+        "| resident memory after the above | Rust process {rust:.0} MB · web process {web:.0} MB · network process {network:.0} MB | |"
+    );
+}
