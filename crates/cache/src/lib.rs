@@ -422,6 +422,41 @@ impl Cache {
         state: Option<ContractorState>,
         search: Option<&str>,
     ) -> Result<Vec<Contractor>, CacheError> {
+        self.contractors_first(state, search, u32::MAX).await
+    }
+
+    /// How many contractors each state holds for this search: (pending, approved, removed).
+    pub async fn contractor_counts(
+        &self,
+        search: Option<&str>,
+    ) -> Result<(u64, u64, u64), CacheError> {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "SELECT coalesce(sum(c.removed = 0 AND c.approved = 0), 0), \
+             coalesce(sum(c.removed = 0 AND c.approved = 1), 0), \
+             coalesce(sum(c.removed = 1), 0) FROM contractors c WHERE 1 = 1",
+        );
+        let fts = search.and_then(query::fts_query);
+        if let Some(m) = &fts {
+            q.push(" AND c.rowid IN (SELECT rowid FROM contractor_search WHERE contractor_search MATCH ")
+                .push_bind(m.as_str())
+                .push(")");
+        }
+        let row = q
+            .build()
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))?;
+        let n = |i: usize| row.get::<i64, _>(i).max(0) as u64;
+        Ok((n(0), n(1), n(2)))
+    }
+
+    /// The first `limit` contractors of [`Cache::contractors`].
+    pub async fn contractors_first(
+        &self,
+        state: Option<ContractorState>,
+        search: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Contractor>, CacheError> {
         let mut q =
             sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT doc FROM contractors c WHERE 1 = 1");
         match state {
@@ -436,7 +471,8 @@ impl Cache {
                 .push_bind(m.as_str())
                 .push(")");
         }
-        q.push(" ORDER BY c.name, c.id");
+        q.push(" ORDER BY c.name, c.id LIMIT ")
+            .push_bind(i64::from(limit));
         let docs: Vec<String> = q
             .build_query_scalar()
             .fetch_all(&self.pool)

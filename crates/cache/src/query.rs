@@ -16,15 +16,27 @@ pub enum PermitSort {
     PassNumber,
     UpdatedAt,
     Status,
+    /// Not indexed: a page sorts the matches (top-N), which stays in tens of milliseconds.
+    PermitType,
+    /// Not indexed, as `PermitType`.
+    Unit,
+    /// By the contractor's name (looked up per row; not indexed, as `PermitType`).
+    Contractor,
 }
 
 impl PermitSort {
-    fn column(self) -> &'static str {
+    /// The sort value of a permit row `p`, as SQL.
+    fn expr(self) -> &'static str {
         match self {
-            PermitSort::ValidTill => "valid_till",
-            PermitSort::PassNumber => "pass_number",
-            PermitSort::UpdatedAt => "updated_at",
-            PermitSort::Status => "status_name",
+            PermitSort::ValidTill => "p.valid_till",
+            PermitSort::PassNumber => "p.pass_number",
+            PermitSort::UpdatedAt => "p.updated_at",
+            PermitSort::Status => "p.status_name",
+            PermitSort::PermitType => "p.permit_type",
+            PermitSort::Unit => "p.flat_id",
+            PermitSort::Contractor => {
+                "coalesce((SELECT c.name FROM contractors c WHERE c.id = p.contractor_id), '')"
+            }
         }
     }
 }
@@ -169,7 +181,7 @@ pub(crate) async fn permits(
         0 => 100,
         n => n.min(500),
     } as i64;
-    let col = f.sort.column();
+    let col = f.sort.expr();
 
     let total = if f.skip_total {
         None
@@ -187,7 +199,7 @@ pub(crate) async fn permits(
 
     // The page is chosen on the narrow table; only its rows' documents are read.
     let mut q = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT page.v, page.id, d.doc FROM (SELECT p.{col} AS v, p.id AS id FROM permits p"
+        "SELECT page.v, page.id, d.doc FROM (SELECT {col} AS v, p.id AS id FROM permits p"
     ));
     let plan = match &fts {
         None => Plan::Free,
@@ -209,14 +221,14 @@ pub(crate) async fn permits(
     push_filters(&mut q, f, &fts, plan);
     if let Some(after) = &f.after {
         let cmp = if f.descending { "<" } else { ">" };
-        q.push(format!(" AND (p.{col}, p.id) {cmp} ("))
+        q.push(format!(" AND ({col}, p.id) {cmp} ("))
             .push_bind(after.value.as_str())
             .push(", ")
             .push_bind(after.id.as_str())
             .push(")");
     }
     let dir = if f.descending { "DESC" } else { "ASC" };
-    q.push(format!(" ORDER BY p.{col} {dir}, p.id {dir} LIMIT "))
+    q.push(format!(" ORDER BY {col} {dir}, p.id {dir} LIMIT "))
         .push_bind(limit + 1);
     q.push(format!(
         ") page JOIN permit_docs d ON d.id = page.id ORDER BY page.v {dir}, page.id {dir}"
@@ -250,11 +262,11 @@ pub(crate) async fn anchors(
     let err = |e| CacheError::classify(path, e);
     let every = every.max(1) as i64;
     let fts = f.search.as_deref().and_then(fts_query);
-    let col = f.sort.column();
+    let col = f.sort.expr();
     let dir = if f.descending { "DESC" } else { "ASC" };
     let mut q = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT v, id FROM (SELECT p.{col} AS v, p.id AS id, \
-         row_number() OVER (ORDER BY p.{col} {dir}, p.id {dir}) AS n FROM permits p"
+        "SELECT v, id FROM (SELECT {col} AS v, p.id AS id, \
+         row_number() OVER (ORDER BY {col} {dir}, p.id {dir}) AS n FROM permits p"
     ));
     let plan = if fts.is_some() {
         Plan::FromMatches // every match is visited anyway

@@ -86,6 +86,9 @@ async fn keyset_pages_cover_every_permit_once_in_order() {
         (PermitSort::PassNumber, true),
         (PermitSort::UpdatedAt, false),
         (PermitSort::Status, true),
+        (PermitSort::PermitType, false),
+        (PermitSort::Unit, true),
+        (PermitSort::Contractor, false),
     ] {
         let rows = all_pages(
             &w.cache,
@@ -104,6 +107,18 @@ async fn keyset_pages_cover_every_permit_once_in_order() {
             PermitSort::PassNumber => p.pass_number.clone().unwrap_or_default(),
             PermitSort::UpdatedAt => p.updated_at.map(|t| t.to_wire()).unwrap_or_default(),
             PermitSort::Status => p.status_name().map(|s| s.to_string()).unwrap_or_default(),
+            PermitSort::PermitType => p
+                .permit_type
+                .as_ref()
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+            PermitSort::Unit => p.flat_id.clone().unwrap_or_default(),
+            PermitSort::Contractor => w
+                .contractors
+                .iter()
+                .find(|c| Some(&c.id) == p.community_contractor_id.as_ref())
+                .and_then(|c| c.name.clone())
+                .unwrap_or_default(),
         };
         let ordered = rows.windows(2).all(|pair| {
             let (a, b) = ((key(&pair[0]), &pair[0].id), (key(&pair[1]), &pair[1].id));
@@ -532,4 +547,34 @@ async fn the_upgrade_to_narrow_permits_keeps_the_outbox_and_asks_for_a_first_syn
         None,
         "the next sync is a first sync"
     );
+}
+
+#[tokio::test]
+async fn contractor_counts_agree_with_the_lists_and_limits_cut_in_name_order() {
+    use gatehouse_cache::ContractorState::{Approved, Pending, Removed};
+    let w = filled(3000).await;
+    for search in [
+        None,
+        Some("Al"),
+        Some("contractor0001"),
+        Some("nothing-matches"),
+    ] {
+        let (p, a, r) = w.cache.contractor_counts(search).await.unwrap();
+        let len = |s| {
+            let cache = &w.cache;
+            async move { cache.contractors(Some(s), search).await.unwrap().len() as u64 }
+        };
+        assert_eq!(
+            (p, a, r),
+            (len(Pending).await, len(Approved).await, len(Removed).await),
+            "{search:?}"
+        );
+    }
+    let all = w.cache.contractors(Some(Approved), None).await.unwrap();
+    let first = w
+        .cache
+        .contractors_first(Some(Approved), None, 7)
+        .await
+        .unwrap();
+    assert_eq!(first, all[..7].to_vec());
 }

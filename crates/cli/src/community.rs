@@ -103,6 +103,9 @@ pub enum SortArg {
     PassNumber,
     Updated,
     Status,
+    Type,
+    Unit,
+    Contractor,
 }
 
 #[derive(Subcommand)]
@@ -811,6 +814,9 @@ async fn list_permits(c: &Community, f: PermitFilters) -> Result<(), Failure> {
             SortArg::PassNumber => PermitSort::PassNumber,
             SortArg::Updated => PermitSort::UpdatedAt,
             SortArg::Status => PermitSort::Status,
+            SortArg::Type => PermitSort::PermitType,
+            SortArg::Unit => PermitSort::Unit,
+            SortArg::Contractor => PermitSort::Contractor,
         },
         descending: f.desc,
         after: None,
