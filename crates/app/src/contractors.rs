@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use crate::actions::ActionView;
 use crate::permits::PermitRow;
-use crate::validate::check_id;
+use crate::validate::{check_id, check_len};
 use crate::{Community, Error};
 
 /// One contractor as the queue shows it. Every text is the API's, shown as text.
@@ -31,7 +31,8 @@ pub struct ContractorRow {
     pub pending_sync: bool,
 }
 
-/// One tab of the queue, and the count of every tab for the same search.
+/// One tab of the queue (its first [`MAX_ROWS`] rows, by name), and the count of every tab for
+/// the same search.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
@@ -70,6 +71,10 @@ pub struct ContractorDetail {
 pub const LICENCE_WARNING_DAYS: i32 = 30;
 /// Permits listed in the detail panel.
 const DETAIL_PERMITS: u32 = 50;
+
+/// Rows listed at most in one tab: beyond that, the count says how many more and a search
+/// narrows them (a queue of thousands is read by searching, not by scrolling).
+pub const MAX_ROWS: u32 = 200;
 
 /// The longest search accepted.
 const MAX_SEARCH: usize = 200;
@@ -115,46 +120,23 @@ impl Community {
     /// with the three tabs' counts for that search.
     pub async fn contractors(&self, tab: &str, search: &str) -> Result<ContractorList, Error> {
         let state = state_of(tab)?;
-        if search.chars().count() > MAX_SEARCH {
-            return Err(Error::invalid_input(format!(
-                "A search is at most {MAX_SEARCH} characters."
-            )));
-        }
+        check_len(search, MAX_SEARCH, "A search")?;
         let search = Some(search.trim()).filter(|s| !s.is_empty());
-        let storage = |e: gatehouse_cache::CacheError| Error::storage(e.to_string());
-        let queued: HashSet<String> = self
+        let queued = self.queued_targets().await?;
+        let (pending, approved, removed) = self.cache().contractor_counts(search).await?;
+        let rows: Vec<ContractorRow> = self
             .cache()
-            .outbox(true)
-            .await
-            .map_err(storage)?
+            .contractors_first(Some(state), search, MAX_ROWS)
+            .await?
             .into_iter()
-            .map(|e| e.target_id)
+            .map(|c| row(c, &queued))
             .collect();
-        let mut counts = [0u32; 3];
-        let mut rows = Vec::new();
-        for (i, s) in [
-            ContractorState::Pending,
-            ContractorState::Approved,
-            ContractorState::Removed,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let found = self
-                .cache()
-                .contractors(Some(s), search)
-                .await
-                .map_err(storage)?;
-            counts[i] = found.len().min(u32::MAX as usize) as u32;
-            if s == state {
-                rows = found.into_iter().map(|c| row(c, &queued)).collect();
-            }
-        }
+        let count = |n: u64| n.min(u32::MAX as u64) as u32;
         Ok(ContractorList {
             rows,
-            pending: counts[0],
-            approved: counts[1],
-            removed: counts[2],
+            pending: count(pending),
+            approved: count(approved),
+            removed: count(removed),
         })
     }
 }

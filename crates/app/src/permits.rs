@@ -54,7 +54,7 @@ pub struct PermitFilter {
     /// Only permits whose validity ends between now and this many hours from now.
     pub expiring_within_hours: Option<u32>,
     pub search: String,
-    /// `validTill` (the default), `passNumber`, `updatedAt` or `status`.
+    /// `validTill` (the default), `passNumber`, `updatedAt`, `status`, `permitType`, `contractor` or `unit`.
     pub sort: String,
     pub descending: bool,
 }
@@ -238,6 +238,9 @@ impl PermitFilter {
             "passNumber" => PermitSort::PassNumber,
             "updatedAt" => PermitSort::UpdatedAt,
             "status" => PermitSort::Status,
+            "permitType" => PermitSort::PermitType,
+            "unit" => PermitSort::Unit,
+            "contractor" => PermitSort::Contractor,
             other => {
                 return Err(Error::invalid_input(format!(
                     "The table cannot be sorted by \"{}\".",

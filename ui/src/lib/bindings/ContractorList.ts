@@ -2,6 +2,7 @@
 import type { ContractorRow } from "./ContractorRow";
 
 /**
- * One tab of the queue, and the count of every tab for the same search.
+ * One tab of the queue (its first [`MAX_ROWS`] rows, by name), and the count of every tab for
+ * the same search.
  */
 export type ContractorList = { rows: Array<ContractorRow>, pending: number, approved: number, removed: number, };

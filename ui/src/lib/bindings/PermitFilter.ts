@@ -13,6 +13,6 @@ statuses: Array<string>, permitType: string | null, contractorId: string | null,
  */
 expiringWithinHours: number | null, search: string, 
 /**
- * `validTill` (the default), `passNumber`, `updatedAt` or `status`.
+ * `validTill` (the default), `passNumber`, `updatedAt`, `status`, `permitType`, `contractor` or `unit`.
  */
 sort: string, descending: boolean, };
