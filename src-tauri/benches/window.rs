@@ -53,6 +53,72 @@ fn started_at_ms(pid: u32) -> f64 {
     (btime + ticks / 100.0) * 1000.0
 }
 
+/// Starts the app binary directly on its own virtual display (`xvfb-run`) over a copy of the
+/// cache and returns, from its log, the milliseconds from its start to the page's navigation.
+fn direct_launch(community: &Community, cache: &std::path::Path) -> f64 {
+    use std::io::{BufRead, BufReader};
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let paths = gatehouse_app::Paths::at(&data).unwrap();
+    let mut profiles = gatehouse_app::Profiles::default();
+    profiles
+        .add(gatehouse_app::Profile {
+            name: "bench".into(),
+            base_url: community.base_url(),
+            auth_header: None,
+            actor: None,
+        })
+        .unwrap();
+    profiles.save(&paths).unwrap();
+    let to = data.join("profiles/bench/cache.sqlite3");
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::copy(cache, &to).unwrap();
+    let mut child = std::process::Command::new("xvfb-run")
+        .args(["-a", support::app_binary().to_str().unwrap()])
+        .env("HOME", home.path())
+        .env("GATEHOUSE_DATA_DIR", &data)
+        .env(gatehouse_app::API_KEY_ENV, &community.key)
+        .env("GATEHOUSE_LOG", "info")
+        .env("NO_COLOR", "1")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("xvfb-run (apt-get install xvfb xauth)");
+    let mut found = None;
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap_or_default();
+        if line.contains("page load") && line.contains("Started") {
+            found = line
+                .split("elapsed_ms=")
+                .nth(1)
+                .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok());
+            break;
+        }
+    }
+    let _ = std::process::Command::new("pkill")
+        .args(["-TERM", "-P", &child.id().to_string()])
+        .status();
+    let _ = child.kill();
+    let _ = child.wait();
+    found.expect("the app logged its page load")
+}
+
+/// Resident memory of a process split by kind, in MB: (anonymous, file-backed incl. the mmap'd
+/// database, shared memory).
+fn rss_parts_mb(pid: u32) -> (f64, f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+            .map(|kb| kb / 1024.0)
+            .unwrap_or(0.0)
+    };
+    (field("RssAnon:"), field("RssFile:"), field("RssShmem:"))
+}
+
 #[tokio::main]
 async fn main() {
     println!("window benchmark: {PERMITS} permits");
@@ -76,23 +142,32 @@ async fn main() {
         println!("(cache filled in {:.1} s)", t.elapsed().as_secs_f64());
     }
 
+    // ---- direct launch: process start to the page's navigation, from the app's own log --------
+    // (WebDriver's automation handshake delays a driven launch's navigation by about a second.)
+    let mut direct = Vec::new();
+    for _ in 0..LAUNCHES {
+        direct.push(direct_launch(&community, &cache_file));
+    }
+    println!("direct launches, process start to page navigation: {direct:?} ms");
+
     // ---- launch to cached data --------------------------------------------------------------
     let mut launches = Vec::new();
+    let mut in_page = Vec::new();
     let mut desk = None;
     for i in 0..LAUNCHES {
         let d = Desktop::launch_on_cached(&community, Some(&cache_file)).await;
         d.text_until("status-counts", |t| t.starts_with("100,000 permits"))
             .await;
-        let painted: f64 = loop {
+        let (origin, painted): (f64, f64) = loop {
             let v = d
                 .js(
                     "const m = performance.getEntriesByName('gatehouse:first-data')[0];
-                     return m ? performance.timeOrigin + m.startTime : null;",
+                     return m ? [performance.timeOrigin, performance.timeOrigin + m.startTime] : null;",
                     vec![],
                 )
                 .await;
-            if let Some(t) = v.as_f64() {
-                break t;
+            if let (Some(origin), Some(t)) = (v[0].as_f64(), v[1].as_f64()) {
+                break (origin, t);
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         };
@@ -101,10 +176,26 @@ async fn main() {
             .into_iter()
             .find(|(_, comm)| comm.starts_with("gatehouse-desk"))
             .expect("the app process");
-        let ms = painted - started_at_ms(app.0);
+        let start = started_at_ms(app.0);
+        let marks = d
+            .js(
+                "const n = performance.getEntriesByType('navigation')[0];
+                 return [['responseEnd', n.responseEnd], ['domContentLoaded', n.domContentLoadedEventEnd]]
+                   .concat(performance.getEntriesByType('mark').map(m => [m.name, m.startTime]))
+                   .map(([k, v]) => `${k} ${Math.round(v)}`).join(', ');",
+                vec![],
+            )
+            .await;
         println!(
-            "launch {}: process start to first rows painted {ms:.0} ms",
-            i + 1
+            "  page timings (ms after navigation): {}",
+            marks.as_str().unwrap_or("")
+        );
+        let ms = painted - start;
+        in_page.push(painted - origin);
+        println!(
+            "launch {}: process start to first rows painted {ms:.0} ms (page navigation began at {:.0} ms)",
+            i + 1,
+            origin - start
         );
         launches.push(ms);
         if i + 1 < LAUNCHES {
@@ -114,6 +205,10 @@ async fn main() {
         }
     }
     let desk = desk.unwrap();
+    if std::env::var("GATEHOUSE_BENCH_ONLY").as_deref() == Ok("launch") {
+        println!("launches: {launches:?}");
+        return;
+    }
 
     // ---- keystroke to painted rows ------------------------------------------------------------
     desk.click("nav-permits").await;
@@ -124,11 +219,13 @@ async fn main() {
         const input = document.querySelector('[data-testid=permit-search]');
         const table = document.querySelector('[data-testid=permit-table]');
         const total = document.querySelector('[data-testid=permit-total]');
-        const seen = () => (table.querySelector('[data-testid=permit-row]')?.dataset.id ?? '') + '|' + total.textContent;
+        const first = () => table.querySelector('[data-testid=permit-row]')?.dataset.id ?? '';
+        const seen = () => first() + '|' + total.textContent;
         const before = seen();
         const t0 = performance.now();
+        // Done when real rows (not placeholders) of the new answer are in the table.
         const obs = new MutationObserver(() => {
-          if (seen() === before) return;
+          if (seen() === before || (first() === '' && !document.querySelector('[data-testid=permits-none]'))) return;
           obs.disconnect();
           requestAnimationFrame(() => done({ ms: performance.now() - t0, rows: table.querySelectorAll('[data-testid=permit-row]').length }));
         });
@@ -160,6 +257,43 @@ async fn main() {
     desk.text_until("permit-total", |t| t.starts_with("100,000 permits"))
         .await;
 
+    // ---- sort: click on a column header to painted rows ----------------------------------------
+    let sort_click = "
+        const done = arguments[arguments.length - 1];
+        const table = document.querySelector('[data-testid=permit-table]');
+        const first = () => table.querySelector('[data-testid=permit-row]')?.dataset.id ?? '';
+        const before = first();
+        const t0 = performance.now();
+        const obs = new MutationObserver(() => {
+          if (first() === before || first() === '') return;
+          obs.disconnect();
+          requestAnimationFrame(() => done({ ms: performance.now() - t0 }));
+        });
+        obs.observe(table, { subtree: true, childList: true, attributes: true });
+        document.querySelector(`[data-testid=sort-${arguments[0]}]`).click();
+        setTimeout(() => { obs.disconnect(); done({ ms: null }); }, 5000);";
+    let mut sorts = Vec::new();
+    for column in [
+        "passNumber",
+        "status",
+        "permitType",
+        "contractor",
+        "unit",
+        "validTill",
+    ] {
+        for _ in 0..2 {
+            // ascending, then descending
+            let v: Value = desk
+                .client
+                .execute_async(sort_click, vec![json!(column)])
+                .await
+                .unwrap();
+            if let Some(ms) = v["ms"].as_f64() {
+                sorts.push((column, ms));
+            }
+        }
+    }
+
     // ---- scrolling ----------------------------------------------------------------------------
     let scroll = "
         const done = arguments[arguments.length - 1];
@@ -184,6 +318,19 @@ async fn main() {
           requestAnimationFrame(step);
         };
         requestAnimationFrame(step);";
+    let idle: Value = desk
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const times = [];
+             const step = (t) => { times.push(t); times.length > 120 ? done(times.slice(1).map((x, k) => x - times[k])) : requestAnimationFrame(step); };
+             requestAnimationFrame(step);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let idle: Vec<f64> = serde_json::from_value(idle).unwrap();
+    let idle_p50 = percentile(idle.clone(), 0.5);
     let mut scrolls = Vec::new();
     for (mode, frames) in [("wheel", 600), ("drag", 300)] {
         let v: Value = desk
@@ -192,7 +339,8 @@ async fn main() {
             .await
             .unwrap();
         let gaps: Vec<f64> = serde_json::from_value(v["gaps"].clone()).unwrap();
-        let dropped = gaps.iter().filter(|g| **g > 1.5 * 1000.0 / 60.0).count();
+        // A frame is dropped when it takes more than 1.5 times the idle frame of this display.
+        let dropped = gaps.iter().filter(|g| **g > 1.5 * idle_p50).count();
         scrolls.push((
             mode,
             frames,
@@ -207,6 +355,11 @@ async fn main() {
 
     // ---- memory -------------------------------------------------------------------------------
     let procs = desk.processes();
+    let parts = procs
+        .iter()
+        .filter(|(_, c)| c.starts_with("gatehouse-desk") || c.starts_with("WebKitWebProces"))
+        .map(|(p, c)| (c.clone(), rss_parts_mb(*p)))
+        .collect::<Vec<_>>();
     let rust: f64 = procs
         .iter()
         .filter(|(_, c)| c.starts_with("gatehouse-desk"))
@@ -228,7 +381,13 @@ async fn main() {
     println!("| measure | result | target |");
     println!("|---|---|---|");
     println!(
-        "| launch: app process start to first rows painted, {LAUNCHES} launches | median {:.0} ms (min {:.0}, max {:.0}) | ≤ 1,000 ms |",
+        "| launch to first rows painted: direct launch to page navigation (app log) + navigation to rows painted (in the window), {LAUNCHES} launches each | median {:.0} ms = {:.0} + {:.0} | ≤ 1,000 ms |",
+        median(direct.clone()) + median(in_page.clone()),
+        median(direct.clone()),
+        median(in_page.clone())
+    );
+    println!(
+        "| launch driven by WebDriver: process start to first rows painted | median {:.0} ms (min {:.0}, max {:.0}) | |",
         median(launches.clone()),
         launches.iter().cloned().fold(f64::MAX, f64::min),
         launches.iter().cloned().fold(0.0, f64::max)
@@ -240,12 +399,34 @@ async fn main() {
         percentile(keystrokes.clone(), 0.95),
         keystrokes.iter().cloned().fold(0.0, f64::max)
     );
+    let by_column = |c: &str| {
+        sorts
+            .iter()
+            .filter(|(col, _)| *col == c)
+            .map(|(_, ms)| format!("{ms:.0}"))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    };
+    println!(
+        "| sort click to painted rows (ms, ascending / descending) | pass {} · status {} · type {} · contractor {} · unit {} · valid till {} | ≤ 100 ms |",
+        by_column("passNumber"),
+        by_column("status"),
+        by_column("permitType"),
+        by_column("contractor"),
+        by_column("unit"),
+        by_column("validTill")
+    );
     for (mode, frames, p50, p95, max, dropped, blank, settle) in scrolls {
         println!(
-            "| scroll ({mode}, {frames} frames) | frame p50 {p50:.1} ms, p95 {p95:.1} ms, max {max:.0} ms; {dropped} frames over 25 ms; {blank} frames with rows still loading; filled {settle:.0} ms after the last frame | no dropped frames |"
+            "| scroll ({mode}, {frames} frames) | frame p50 {p50:.1} ms, p95 {p95:.1} ms, max {max:.0} ms; {dropped} frames over 1.5 × the idle frame ({idle_p50:.1} ms); {blank} frames with rows still loading; filled {settle:.0} ms after the last frame | no dropped frames |"
         );
     }
     println!(
         "| resident memory after the above | Rust process {rust:.0} MB · web process {web:.0} MB · network process {network:.0} MB | |"
     );
+    for (name, (anon, file, shmem)) in parts {
+        println!(
+            "|   {name} | anonymous {anon:.0} MB · file-backed (binary, libraries, mmap'd database) {file:.0} MB · shared {shmem:.0} MB | |"
+        );
+    }
 }

@@ -8,7 +8,20 @@ use std::sync::Arc;
 
 use tauri::Manager;
 
+/// Where diagnostics go: stderr, filtered by `GATEHOUSE_LOG` (e.g. `info`, `gatehouse=debug`);
+/// warnings only by default.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GATEHOUSE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
 pub fn run() {
+    init_logging();
+    let started = std::time::Instant::now();
     let paths = match gatehouse_app::Paths::from_env() {
         Ok(paths) => paths,
         Err(err) => {
@@ -33,9 +46,20 @@ pub fn run() {
             let session = tauri::async_runtime::block_on(gatehouse_app::Session::open(paths))
                 .map_err(|e| format!("Gatehouse cannot open its community: {e}"))?;
             let session = Arc::new(session);
+            tracing::info!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "community open"
+            );
             events::forward(app.handle().clone(), session.clone());
             app.manage(session);
             Ok(())
+        })
+        .on_page_load(move |_webview, payload| {
+            tracing::info!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                event = ?payload.event(),
+                "page load"
+            );
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,

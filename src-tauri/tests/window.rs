@@ -260,3 +260,35 @@ async fn the_contractor_queue_shows_the_tabs_with_counts_and_searches_as_you_typ
     desk.screenshot("window-contractors").await;
     desk.close().await;
 }
+
+/// The page's colour scheme and background, as the window paints them.
+async fn scheme(desk: &Desktop) -> (bool, String) {
+    let v = desk
+        .js(
+            "return { dark: matchMedia('(prefers-color-scheme: dark)').matches,
+                      bg: getComputedStyle(document.documentElement).backgroundColor };",
+            vec![],
+        )
+        .await;
+    (
+        v["dark"].as_bool().unwrap(),
+        v["bg"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dark_mode_follows_the_os_theme() {
+    // GTK's dark theme is what Linux desktops set for dark mode; WebKitGTK reports it to CSS.
+    let dark = Desktop::launch_with(|_| vec![("GTK_THEME".into(), "Adwaita:dark".into())]).await;
+    dark.text_until("status-connection", |t| t == "Online")
+        .await;
+    assert_eq!(scheme(&dark).await, (true, "rgb(21, 25, 27)".into()));
+    dark.testid("contractor-table").await;
+    dark.screenshot("window-dark").await;
+    dark.close().await;
+
+    let light = Desktop::launch_with(|_| vec![("GTK_THEME".into(), "Adwaita".into())]).await;
+    light.testid("shell").await;
+    assert_eq!(scheme(&light).await, (false, "rgb(247, 248, 248)".into()));
+    light.close().await;
+}

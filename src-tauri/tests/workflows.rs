@@ -60,6 +60,10 @@ async fn status_on_server(community: &Community, permit_id: &str) -> String {
         .unwrap_or_default()
 }
 
+async fn code_on_server(community: &Community, permit_id: &str) -> Option<String> {
+    community.api.permit(permit_id).await.unwrap().access_code
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn approve_and_revoke_contractors_in_the_window_and_the_sandbox_agrees() {
     let community = Community::start(false).await;
@@ -193,13 +197,7 @@ async fn reissue_shows_the_new_code_and_the_gate_refuses_the_old_one() {
     let id = first_accepted_permit(&desk).await;
     let old = desk.text_until("permit-access-code", |t| t != "—").await;
     assert_eq!(
-        community
-            .api
-            .permit(&id)
-            .await
-            .unwrap()
-            .access_code
-            .as_deref(),
+        code_on_server(&community, &id).await.as_deref(),
         Some(old.as_str())
     );
     let (_, why) = community.gate(&old).await;
@@ -218,13 +216,7 @@ async fn reissue_shows_the_new_code_and_the_gate_refuses_the_old_one() {
         .text_until("permit-access-code", |t| t != old && t != "—")
         .await;
     assert_eq!(
-        community
-            .api
-            .permit(&id)
-            .await
-            .unwrap()
-            .access_code
-            .as_deref(),
+        code_on_server(&community, &id).await.as_deref(),
         Some(new.as_str()),
         "the window shows the server's new code"
     );
