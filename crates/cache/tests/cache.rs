@@ -332,6 +332,27 @@ async fn renaming_a_contractor_renames_it_in_permit_search_and_announces_changes
             .iter()
             .all(|x| x.community_contractor_id.as_ref() == Some(&c.id))
     );
+    // Sorted by contractor name, a contractor renamed "Aaron …" comes first.
+    c.name = Some("Aaron Aaronson".into());
+    w.cache
+        .upsert_contractors(std::slice::from_ref(&c))
+        .await
+        .unwrap();
+    let _ = changes.recv().await.unwrap();
+    let first = w
+        .cache
+        .permits(&PermitQuery {
+            sort: PermitSort::Contractor,
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        first.rows[0].community_contractor_id.as_ref(),
+        Some(&c.id),
+        "the sort follows the new name"
+    );
 
     let mut updated = p.clone();
     updated.status_name = Some(StatusName::Revoked);
@@ -445,6 +466,11 @@ async fn a_bulk_load_answers_every_query_exactly_as_a_normal_fill() {
         },
         PermitQuery {
             search: Some("WP-0001".into()),
+            limit: 500,
+            ..Default::default()
+        },
+        PermitQuery {
+            sort: PermitSort::Contractor,
             limit: 500,
             ..Default::default()
         },

@@ -853,6 +853,15 @@ async fn list_permits(c: &Community, f: PermitFilters) -> Result<(), Failure> {
 
 // ---- outbox and audit ------------------------------------------------------------------------
 
+/// An outbox action by its id or `#seq`.
+async fn find_entry(c: &Community, key: &str) -> Result<OutboxEntry, Failure> {
+    c.cache
+        .outbox_entry(key)
+        .await
+        .map_err(cache_failure)?
+        .ok_or_else(|| Failure::Error(format!("no outbox action {key}")))
+}
+
 pub async fn outbox(profile: Target, cmd: OutboxCmd) -> Result<(), Failure> {
     let c = open(profile).await?;
     match cmd {
@@ -887,22 +896,12 @@ pub async fn outbox(profile: Target, cmd: OutboxCmd) -> Result<(), Failure> {
             Ok(())
         }
         OutboxCmd::Retry { id } => {
-            let entry = c
-                .cache
-                .outbox_entry(&id)
-                .await
-                .map_err(cache_failure)?
-                .ok_or_else(|| Failure::Error(format!("no outbox action {id}")))?;
+            let entry = find_entry(&c, &id).await?;
             let entry = c.cache.retry(&entry.id).await.map_err(cache_failure)?;
             c.send(entry).await
         }
         OutboxCmd::Discard { id } => {
-            let entry = c
-                .cache
-                .outbox_entry(&id)
-                .await
-                .map_err(cache_failure)?
-                .ok_or_else(|| Failure::Error(format!("no outbox action {id}")))?;
+            let entry = find_entry(&c, &id).await?;
             let e = c.cache.discard(&entry.id).await.map_err(cache_failure)?;
             say!("Discarded #{} {} {}.", e.seq, describe(e.kind), e.label);
             Ok(())
