@@ -370,15 +370,23 @@ impl Desktop {
             .unwrap_or_else(|e| panic!("no element with data-testid={id}: {e}"))
     }
 
-    /// The trimmed text of the element with this `data-testid`.
+    /// The trimmed text of the element with this `data-testid`. A view may replace the element
+    /// between finding it and reading it (a live status re-rendering): then it is found again.
     pub async fn text(&self, id: &str) -> String {
-        self.testid(id)
-            .await
-            .text()
-            .await
-            .unwrap()
-            .trim()
-            .to_owned()
+        let mut tries = 0;
+        loop {
+            match self.testid(id).await.text().await {
+                Ok(text) => return text.trim().to_owned(),
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference
+                        && tries < 20 =>
+                {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(25)).await;
+                }
+                Err(e) => panic!("reading data-testid={id}: {e}"),
+            }
+        }
     }
 
     /// Waits until the element's text satisfies `ok`, returning it; fails with the last text seen.
@@ -397,8 +405,22 @@ impl Desktop {
         }
     }
 
+    /// Clicks the element with this `data-testid` (found again if a re-render replaced it).
     pub async fn click(&self, id: &str) {
-        self.testid(id).await.click().await.unwrap();
+        let mut tries = 0;
+        loop {
+            match self.testid(id).await.click().await {
+                Ok(()) => return,
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference
+                        && tries < 20 =>
+                {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(25)).await;
+                }
+                Err(e) => panic!("clicking data-testid={id}: {e}"),
+            }
+        }
     }
 
     /// Runs a script in the page and returns its value.
