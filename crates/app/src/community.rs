@@ -103,22 +103,6 @@ fn count(n: u64) -> u32 {
     n.min(u32::MAX as u64) as u32
 }
 
-fn os_user() -> Option<String> {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .ok()
-        .filter(|u| !u.trim().is_empty())
-}
-
-/// The profile's `actor`, else the computer's user name.
-fn actor_of(profile: &Profile) -> String {
-    profile
-        .actor
-        .clone()
-        .or_else(os_user)
-        .unwrap_or_else(|| "gatehouse".into())
-}
-
 impl Community {
     /// Opens the current profile's community, or the demo one when there is no profile, and
     /// starts syncing it in the background. Must run inside a Tokio runtime.
@@ -144,7 +128,7 @@ impl Community {
             Ok(key) => key,
             // The cached data is still worth showing; the status bar says why nothing syncs.
             Err(e) => {
-                let actor = actor_of(&profile);
+                let actor = profile.actor_name();
                 return Ok(Self::unsynced(profile.name, cache, e.message, actor));
             }
         };
@@ -168,7 +152,7 @@ impl Community {
         if let Some(h) = &profile.auth_header {
             settings.auth = Auth::Header(h.clone());
         }
-        let actor = actor_of(&profile);
+        let actor = profile.actor_name();
         Self::start(profile.name, false, cache, settings, None, actor)
     }
 
@@ -193,7 +177,7 @@ impl Community {
             cache,
             settings,
             Some(sandbox),
-            os_user().unwrap_or_else(|| "demo".into()),
+            crate::profiles::os_user().unwrap_or_else(|| "demo".into()),
         )
     }
 

@@ -139,7 +139,24 @@ pub fn validate_url(raw: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// The computer's user name, if the environment says it.
+pub(crate) fn os_user() -> Option<String> {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+}
+
 impl Profile {
+    /// Who the audit log names for actions taken with this profile: its `actor`, else the
+    /// computer's user name.
+    pub fn actor_name(&self) -> String {
+        self.actor
+            .clone()
+            .or_else(os_user)
+            .unwrap_or_else(|| "gatehouse".into())
+    }
+
     /// This profile's cache database.
     pub fn cache_path(&self, paths: &Paths) -> PathBuf {
         paths

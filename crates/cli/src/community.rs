@@ -293,15 +293,6 @@ impl Community {
         Ok(Engine::new(client, self.cache.clone()))
     }
 
-    fn actor(&self) -> String {
-        self.profile
-            .actor
-            .clone()
-            .or_else(|| std::env::var("USER").ok())
-            .or_else(|| std::env::var("USERNAME").ok())
-            .unwrap_or_else(|| "gatehouse".into())
-    }
-
     /// Queues an action, then sends the queue. Exit: applied (0), refused (4), queued (3).
     async fn act(
         &self,
@@ -315,7 +306,7 @@ impl Community {
                 kind,
                 target_id,
                 reason,
-                actor: self.actor(),
+                actor: self.profile.actor_name(),
             })
             .await
             .map_err(cache_failure)?;
