@@ -143,9 +143,12 @@ impl Community {
 
 impl Community {
     /// One contractor as the queue shows it, if it is here.
-    pub(crate) async fn contractor_row(&self, id: &str) -> Result<Option<ContractorRow>, Error> {
-        let queued = self.queued_targets().await?;
-        Ok(self.cache().contractor(id).await?.map(|c| row(c, &queued)))
+    pub(crate) async fn contractor_row(
+        &self,
+        id: &str,
+        queued: &HashSet<String>,
+    ) -> Result<Option<ContractorRow>, Error> {
+        Ok(self.cache().contractor(id).await?.map(|c| row(c, queued)))
     }
 
     /// One contractor with its licence, permits, the permits a revoke would archive, and its
@@ -195,9 +198,9 @@ impl Community {
                 .as_ref()
                 .and_then(|co| co.insurance.as_ref())
                 .map(|d| d.public_url.clone()),
-            permits: self.rows(&page.rows).await?,
+            permits: self.rows_marked(&page.rows, &queued).await?,
             permits_total: page.total.unwrap_or_default().min(u32::MAX as u64) as u32,
-            active_permits: self.rows(&active).await?,
+            active_permits: self.rows_marked(&active, &queued).await?,
             can_approve: contractor.state == "pending" && !waiting,
             can_revoke: contractor.state != "removed" && !waiting,
             actions,

@@ -324,6 +324,16 @@ impl Community {
 
     /// Table rows for these permits, with their contractors' names and pending marks.
     pub(crate) async fn rows(&self, permits: &[Permit]) -> Result<Vec<PermitRow>, Error> {
+        let queued = self.queued_targets().await?;
+        self.rows_marked(permits, &queued).await
+    }
+
+    /// [`Community::rows`], with the ids that have an action queued already read.
+    pub(crate) async fn rows_marked(
+        &self,
+        permits: &[Permit],
+        queued: &HashSet<String>,
+    ) -> Result<Vec<PermitRow>, Error> {
         let ids: Vec<String> = permits
             .iter()
             .filter_map(|p| p.community_contractor_id.clone())
@@ -331,8 +341,7 @@ impl Community {
             .into_iter()
             .collect();
         let names = self.cache().contractor_names(&ids).await?;
-        let queued = self.queued_targets().await?;
-        Ok(permits.iter().map(|p| row(p, &names, &queued)).collect())
+        Ok(permits.iter().map(|p| row(p, &names, queued)).collect())
     }
 
     /// One permit, by id or pass number, with its contractor, NOCs, timeline and actions.
@@ -343,9 +352,13 @@ impl Community {
             .permit_by_id_or_pass(key)
             .await?
             .ok_or_else(|| Error::not_found(format!("No permit {key} here.")))?;
-        let row = self.rows(std::slice::from_ref(&p)).await?.remove(0);
+        let queued = self.queued_targets().await?;
+        let row = self
+            .rows_marked(std::slice::from_ref(&p), &queued)
+            .await?
+            .remove(0);
         let contractor = match &p.community_contractor_id {
-            Some(id) => self.contractor_row(id).await?,
+            Some(id) => self.contractor_row(id, &queued).await?,
             None => None,
         };
         let mut timeline: Vec<TimelineItem> = Vec::new();
