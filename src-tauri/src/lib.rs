@@ -2,6 +2,7 @@
 //! Logic lives in `crates/`; a command here is a few lines of argument passing.
 
 mod commands;
+mod display;
 mod events;
 
 use std::sync::Arc;
@@ -41,6 +42,9 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .setup(move |app| {
+            if let Some(window) = app.get_webview_window("main") {
+                display::configure(&window);
+            }
             // The community (the demo one until a profile exists) opens before the window
             // shows anything, and syncs in the background from then on.
             let session = tauri::async_runtime::block_on(gatehouse_app::Session::open(paths))
