@@ -41,6 +41,37 @@ impl PermitSort {
     }
 }
 
+/// Where a page's rows come from, and their sort value as SQL.
+///
+/// By contractor name, SQLite walks the contractors in name order (index `contractors_name`) and
+/// each one's permits (`permits_contractor`), so a page is found at once instead of after a
+/// name lookup for every permit (0.2–0.3 s over 100,000). That walk only sees permits whose
+/// contractor is cached and named; when one is not (a gap the next sync usually fills), the name
+/// is looked up per permit as before: the same order, and the same cursors, only slower.
+async fn source(
+    pool: &SqlitePool,
+    f: &PermitQuery,
+) -> Result<(&'static str, &'static str), sqlx::Error> {
+    if f.sort != PermitSort::Contractor {
+        return Ok(("permits p", f.sort.expr()));
+    }
+    let gaps: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM contractors WHERE name IS NULL) \
+             OR EXISTS (SELECT 1 FROM (SELECT DISTINCT contractor_id AS id FROM permits) k \
+                        WHERE NOT EXISTS (SELECT 1 FROM contractors c WHERE c.id = k.id))",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(if gaps {
+        ("permits p", f.sort.expr())
+    } else {
+        (
+            "contractors c JOIN permits p ON p.contractor_id = c.id",
+            "c.name",
+        )
+    })
+}
+
 /// Where the next page starts: the sort value and id of the last row of this one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
@@ -181,7 +212,7 @@ pub(crate) async fn permits(
         0 => 100,
         n => n.min(500),
     } as i64;
-    let col = f.sort.expr();
+    let (from, col) = source(pool, f).await.map_err(err)?;
 
     let total = if f.skip_total {
         None
@@ -199,7 +230,7 @@ pub(crate) async fn permits(
 
     // The page is chosen on the narrow table; only its rows' documents are read.
     let mut q = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT page.v, page.id, d.doc FROM (SELECT {col} AS v, p.id AS id FROM permits p"
+        "SELECT page.v, page.id, d.doc FROM (SELECT {col} AS v, p.id AS id FROM {from}"
     ));
     let plan = match &fts {
         None => Plan::Free,
@@ -262,11 +293,11 @@ pub(crate) async fn anchors(
     let err = |e| CacheError::classify(path, e);
     let every = every.max(1) as i64;
     let fts = f.search.as_deref().and_then(fts_query);
-    let col = f.sort.expr();
+    let (from, col) = source(pool, f).await.map_err(err)?;
     let dir = if f.descending { "DESC" } else { "ASC" };
     let mut q = QueryBuilder::<Sqlite>::new(format!(
         "SELECT v, id FROM (SELECT {col} AS v, p.id AS id, \
-         row_number() OVER (ORDER BY {col} {dir}, p.id {dir}) AS n FROM permits p"
+         row_number() OVER (ORDER BY {col} {dir}, p.id {dir}) AS n FROM {from}"
     ));
     let plan = if fts.is_some() {
         Plan::FromMatches // every match is visited anyway

@@ -150,6 +150,15 @@ async fn anchors_open_any_page_exactly_where_paging_through_would_reach_it() {
             },
             "updatedAt, searched",
         ),
+        (
+            PermitQuery {
+                sort: PermitSort::Contractor,
+                descending: true,
+                statuses: vec![StatusName::Accepted, StatusName::Pending],
+                ..PermitQuery::default()
+            },
+            "contractor, descending, two statuses",
+        ),
     ] {
         let every = 97;
         let all = all_pages(
@@ -185,6 +194,86 @@ async fn anchors_open_any_page_exactly_where_paging_through_would_reach_it() {
             let got: Vec<&str> = page.rows.iter().map(|p| p.id.as_str()).collect();
             assert_eq!(got, expected, "page {} ({sorted})", k + 1);
         }
+    }
+}
+
+#[tokio::test]
+async fn a_contractor_sort_keeps_permits_whose_contractor_is_unknown_or_unnamed() {
+    let w = filled(300).await;
+    let ids = |rows: &[Permit]| rows.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
+    let sorted = |descending| PermitQuery {
+        sort: PermitSort::Contractor,
+        descending,
+        limit: 37,
+        ..PermitQuery::default()
+    };
+    // Every contractor cached and named: the walk by contractor name.
+    let walked = ids(&all_pages(&w.cache, sorted(false)).await);
+
+    // A permit whose contractor the cache does not know (yet), and a contractor with no name:
+    // both sort as an empty name, first ascending and last descending.
+    let mut orphan = w.permits[0].clone();
+    orphan.id = "orphan-permit".into();
+    orphan.pass_number = Some("WP-ORPHAN".into());
+    orphan.community_contractor_id = Some("unknown-contractor".into());
+    w.cache
+        .upsert_permits(std::slice::from_ref(&orphan))
+        .await
+        .unwrap();
+    let looked_up = ids(&all_pages(&w.cache, sorted(false)).await);
+    assert_eq!(looked_up[0], orphan.id);
+    assert_eq!(
+        looked_up[1..],
+        walked[..],
+        "the lookup orders the other permits exactly as the walk did"
+    );
+
+    let mut unnamed = w.contractors[1].clone();
+    unnamed.name = None;
+    w.cache
+        .upsert_contractors(std::slice::from_ref(&unnamed))
+        .await
+        .unwrap();
+    let name = |p: &Permit| {
+        if p.community_contractor_id.as_deref() == Some(unnamed.id.as_str()) {
+            return String::new();
+        }
+        w.contractors
+            .iter()
+            .find(|c| Some(&c.id) == p.community_contractor_id.as_ref())
+            .and_then(|c| c.name.clone())
+            .unwrap_or_default()
+    };
+    for descending in [false, true] {
+        let rows = all_pages(&w.cache, sorted(descending)).await;
+        let unique: HashSet<&str> = rows.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!((rows.len(), unique.len()), (301, 301), "every permit once");
+        assert!(
+            rows.windows(2).all(|pair| {
+                let (a, b) = ((name(&pair[0]), &pair[0].id), (name(&pair[1]), &pair[1].id));
+                if descending { a >= b } else { a <= b }
+            }),
+            "in order, descending={descending}"
+        );
+        let anchors = w
+            .cache
+            .permit_anchors(&sorted(descending), 37)
+            .await
+            .unwrap();
+        let page = w
+            .cache
+            .permits(&PermitQuery {
+                after: Some(anchors[2].clone()),
+                skip_total: true,
+                ..sorted(descending)
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            ids(&page.rows),
+            ids(&rows[3 * 37..4 * 37]),
+            "an anchor opens page 4"
+        );
     }
 }
 
