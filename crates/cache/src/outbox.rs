@@ -656,15 +656,35 @@ impl Cache {
             .execute(&mut *tx)
             .await
             .map_err(|e| self.sql(e))?;
-        // Documents were replaced: lay the remaining open actions over them again.
-        if !touched.contractors.is_empty() || !touched.permits.is_empty() {
-            touched.extend(overlay_open(&mut tx).await.map_err(|e| self.sql(e))?);
-        }
+        self.overlay_again(&mut tx, &mut touched).await?;
         if let Some(result) = audit_result {
             audit(&mut tx, &entry, result, detail.as_deref())
                 .await
                 .map_err(|e| self.sql(e))?;
         }
+        self.commit_ended(tx, id, touched).await
+    }
+
+    /// Documents were replaced: lays the remaining open actions over them again.
+    async fn overlay_again(
+        &self,
+        conn: &mut SqliteConnection,
+        touched: &mut Touched,
+    ) -> Result<(), CacheError> {
+        if !touched.contractors.is_empty() || !touched.permits.is_empty() {
+            touched.extend(overlay_open(conn).await.map_err(|e| self.sql(e))?);
+        }
+        Ok(())
+    }
+
+    /// The end of settle, retry and discard: reads the entry as it now is, commits, and
+    /// announces what changed.
+    async fn commit_ended(
+        &self,
+        mut tx: sqlx::Transaction<'_, sqlx::Sqlite>,
+        id: &str,
+        touched: Touched,
+    ) -> Result<OutboxEntry, CacheError> {
         let entry = self.entry_in(&mut tx, id).await?;
         tx.commit().await.map_err(|e| self.sql(e))?;
         self.announce(touched.contractors, touched.permits);
@@ -717,10 +737,7 @@ impl Cache {
         audit(&mut tx, &entry, "retried", None)
             .await
             .map_err(|e| self.sql(e))?;
-        let entry = self.entry_in(&mut tx, id).await?;
-        tx.commit().await.map_err(|e| self.sql(e))?;
-        self.announce(touched.contractors, touched.permits);
-        let _ = self.changes.send(crate::Change::Outbox);
+        let entry = self.commit_ended(tx, id, touched).await?;
         let _ = self.changes.send(crate::Change::Queued);
         Ok(entry)
     }
@@ -757,17 +774,11 @@ impl Cache {
             .execute(&mut *tx)
             .await
             .map_err(|e| self.sql(e))?;
-        if !touched.permits.is_empty() || !touched.contractors.is_empty() {
-            touched.extend(overlay_open(&mut tx).await.map_err(|e| self.sql(e))?);
-        }
+        self.overlay_again(&mut tx, &mut touched).await?;
         audit(&mut tx, &entry, "discarded", None)
             .await
             .map_err(|e| self.sql(e))?;
-        let entry = self.entry_in(&mut tx, id).await?;
-        tx.commit().await.map_err(|e| self.sql(e))?;
-        self.announce(touched.contractors, touched.permits);
-        let _ = self.changes.send(crate::Change::Outbox);
-        Ok(entry)
+        self.commit_ended(tx, id, touched).await
     }
 
     /// The local audit log, oldest first.
