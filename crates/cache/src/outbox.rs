@@ -175,6 +175,22 @@ pub enum Outcome {
     Ambiguous { error: String },
 }
 
+impl Outcome {
+    /// [`Outcome::Retry`] with this error's text.
+    pub fn retry(error: impl ToString) -> Self {
+        Outcome::Retry {
+            error: error.to_string(),
+        }
+    }
+
+    /// [`Outcome::Ambiguous`] with this error's text.
+    pub fn ambiguous(error: impl ToString) -> Self {
+        Outcome::Ambiguous {
+            error: error.to_string(),
+        }
+    }
+}
+
 /// One line of the local audit log.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -84,27 +84,13 @@ impl Engine {
                     {
                         // Sent and not applied, twice in this drain: leave it for the next round.
                         let (_, error) = sends.remove(&entry.id).expect("counted above");
-                        self.cache
-                            .settle(
-                                &entry.id,
-                                Outcome::Retry {
-                                    error: error.to_string(),
-                                },
-                            )
-                            .await?;
+                        self.cache.settle(&entry.id, Outcome::retry(&error)).await?;
                         return Err(error.into());
                     }
                     Ok(None) => {} // not applied: send it
                     Err(e) => {
                         if entry.state == OutboxState::Sending {
-                            self.cache
-                                .settle(
-                                    &entry.id,
-                                    Outcome::Ambiguous {
-                                        error: e.to_string(),
-                                    },
-                                )
-                                .await?;
+                            self.cache.settle(&entry.id, Outcome::ambiguous(&e)).await?;
                         }
                         return self
                             .stop_or_reject(&entry, e, &mut report)
@@ -146,12 +132,7 @@ impl Engine {
                 Err(ClientError::RateLimited { retry_after }) if waits < RATE_LIMIT_WAITS => {
                     waits += 1;
                     self.cache
-                        .settle(
-                            &entry.id,
-                            Outcome::Retry {
-                                error: "rate limited".into(),
-                            },
-                        )
+                        .settle(&entry.id, Outcome::retry("rate limited"))
                         .await?;
                     let wait = retry_after
                         .unwrap_or(Duration::from_secs(1))
@@ -161,39 +142,18 @@ impl Engine {
                 Err(e @ ClientError::Timeout(_)) => {
                     // It may still be running on the server: reading it back now could miss its
                     // effect and send it twice. The next drain reads it back instead.
-                    self.cache
-                        .settle(
-                            &entry.id,
-                            Outcome::Ambiguous {
-                                error: e.to_string(),
-                            },
-                        )
-                        .await?;
+                    self.cache.settle(&entry.id, Outcome::ambiguous(&e)).await?;
                     return Err(e.into());
                 }
                 Err(e) if e.may_have_been_applied() => {
-                    self.cache
-                        .settle(
-                            &entry.id,
-                            Outcome::Ambiguous {
-                                error: e.to_string(),
-                            },
-                        )
-                        .await?;
+                    self.cache.settle(&entry.id, Outcome::ambiguous(&e)).await?;
                     // The next turn of the loop reads it back: a lost answer is usually a
                     // one-off, so it may be sent once more in this drain if it did not apply.
                     let count = sends.get(&entry.id).map_or(0, |(n, _)| *n);
                     sends.insert(entry.id.clone(), (count + 1, e));
                 }
                 Err(e) => {
-                    self.cache
-                        .settle(
-                            &entry.id,
-                            Outcome::Retry {
-                                error: e.to_string(),
-                            },
-                        )
-                        .await?;
+                    self.cache.settle(&entry.id, Outcome::retry(&e)).await?;
                     self.stop_or_reject(&entry, e, &mut report).await?;
                 }
             }
