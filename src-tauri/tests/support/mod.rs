@@ -554,11 +554,26 @@ impl Desktop {
             )
             .await
             .expect("waiting for a painted frame");
-        let png = self
-            .client
-            .screenshot()
-            .await
-            .expect("WebDriver screenshot");
+        // Drawing without compositing (display.rs, on a machine without a GPU), WebKit's
+        // snapshot waits for the page's next paint, and an idle page may not paint for a minute:
+        // a pixel of the corner flickers between two invisible tints while the picture is taken.
+        self.js(
+            "const tick = document.createElement('div');
+             tick.id = 'gatehouse-screenshot-tick';
+             tick.style.cssText = 'position:fixed;inset-block-start:0;inset-inline-start:0;inline-size:1px;block-size:1px;pointer-events:none';
+             document.body.appendChild(tick);
+             let k = 0;
+             window.__gatehouseTick = setInterval(() => { tick.style.background = k++ % 2 ? 'transparent' : 'rgba(0,0,0,0.004)'; }, 20);",
+            vec![],
+        )
+        .await;
+        let png = self.client.screenshot().await;
+        self.js(
+            "clearInterval(window.__gatehouseTick); document.getElementById('gatehouse-screenshot-tick')?.remove();",
+            vec![],
+        )
+        .await;
+        let png = png.expect("WebDriver screenshot");
         assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
         let path = artifacts_dir().join(format!("{name}.png"));
         std::fs::write(&path, png).unwrap();
