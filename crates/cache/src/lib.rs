@@ -72,6 +72,11 @@ pub struct Cache {
     changes: broadcast::Sender<Change>,
     /// During a bulk load, writes skip index and search maintenance.
     bulk: std::sync::atomic::AtomicBool,
+    /// Counts the writes of contractors and permits (bumped as they are announced).
+    writes: std::sync::atomic::AtomicU64,
+    /// Whether every permit's contractor was cached and named, and at which write count:
+    /// the contractor sort's walk (`query::source`). Asked again after any write.
+    names_complete: std::sync::Mutex<Option<(u64, bool)>>,
 }
 
 /// `sync_state` key holding the permit indexes' SQL while a bulk load has them dropped.
@@ -111,6 +116,8 @@ impl Cache {
             path: path.to_owned(),
             changes,
             bulk: std::sync::atomic::AtomicBool::new(false),
+            writes: std::sync::atomic::AtomicU64::new(0),
+            names_complete: std::sync::Mutex::new(None),
         };
         // A bulk load that was interrupted (the process died) is finished now.
         if cache.bulk_indexes().await?.is_some() {
@@ -296,6 +303,8 @@ impl Cache {
     }
 
     pub(crate) fn announce(&self, mut contractors: Vec<String>, mut permits: Vec<String>) {
+        self.writes
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         contractors.sort();
         contractors.dedup();
         permits.sort();
@@ -528,12 +537,37 @@ impl Cache {
         q: &PermitQuery,
         every: u32,
     ) -> Result<Vec<Cursor>, CacheError> {
-        query::anchors(&self.pool, &self.path, q, every).await
+        let complete = self.names_complete(q).await?;
+        query::anchors(&self.pool, &self.path, q, every, complete).await
     }
 
     /// One page of permits: filters, search, sort, and a keyset cursor for the next page.
     pub async fn permits(&self, q: &PermitQuery) -> Result<PermitPage, CacheError> {
-        query::permits(&self.pool, &self.path, q).await
+        let complete = self.names_complete(q).await?;
+        query::permits(&self.pool, &self.path, q, complete).await
+    }
+
+    /// For a sort by contractor: whether every permit's contractor is cached and named (so the
+    /// sort can walk the contractors by name). Read once per write of contractors or permits,
+    /// not once per page. `false` for other sorts, which do not ask.
+    async fn names_complete(&self, q: &PermitQuery) -> Result<bool, CacheError> {
+        use std::sync::atomic::Ordering;
+        if q.sort != PermitSort::Contractor {
+            return Ok(false);
+        }
+        let writes = self.writes.load(Ordering::Acquire);
+        let known = *self.names_complete.lock().expect("not poisoned");
+        if let Some((at, complete)) = known
+            && at == writes
+        {
+            return Ok(complete);
+        }
+        let complete = query::names_complete(&self.pool)
+            .await
+            .map_err(|e| CacheError::classify(&self.path, e))?;
+        // Tagged with the count read before asking: a write meanwhile makes it ask again.
+        *self.names_complete.lock().expect("not poisoned") = Some((writes, complete));
+        Ok(complete)
     }
 }
 

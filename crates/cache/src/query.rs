@@ -48,16 +48,22 @@ impl PermitSort {
 /// name lookup for every permit (0.2–0.3 s over 100,000). `CROSS JOIN` fixes that loop order
 /// (without statistics SQLite would scan the permits and sort them). The walk is for the whole
 /// table or many search matches (`walk`); a few matches are quicker looked up one by one. It
-/// only sees permits whose contractor is cached and named; when one is not (a gap the next sync
-/// usually fills), the name is looked up per permit: the same order and cursors, only slower.
-async fn source(
-    pool: &SqlitePool,
-    f: &PermitQuery,
-    walk: bool,
-) -> Result<(&'static str, &'static str), sqlx::Error> {
-    if f.sort != PermitSort::Contractor || !walk {
-        return Ok(("permits p", f.sort.expr()));
+/// only sees permits whose contractor is cached and named (`names_complete`); when one is not
+/// (a gap the next sync usually fills), the name is looked up per permit: the same order and
+/// cursors, only slower.
+fn source(f: &PermitQuery, walk: bool, names_complete: bool) -> (&'static str, &'static str) {
+    if f.sort == PermitSort::Contractor && walk && names_complete {
+        (
+            "contractors c CROSS JOIN permits p ON p.contractor_id = c.id",
+            "c.name",
+        )
+    } else {
+        ("permits p", f.sort.expr())
     }
+}
+
+/// Whether every permit's contractor is cached and has a name (see [`source`]).
+pub(crate) async fn names_complete(pool: &SqlitePool) -> Result<bool, sqlx::Error> {
     let gaps: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM contractors WHERE name IS NULL) \
              OR EXISTS (SELECT 1 FROM (SELECT DISTINCT contractor_id AS id FROM permits) k \
@@ -65,14 +71,7 @@ async fn source(
     )
     .fetch_one(pool)
     .await?;
-    Ok(if gaps {
-        ("permits p", f.sort.expr())
-    } else {
-        (
-            "contractors c CROSS JOIN permits p ON p.contractor_id = c.id",
-            "c.name",
-        )
-    })
+    Ok(!gaps)
 }
 
 /// Where the next page starts: the sort value and id of the last row of this one.
@@ -208,6 +207,7 @@ pub(crate) async fn permits(
     pool: &SqlitePool,
     path: &Path,
     f: &PermitQuery,
+    names_complete: bool,
 ) -> Result<PermitPage, CacheError> {
     let err = |e| CacheError::classify(path, e);
     let fts = f.search.as_deref().and_then(fts_query);
@@ -246,9 +246,7 @@ pub(crate) async fn permits(
             }
         }
     };
-    let (from, col) = source(pool, f, plan != Plan::FromMatches)
-        .await
-        .map_err(err)?;
+    let (from, col) = source(f, plan != Plan::FromMatches, names_complete);
     // The page is chosen on the narrow table; only its rows' documents are read.
     let mut q = QueryBuilder::<Sqlite>::new(format!(
         "SELECT page.v, page.id, d.doc FROM (SELECT {col} AS v, p.id AS id FROM {from}"
@@ -298,12 +296,13 @@ pub(crate) async fn anchors(
     path: &Path,
     f: &PermitQuery,
     every: u32,
+    names_complete: bool,
 ) -> Result<Vec<Cursor>, CacheError> {
     let err = |e| CacheError::classify(path, e);
     let every = every.max(1) as i64;
     let fts = f.search.as_deref().and_then(fts_query);
     // Every match is visited: the walk pays off without a search.
-    let (from, col) = source(pool, f, fts.is_none()).await.map_err(err)?;
+    let (from, col) = source(f, fts.is_none(), names_complete);
     let dir = if f.descending { "DESC" } else { "ASC" };
     let mut q = QueryBuilder::<Sqlite>::new(format!(
         "SELECT v, id FROM (SELECT {col} AS v, p.id AS id, \
