@@ -370,13 +370,21 @@ impl Desktop {
             .unwrap_or_else(|e| panic!("no element with data-testid={id}: {e}"))
     }
 
-    /// The trimmed text of the element with this `data-testid`. A view may replace the element
-    /// between finding it and reading it (a live status re-rendering): then it is found again.
-    pub async fn text(&self, id: &str) -> String {
+    /// Runs `op` on the element with this `data-testid`. A view may replace the element between
+    /// finding it and using it (a live status re-rendering): then it is found again.
+    async fn on_element<T, Fut>(
+        &self,
+        id: &str,
+        what: &str,
+        op: impl Fn(fantoccini::elements::Element) -> Fut,
+    ) -> T
+    where
+        Fut: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+    {
         let mut tries = 0;
         loop {
-            match self.testid(id).await.text().await {
-                Ok(text) => return text.trim().to_owned(),
+            match op(self.testid(id).await).await {
+                Ok(value) => return value,
                 Err(fantoccini::error::CmdError::Standard(e))
                     if e.error == fantoccini::error::ErrorStatus::StaleElementReference
                         && tries < 20 =>
@@ -384,9 +392,18 @@ impl Desktop {
                     tries += 1;
                     tokio::time::sleep(Duration::from_millis(25)).await;
                 }
-                Err(e) => panic!("reading data-testid={id}: {e}"),
+                Err(e) => panic!("{what} data-testid={id}: {e}"),
             }
         }
+    }
+
+    /// The trimmed text of the element with this `data-testid` (found again if a re-render
+    /// replaced it).
+    pub async fn text(&self, id: &str) -> String {
+        let text = self
+            .on_element(id, "reading", |el| async move { el.text().await })
+            .await;
+        text.trim().to_owned()
     }
 
     /// Waits until the element's text satisfies `ok`, returning it; fails with the last text seen.
@@ -407,20 +424,8 @@ impl Desktop {
 
     /// Clicks the element with this `data-testid` (found again if a re-render replaced it).
     pub async fn click(&self, id: &str) {
-        let mut tries = 0;
-        loop {
-            match self.testid(id).await.click().await {
-                Ok(()) => return,
-                Err(fantoccini::error::CmdError::Standard(e))
-                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference
-                        && tries < 20 =>
-                {
-                    tries += 1;
-                    tokio::time::sleep(Duration::from_millis(25)).await;
-                }
-                Err(e) => panic!("clicking data-testid={id}: {e}"),
-            }
-        }
+        self.on_element(id, "clicking", |el| async move { el.click().await })
+            .await
     }
 
     /// Runs a script in the page and returns its value.
