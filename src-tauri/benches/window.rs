@@ -7,7 +7,6 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -130,25 +129,40 @@ async fn main() {
             .is_none_or(|o| o.split(',').any(|p| p.trim() == part))
     };
     let launches_wanted = if wants("launch") { LAUNCHES } else { 1 };
-    let community = Community::start_seeded(gatehouse_sandbox::Seed::Count(PERMITS), false).await;
+    let community = Community::start_seeded(gatehouse_testkit::Seed::Count(PERMITS), false).await;
 
-    // A cache synced once, copied into each launch's profile.
+    // A cache synced once (through the app, as the window's first sync fills it), copied into
+    // each launch's profile.
     let dir = tempfile::tempdir().unwrap();
-    let cache_file = dir.path().join("cache.sqlite3");
-    {
-        let cache = Arc::new(gatehouse_cache::Cache::open(&cache_file).await.unwrap());
-        let client = gatehouse_client::Client::new(gatehouse_client::Settings::new(
-            community.base_url(),
-            &community.key,
-        ))
-        .unwrap();
+    let cache_file = {
+        let paths = gatehouse_app::Paths::at(dir.path()).unwrap();
+        let profile = gatehouse_app::Profile {
+            name: "bench".into(),
+            base_url: community.base_url(),
+            auth_header: None,
+            actor: None,
+        };
         let t = Instant::now();
-        gatehouse_sync::Engine::new(client, cache.clone())
-            .sync(false)
-            .await
-            .unwrap();
+        let app = gatehouse_app::Community::open_profile_with_key(
+            &paths,
+            profile.clone(),
+            community.key.clone(),
+        )
+        .await
+        .unwrap();
+        gatehouse_testkit::eventually_true("the first sync", Duration::from_secs(600), || async {
+            let s = app.status().await.unwrap();
+            s.filled && s.syncing.is_none()
+        })
+        .await;
+        app.close();
+        drop(app);
+        // The engine's task lets go of the cache as it stops; the last connection to close
+        // folds the WAL into the file that is copied.
+        tokio::time::sleep(Duration::from_secs(1)).await;
         println!("(cache filled in {:.1} s)", t.elapsed().as_secs_f64());
-    }
+        profile.cache_path(&paths)
+    };
 
     // ---- direct launch: process start to the page's navigation, from the app's own log --------
     // (WebDriver's automation handshake delays a driven launch's navigation by about a second.)

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use gatehouse_app::vocabulary::ContractorState;
 use gatehouse_app::{
     ActionView, AppInfo, ConnectRequest, ContractorDetail, ContractorList, Error, OutboxView,
     PermitDetail, PermitFilter, PermitPageView, Session, StatusView,
@@ -31,10 +32,10 @@ pub async fn status(session: State<'_, Arc<Session>>) -> Result<StatusView, Erro
 #[tauri::command]
 pub async fn contractors(
     session: State<'_, Arc<Session>>,
-    tab: String,
+    tab: ContractorState,
     search: String,
 ) -> Result<ContractorList, Error> {
-    session.community().await.contractors(&tab, &search).await
+    session.community().await.contractors(tab, &search).await
 }
 
 #[tauri::command]

@@ -1,9 +1,26 @@
 //! The desktop shell: one window, the plugins, and commands that adapt `gatehouse-app` to IPC.
 //! Logic lives in `crates/`; a command here is a few lines of argument passing.
 
+#[macro_use]
+mod command_list;
 mod commands;
 mod display;
 mod events;
+
+macro_rules! handlers {
+    ($($command:ident),* $(,)?) => {
+        tauri::generate_handler![$(commands::$command),*]
+    };
+}
+
+macro_rules! names {
+    ($($command:ident),* $(,)?) => {
+        &[$(stringify!($command)),*]
+    };
+}
+
+/// The commands the window may call (`command_list.rs`).
+pub const COMMANDS: &[&str] = with_commands!(names);
 
 use std::sync::Arc;
 
@@ -65,22 +82,7 @@ pub fn run() {
                 "page load"
             );
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::status,
-            commands::contractors,
-            commands::contractor,
-            commands::approve_contractor,
-            commands::revoke_contractor,
-            commands::permits,
-            commands::permit,
-            commands::reissue_pass,
-            commands::revoke_pass,
-            commands::outbox,
-            commands::retry_action,
-            commands::discard_action,
-            commands::connect,
-        ])
+        .invoke_handler(with_commands!(handlers))
         .run(tauri::generate_context!())
         .unwrap_or_else(|err| {
             eprintln!("Gatehouse stopped: {err}");

@@ -3,7 +3,9 @@
 mod support;
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use gatehouse_testkit::{eventually, within_blocking};
 
 use support::Desktop;
 
@@ -128,16 +130,12 @@ async fn a_second_launch_hands_over_to_the_first_window_and_exits() {
         .envs(desk.env.iter().map(|(k, v)| (k, v)))
         .spawn()
         .expect("start a second Gatehouse");
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let status = loop {
-        if let Some(status) = second.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = second.kill();
-            panic!("the second launch kept running instead of handing over to the first");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    let exited = within_blocking(Duration::from_secs(15), || {
+        second.try_wait().unwrap().ok_or_else(|| "running".into())
+    });
+    let Ok(status) = exited else {
+        let _ = second.kill();
+        panic!("the second launch kept running instead of handing over to the first");
     };
     assert!(status.success(), "the second launch exited with {status}");
 
@@ -187,25 +185,32 @@ async fn the_contractor_queue_shows_the_tabs_with_counts_and_searches_as_you_typ
         }
     };
     // Pending is the first tab; its rows are the pending contractors.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while rows(&desk).await.len() as u32 != pending {
-        assert!(
-            Instant::now() < deadline,
-            "the pending tab never listed {pending} rows"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let listed = |n: u32| {
+        let desk = &desk;
+        move || async move {
+            let shown = rows(desk).await.len() as u32;
+            if shown == n {
+                Ok(())
+            } else {
+                Err(format!("{shown} rows"))
+            }
+        }
+    };
+    eventually(
+        &format!("the pending tab lists {pending} rows"),
+        Duration::from_secs(10),
+        listed(pending),
+    )
+    .await;
 
     // Approved: its own rows.
     desk.click("tab-approved").await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while rows(&desk).await.len() as u32 != approved {
-        assert!(
-            Instant::now() < deadline,
-            "the approved tab never listed {approved} rows"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(
+        &format!("the approved tab lists {approved} rows"),
+        Duration::from_secs(10),
+        listed(approved),
+    )
+    .await;
 
     // Search as you type: the first approved contractor's name finds it.
     let names = |desk: &Desktop| {
@@ -240,18 +245,19 @@ async fn the_contractor_queue_shows_the_tabs_with_counts_and_searches_as_you_typ
         )
         .await
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let shown = names(&desk).await;
-        if !shown.is_empty() && (shown.len() as u32) < approved && shown.contains(&first) {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the search for {first:?} shows {shown:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(
+        &format!("the search for {first:?} narrows the tab"),
+        Duration::from_secs(10),
+        || async {
+            let shown = names(&desk).await;
+            if !shown.is_empty() && (shown.len() as u32) < approved && shown.contains(&first) {
+                Ok(())
+            } else {
+                Err(format!("{shown:?}"))
+            }
+        },
+    )
+    .await;
     let narrowed = tab_count(&desk.text("tab-approved").await);
     assert!(
         narrowed >= 1 && narrowed < approved,

@@ -5,29 +5,11 @@
 mod support;
 
 use std::collections::HashSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use gatehouse_buzzin::inf;
+use gatehouse_testkit::buzzin::inf;
+use gatehouse_testkit::eventually;
 use support::{Community, Desktop, keychain_secret};
-
-/// Waits for `check` (which says what it saw) for up to `within`.
-async fn eventually<F, Fut>(what: &str, within: Duration, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<(), String>>,
-{
-    let deadline = Instant::now() + within;
-    loop {
-        match check().await {
-            Ok(()) => return,
-            Err(seen) => assert!(
-                Instant::now() < deadline,
-                "{what}: not after {within:?}; last seen {seen}"
-            ),
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 async fn opened(community: &Community) -> Desktop {
     let desk = Desktop::launch_on(community).await;

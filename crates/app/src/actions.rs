@@ -3,15 +3,13 @@
 
 use std::collections::HashSet;
 
-use gatehouse_cache::{ActionKind, NewAction, OutboxEntry, OutboxState};
+use gatehouse_buzzin::inf::REVOKE_REASON_MAX;
+use gatehouse_cache::{ActionKind, AuditRow, NewAction, OutboxEntry, OutboxState};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::validate::{check_id, check_len};
 use crate::{Community, Error};
-
-/// The longest revoke reason accepted.
-const MAX_REASON: usize = 1000;
 
 /// One queued action, as the pending/refused panel and the detail panels show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -21,15 +19,13 @@ pub struct ActionView {
     /// Generated on this machine when the action was queued.
     pub id: String,
     pub seq: u32,
-    /// `approveContractor`, `revokeContractor`, `revokePass` or `reissuePass`.
-    pub kind: String,
+    pub kind: ActionKind,
     /// What it does, in words: "Revoke pass WP-000123".
     pub title: String,
     pub target_id: String,
     pub reason: Option<String>,
     pub actor: String,
-    /// `pending`, `sending`, `ambiguous`, `done`, `rejected` or `discarded`.
-    pub state: String,
+    pub state: OutboxState,
     /// Still waiting for the server.
     pub open: bool,
     pub attempts: u32,
@@ -61,12 +57,12 @@ pub(crate) fn view(e: &OutboxEntry) -> ActionView {
     ActionView {
         id: e.id.clone(),
         seq: e.seq.clamp(0, u32::MAX as i64) as u32,
-        kind: e.kind.as_str().to_owned(),
+        kind: e.kind,
         title: format!("{} {}", verb(e.kind), e.label),
         target_id: e.target_id.clone(),
         reason: e.reason.clone(),
         actor: e.actor.clone(),
-        state: e.state.as_str().to_owned(),
+        state: e.state,
         open: e.state.is_open(),
         attempts: e.attempts.clamp(0, u32::MAX as i64) as u32,
         message: e.last_error.clone(),
@@ -88,7 +84,7 @@ impl Community {
         };
         check_id(target_id, what)?;
         if let Some(r) = &reason {
-            check_len(r, MAX_REASON, "A reason")?;
+            check_len(r, REVOKE_REASON_MAX, "A reason")?;
         }
         // The engine wakes on the outbox change and sends it at once when online.
         let entry = self
@@ -142,16 +138,54 @@ impl Community {
         })
     }
 
-    /// Queues a refused action again.
-    pub async fn retry_action(&self, id: &str) -> Result<ActionView, Error> {
-        check_id(id, "queued action id")?;
-        Ok(view(&self.cache().retry(id).await?))
+    /// Every action queued here, in queue order: those waiting for the server and those it
+    /// refused, or (`all`) done and discarded ones too.
+    pub async fn outbox_list(&self, all: bool) -> Result<Vec<ActionView>, Error> {
+        Ok(self
+            .cache()
+            .outbox(false)
+            .await?
+            .iter()
+            .filter(|e| all || e.state.is_open() || e.state == OutboxState::Rejected)
+            .map(view)
+            .collect())
     }
 
-    /// Drops a pending or refused action, undoing its optimistic effect.
-    pub async fn discard_action(&self, id: &str) -> Result<ActionView, Error> {
-        check_id(id, "queued action id")?;
-        Ok(view(&self.cache().discard(id).await?))
+    /// Queues a refused action again. `key` is its id, or `#seq`.
+    pub async fn retry_action(&self, key: &str) -> Result<ActionView, Error> {
+        let id = self.action_id(key).await?;
+        Ok(view(&self.cache().retry(&id).await?))
+    }
+
+    /// Drops a pending or refused action, undoing its optimistic effect. `key` is its id, or
+    /// `#seq`.
+    pub async fn discard_action(&self, key: &str) -> Result<ActionView, Error> {
+        let id = self.action_id(key).await?;
+        Ok(view(&self.cache().discard(&id).await?))
+    }
+
+    /// The id of the action `key` names: an id, or `#seq` as the outbox lists them.
+    async fn action_id(&self, key: &str) -> Result<String, Error> {
+        check_id(key.strip_prefix('#').unwrap_or(key), "queued action id")?;
+        self.cache()
+            .outbox_entry(key)
+            .await?
+            .map(|e| e.id)
+            .ok_or_else(|| Error::not_found(format!("No queued action {key} here.")))
+    }
+
+    /// One action as it stands now.
+    pub(crate) async fn action(&self, id: &str) -> Result<ActionView, Error> {
+        self.cache()
+            .outbox_entry(id)
+            .await?
+            .map(|e| view(&e))
+            .ok_or_else(|| Error::internal(format!("The queued action {id} vanished.")))
+    }
+
+    /// The local audit log: every step of every action taken here, oldest first.
+    pub async fn audit_log(&self) -> Result<Vec<AuditRow>, Error> {
+        Ok(self.cache().audit_log().await?)
     }
 
     /// Open or refused actions on any of these targets, in queue order.

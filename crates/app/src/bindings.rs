@@ -7,11 +7,19 @@ use std::path::PathBuf;
 
 use ts_rs::{Config, TS};
 
+use gatehouse_buzzin::{PermitType, StatusName};
+use gatehouse_cache::{ActionKind, ContractorState, OutboxState, PermitSort};
+use gatehouse_sync::Phase;
+
+use crate::labels::{contractor_state_label, outbox_state_label, permit_type_label, phase_label};
 use crate::{
     ActionView, AppInfo, Changed, ConnectRequest, ContractorDetail, ContractorList, ContractorRow,
     Error, ErrorCode, NocView, OutboxView, PermitDetail, PermitFilter, PermitPageView, PermitRow,
     StatusView, SyncProgress, TimelineItem,
 };
+
+/// The file of generated lists, labels and limits beside the types.
+pub const VOCABULARY_FILE: &str = "vocabulary.ts";
 
 /// Where the bindings live, relative to the workspace root.
 pub const BINDINGS_DIR: &str = "ui/src/lib/bindings";
@@ -37,7 +45,102 @@ pub fn all() -> Vec<(PathBuf, String)> {
         one::<NocView>(),
         one::<TimelineItem>(),
         one::<ConnectRequest>(),
+        one::<StatusName>(),
+        one::<PermitType>(),
+        one::<PermitSort>(),
+        one::<ContractorState>(),
+        one::<OutboxState>(),
+        one::<ActionKind>(),
+        one::<Phase>(),
+        (PathBuf::from(VOCABULARY_FILE), vocabulary()),
     ]
+}
+
+/// The domain's lists, the words for them and the limits, as TypeScript constants: the UI takes
+/// them from here instead of keeping copies.
+fn vocabulary() -> String {
+    fn quoted<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
+        let list: Vec<String> = words
+            .into_iter()
+            .map(|w| serde_json::to_string(w).expect("a string serialises"))
+            .collect();
+        list.join(", ")
+    }
+    fn record<T: Copy>(
+        all: &[T],
+        key: fn(T) -> &'static str,
+        label: fn(T) -> &'static str,
+    ) -> String {
+        let lines: Vec<String> = all
+            .iter()
+            .map(|&v| format!("  {}: {},", key(v), quoted([label(v)])))
+            .collect();
+        lines.join("\n")
+    }
+    let types: Vec<String> = PermitType::KNOWN
+        .iter()
+        .map(|t| {
+            format!(
+                "  {{ id: {}, label: {} }},",
+                quoted([t.as_str()]),
+                quoted([permit_type_label(t)])
+            )
+        })
+        .collect();
+    format!(
+        "// Generated from the Rust definitions by gatehouse-app (src/bindings.rs). Do not edit:\n\
+         // `cargo xtask bindings` rewrites it.\n\
+         import type {{ ContractorState }} from \"./ContractorState\";\n\
+         import type {{ OutboxState }} from \"./OutboxState\";\n\
+         import type {{ PermitSort }} from \"./PermitSort\";\n\
+         import type {{ PermitType }} from \"./PermitType\";\n\
+         import type {{ Phase }} from \"./Phase\";\n\
+         import type {{ StatusName }} from \"./StatusName\";\n\
+         \n\
+         /** Every permit status this version knows, in the order of a permit's life. */\n\
+         export const PERMIT_STATUSES: readonly StatusName[] = [{statuses}];\n\
+         \n\
+         /** Every permit type this version knows, with its label. */\n\
+         export const PERMIT_TYPES: readonly {{ id: PermitType; label: string }}[] = [\n{types}\n];\n\
+         \n\
+         /** The orders the permits table can be sorted in. */\n\
+         export const PERMIT_SORTS: readonly PermitSort[] = [{sorts}];\n\
+         \n\
+         /** The contractor queue's tabs, in order. */\n\
+         export const CONTRACTOR_STATES: readonly ContractorState[] = [{states}];\n\
+         \n\
+         /** The contractor queue's tabs, in words. */\n\
+         export const CONTRACTOR_STATE_LABELS: Record<ContractorState, string> = {{\n{state_labels}\n}};\n\
+         \n\
+         /** What the sync engine is doing, in words. */\n\
+         export const PHASE_LABELS: Record<Phase, string> = {{\n{phases}\n}};\n\
+         \n\
+         /** Where a queued action stands, in words. */\n\
+         export const OUTBOX_STATE_LABELS: Record<OutboxState, string> = {{\n{outbox}\n}};\n\
+         \n\
+         /** The longest revoke reason, in characters. */\n\
+         export const REVOKE_REASON_MAX = {reason};\n\
+         \n\
+         /** The longest search, in characters. */\n\
+         export const SEARCH_MAX = {search};\n\
+         \n\
+         /** The event that says what changed, for the open views to read again. */\n\
+         export const CHANGED_EVENT = {event};\n",
+        statuses = quoted(StatusName::KNOWN.iter().map(StatusName::as_str)),
+        types = types.join("\n"),
+        sorts = quoted(PermitSort::ALL.iter().map(|s| s.as_str())),
+        states = quoted(ContractorState::ALL.iter().map(|s| s.as_str())),
+        state_labels = record(
+            ContractorState::ALL,
+            ContractorState::as_str,
+            contractor_state_label
+        ),
+        phases = record(Phase::ALL, Phase::as_str, phase_label),
+        outbox = record(OutboxState::ALL, OutboxState::as_str, outbox_state_label),
+        reason = gatehouse_buzzin::inf::REVOKE_REASON_MAX,
+        search = crate::SEARCH_MAX,
+        event = quoted([crate::CHANGED_EVENT]),
+    )
 }
 
 fn one<T: TS + 'static>() -> (PathBuf, String) {

@@ -1,12 +1,13 @@
-//! The open community: its cache, the sync engine running in the background, and (with no
-//! profile configured) the demo community, a sandbox started in this process on loopback.
+//! The open community: its cache, how it reaches the API (the sync engine running in the
+//! background for the window, or on demand for one CLI command), and (with no profile
+//! configured) the demo community, a sandbox started in this process on loopback.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
-use gatehouse_cache::{Cache, Change};
-use gatehouse_client::{Auth, Client, Settings};
+use gatehouse_cache::{Cache, Committed};
+use gatehouse_client::{Client, Settings};
 use gatehouse_sync::{Engine, Phase, Progress};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, watch};
@@ -19,15 +20,12 @@ const SYNC_EVERY: Duration = Duration::from_secs(30);
 /// How often it re-reads a slice of permits to repair drift.
 const RECONCILE_EVERY: Duration = Duration::from_secs(300);
 
-/// The community the app works on, with its engine running.
+/// The community the app works on: its cache, and how it reaches the API.
 pub struct Community {
     name: String,
     demo: bool,
     cache: Arc<Cache>,
-    /// Absent when the community cannot be reached at all (no API key): its cached data is
-    /// still shown, with `problem` saying why nothing syncs.
-    engine: Option<Arc<Engine>>,
-    problem: Option<String>,
+    link: Link,
     idle: watch::Sender<Progress>,
     stop: watch::Sender<bool>,
     /// Who the audit log names for actions taken here.
@@ -40,6 +38,22 @@ pub struct Community {
     _sandbox: Option<gatehouse_sandbox::Running>,
 }
 
+/// How a community reaches its API.
+pub(crate) enum Link {
+    /// Syncing in the background, as the window keeps it.
+    Running(Arc<Engine>),
+    /// Contacted only when a command asks (the CLI): the engine, and the keychain lookup for
+    /// its key, come on first use; `offline` forbids contacting the API at all.
+    OnDemand {
+        profile: Box<Profile>,
+        offline: bool,
+        engine: tokio::sync::OnceCell<Arc<Engine>>,
+    },
+    /// It cannot sync at all (e.g. its API key is missing): why, in one sentence. Its cached
+    /// data is still shown.
+    Unlinked(String),
+}
+
 /// What the status bar shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -49,10 +63,14 @@ pub struct StatusView {
     pub community: String,
     pub demo: bool,
     pub online: bool,
+    /// A first sync has completed: the cache holds the community.
+    pub filled: bool,
     /// When the API stopped answering (ISO-8601, UTC).
     pub offline_since: Option<String>,
     /// When the data was last brought up to date (ISO-8601, UTC): the data is as of then.
     pub last_sync_at: Option<String>,
+    /// Why the last sync failed, if it did.
+    pub last_error: Option<String>,
     /// Actions waiting for the server.
     pub pending: u32,
     /// Actions the server refused, waiting for the admin.
@@ -78,9 +96,72 @@ pub struct Changed {
     pub sync: bool,
 }
 
+/// The name of the event whose payload is [`Changed`].
+pub const CHANGED_EVENT: &str = "gatehouse://changed";
+
 impl Changed {
+    /// Everything: the views read all they show again.
+    pub const ALL: Changed = Changed {
+        contractors: true,
+        permits: true,
+        outbox: true,
+        sync: true,
+    };
+
     pub fn any(&self) -> bool {
         self.contractors || self.permits || self.outbox || self.sync
+    }
+
+    /// Adds `other` to what changed.
+    pub fn merge(&mut self, other: Changed) {
+        self.contractors |= other.contractors;
+        self.permits |= other.permits;
+        self.outbox |= other.outbox;
+        self.sync |= other.sync;
+    }
+
+    fn of(write: &Committed) -> Changed {
+        match write {
+            Committed::Contractors(_) => Changed {
+                contractors: true,
+                ..Changed::default()
+            },
+            Committed::Permits(_) => Changed {
+                permits: true,
+                ..Changed::default()
+            },
+            Committed::Outbox => Changed {
+                outbox: true,
+                ..Changed::default()
+            },
+            // The `Outbox` write announced just before it said so already.
+            Committed::Queued => Changed::default(),
+        }
+    }
+}
+
+/// What changes in the open community as it happens: each committed cache write and each step
+/// of the sync engine, as a [`Changed`].
+pub struct ChangeFeed {
+    writes: broadcast::Receiver<Committed>,
+    progress: watch::Receiver<Progress>,
+}
+
+impl ChangeFeed {
+    /// The next change; `None` once the community is closed.
+    pub async fn next(&mut self) -> Option<Changed> {
+        tokio::select! {
+            write = self.writes.recv() => match write {
+                Ok(w) => Some(Changed::of(&w)),
+                // Missed some: everything may have changed.
+                Err(broadcast::error::RecvError::Lagged(_)) => Some(Changed::ALL),
+                Err(broadcast::error::RecvError::Closed) => None,
+            },
+            moved = self.progress.changed() => moved.ok().map(|()| Changed {
+                sync: true,
+                ..Changed::default()
+            }),
+        }
     }
 }
 
@@ -89,17 +170,28 @@ impl Changed {
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct SyncProgress {
-    /// `outbox`, `contractors`, `permits`, `indexing`, `events` or `reconcile`.
-    pub phase: String,
+    /// Never `idle`: an idle engine has no progress.
+    pub phase: Phase,
     pub done: u32,
     pub total: u32,
 }
 
-fn storage(e: impl std::fmt::Display) -> Error {
+impl SyncProgress {
+    /// The engine's progress as the status bar shows it; `None` while idle.
+    pub(crate) fn of(p: Progress) -> Option<SyncProgress> {
+        (p.phase != Phase::Idle).then(|| SyncProgress {
+            phase: p.phase,
+            done: count(p.done),
+            total: count(p.total),
+        })
+    }
+}
+
+pub(crate) fn storage(e: impl std::fmt::Display) -> Error {
     Error::storage(e.to_string())
 }
 
-fn count(n: u64) -> u32 {
+pub(crate) fn count(n: u64) -> u32 {
     n.min(u32::MAX as u64) as u32
 }
 
@@ -118,18 +210,13 @@ impl Community {
         let (cache, _rebuilt) = Cache::open_or_rebuild(&profile.cache_path(paths))
             .await
             .map_err(storage)?;
-        let key = {
-            let p = profile.clone();
-            tokio::task::spawn_blocking(move || p.api_key())
-                .await
-                .map_err(|e| Error::internal(format!("the keychain lookup failed: {e}")))?
-        };
-        let key = match key {
+        let key = match profile.api_key_async().await {
             Ok(key) => key,
             // The cached data is still worth showing; the status bar says why nothing syncs.
             Err(e) => {
                 let actor = profile.actor_name();
-                return Ok(Self::unsynced(profile.name, cache, e.message, actor));
+                let link = Link::Unlinked(e.message);
+                return Ok(Self::assemble(profile.name, cache, actor, link));
             }
         };
         Self::with_key(profile, cache, key)
@@ -148,10 +235,7 @@ impl Community {
     }
 
     fn with_key(profile: Profile, cache: Cache, key: String) -> Result<Community, Error> {
-        let mut settings = Settings::new(&profile.base_url, key);
-        if let Some(h) = &profile.auth_header {
-            settings.auth = Auth::Header(h.clone());
-        }
+        let settings = profile.settings(key);
         let actor = profile.actor_name();
         Self::start(profile.name, false, cache, settings, None, actor)
     }
@@ -190,30 +274,27 @@ impl Community {
         actor: String,
     ) -> Result<Community, Error> {
         let client = Client::new(settings).map_err(|e| Error::internal(e.to_string()))?;
-        let mut community = Self::assemble(name, cache, actor);
-        let engine = Arc::new(Engine::new(client, community.cache.clone()));
-        let runner = engine.clone();
+        let cache = Arc::new(cache);
+        let engine = Arc::new(Engine::new(client, cache.clone()));
+        let mut community = Self::assemble(name, cache, actor, Link::Running(engine.clone()));
         let stop_rx = community.stop.subscribe();
-        tokio::spawn(async move { runner.run(SYNC_EVERY, RECONCILE_EVERY, stop_rx).await });
+        tokio::spawn(async move { engine.run(SYNC_EVERY, RECONCILE_EVERY, stop_rx).await });
         community.demo = demo;
-        community.engine = Some(engine);
         community._sandbox = sandbox;
         Ok(community)
     }
 
-    fn unsynced(name: String, cache: Cache, problem: String, actor: String) -> Community {
-        let mut community = Self::assemble(name, cache, actor);
-        community.problem = Some(problem);
-        community
-    }
-
-    fn assemble(name: String, cache: Cache, actor: String) -> Community {
+    pub(crate) fn assemble(
+        name: String,
+        cache: impl Into<Arc<Cache>>,
+        actor: String,
+        link: Link,
+    ) -> Community {
         let community = Community {
             name,
             demo: false,
-            cache: Arc::new(cache),
-            engine: None,
-            problem: None,
+            cache: cache.into(),
+            link,
             idle: watch::Sender::new(Progress::IDLE),
             stop: watch::Sender::new(false),
             actor,
@@ -225,6 +306,10 @@ impl Community {
         community
     }
 
+    pub(crate) fn link(&self) -> &Link {
+        &self.link
+    }
+
     /// Who the audit log names for actions taken in this window.
     pub fn actor(&self) -> &str {
         &self.actor
@@ -234,14 +319,27 @@ impl Community {
         &self.cache
     }
 
-    /// Cache changes, as they are committed.
-    pub fn changes(&self) -> broadcast::Receiver<Change> {
+    /// Cache writes, as they are committed.
+    pub fn writes(&self) -> broadcast::Receiver<Committed> {
         self.cache.subscribe()
+    }
+
+    /// What changes from now on: cache writes and the engine's steps.
+    pub fn change_feed(&self) -> ChangeFeed {
+        ChangeFeed {
+            writes: self.writes(),
+            progress: self.progress(),
+        }
     }
 
     /// The engine's progress.
     pub fn progress(&self) -> watch::Receiver<Progress> {
-        match &self.engine {
+        let engine = match &self.link {
+            Link::Running(engine) => Some(engine),
+            Link::OnDemand { engine, .. } => engine.get(),
+            Link::Unlinked(_) => None,
+        };
+        match engine {
             Some(engine) => engine.progress(),
             None => self.idle.subscribe(),
         }
@@ -250,26 +348,24 @@ impl Community {
     pub async fn status(&self) -> Result<StatusView, Error> {
         let s = gatehouse_sync::status(&self.cache).await.map_err(storage)?;
         let p = *self.progress().borrow();
-        let syncing = (p.phase != Phase::Idle).then(|| SyncProgress {
-            phase: serde_json::to_value(p.phase)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
-            done: count(p.done),
-            total: count(p.total),
-        });
+        let syncing = SyncProgress::of(p);
         Ok(StatusView {
             community: self.name.clone(),
             demo: self.demo,
             online: s.online,
+            filled: s.filled,
             offline_since: s.offline_since,
             last_sync_at: s.last_sync_at,
+            last_error: s.last_error,
             pending: count(s.pending),
             rejected: count(s.rejected),
             permits: count(s.permits),
             contractors: count(s.contractors),
             syncing,
-            problem: self.problem.clone(),
+            problem: match &self.link {
+                Link::Unlinked(why) => Some(why.clone()),
+                _ => None,
+            },
         })
     }
 

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::actions::ActionView;
+use crate::community::count;
 use crate::permits::PermitRow;
-use crate::validate::{check_id, check_len};
+use crate::validate::{check_id, check_search};
 use crate::{Community, Error};
 
 /// One contractor as the queue shows it. Every text is the API's, shown as text.
@@ -22,8 +23,7 @@ pub struct ContractorRow {
     pub company: String,
     pub phone: String,
     pub email: String,
-    /// `pending`, `approved` or `removed`.
-    pub state: String,
+    pub state: ContractorState,
     pub salesforce_id: Option<String>,
     /// `YYYY-MM-DD`, as the API gives it.
     pub trade_license_expiry: Option<String>,
@@ -76,32 +76,18 @@ const DETAIL_PERMITS: u32 = 50;
 /// narrows them (a queue of thousands is read by searching, not by scrolling).
 pub const MAX_ROWS: u32 = 200;
 
-/// The longest search accepted.
-const MAX_SEARCH: usize = 200;
-
-fn state_of(tab: &str) -> Result<ContractorState, Error> {
-    match tab {
-        "pending" => Ok(ContractorState::Pending),
-        "approved" => Ok(ContractorState::Approved),
-        "removed" => Ok(ContractorState::Removed),
-        other => Err(Error::invalid_input(format!(
-            "\"{}\" is not a contractor tab: pending, approved or removed.",
-            other.chars().take(40).collect::<String>()
-        ))),
-    }
+/// Every contractor matching a search, as a command lists them: the rows, and the documents
+/// as the cache holds them (for `--json`).
+#[derive(Debug, Clone)]
+pub struct ContractorListing {
+    pub rows: Vec<ContractorRow>,
+    pub documents: Vec<Contractor>,
 }
 
 fn row(c: Contractor, queued: &HashSet<String>) -> ContractorRow {
     let company = c.company.as_ref();
     ContractorRow {
-        state: if c.communities_ids.is_empty() {
-            "removed"
-        } else if c.approved {
-            "approved"
-        } else {
-            "pending"
-        }
-        .to_owned(),
+        state: ContractorState::of(&c),
         company: company
             .and_then(|co| co.company_name.clone())
             .unwrap_or_default(),
@@ -116,27 +102,43 @@ fn row(c: Contractor, queued: &HashSet<String>) -> ContractorRow {
 }
 
 impl Community {
-    /// The contractors of one tab (`pending`, `approved`, `removed`) matching `search`, by name,
-    /// with the three tabs' counts for that search.
-    pub async fn contractors(&self, tab: &str, search: &str) -> Result<ContractorList, Error> {
-        let state = state_of(tab)?;
-        check_len(search, MAX_SEARCH, "A search")?;
-        let search = Some(search.trim()).filter(|s| !s.is_empty());
+    /// The contractors of one tab matching `search`, by name, with the three tabs' counts for
+    /// that search.
+    pub async fn contractors(
+        &self,
+        tab: ContractorState,
+        search: &str,
+    ) -> Result<ContractorList, Error> {
+        let search = check_search(search)?;
         let queued = self.queued_targets().await?;
         let (pending, approved, removed) = self.cache().contractor_counts(search).await?;
         let rows: Vec<ContractorRow> = self
             .cache()
-            .contractors_first(Some(state), search, MAX_ROWS)
+            .contractors_first(Some(tab), search, MAX_ROWS)
             .await?
             .into_iter()
             .map(|c| row(c, &queued))
             .collect();
-        let count = |n: u64| n.min(u32::MAX as u64) as u32;
         Ok(ContractorList {
             rows,
             pending: count(pending),
             approved: count(approved),
             removed: count(removed),
+        })
+    }
+
+    /// Every contractor on a tab (or on any) matching `search`, by name: what a command lists.
+    pub async fn contractor_list(
+        &self,
+        tab: Option<ContractorState>,
+        search: &str,
+    ) -> Result<ContractorListing, Error> {
+        let search = check_search(search)?;
+        let queued = self.queued_targets().await?;
+        let documents = self.cache().contractors(tab, search).await?;
+        Ok(ContractorListing {
+            rows: documents.iter().map(|c| row(c.clone(), &queued)).collect(),
+            documents,
         })
     }
 }
@@ -199,10 +201,10 @@ impl Community {
                 .and_then(|co| co.insurance.as_ref())
                 .map(|d| d.public_url.clone()),
             permits: self.rows_marked(&page.rows, &queued).await?,
-            permits_total: page.total.unwrap_or_default().min(u32::MAX as u64) as u32,
+            permits_total: count(page.total.unwrap_or_default()),
             active_permits: self.rows_marked(&active, &queued).await?,
-            can_approve: contractor.state == "pending" && !waiting,
-            can_revoke: contractor.state != "removed" && !waiting,
+            can_approve: contractor.state == ContractorState::Pending && !waiting,
+            can_revoke: contractor.state != ContractorState::Removed && !waiting,
             actions,
             contractor,
         })

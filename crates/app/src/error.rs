@@ -89,6 +89,35 @@ impl From<gatehouse_cache::CacheError> for Error {
     }
 }
 
+impl From<gatehouse_client::ClientError> for Error {
+    fn from(e: gatehouse_client::ClientError) -> Self {
+        use gatehouse_client::ClientError;
+        match e {
+            ClientError::Unauthorized(_) => Error::refused(
+                "Buzz-In refused this API key. Check it, or ask Buzz-In for a new one.",
+            ),
+            ClientError::NotFound(m) => Error::not_found(sentence(&m)),
+            ClientError::Conflict(m) | ClientError::Rejected { message: m, .. } => {
+                Error::refused(sentence(&m))
+            }
+            e if e.is_transient() => Error::new(
+                ErrorCode::Unreachable,
+                sentence(&format!("the API cannot be reached: {e}")),
+            ),
+            e => Error::internal(sentence(&e.to_string())),
+        }
+    }
+}
+
+impl From<gatehouse_sync::SyncError> for Error {
+    fn from(e: gatehouse_sync::SyncError) -> Self {
+        match e {
+            gatehouse_sync::SyncError::Api(e) => e.into(),
+            gatehouse_sync::SyncError::Cache(e) => e.into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

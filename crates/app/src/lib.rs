@@ -14,6 +14,8 @@ mod community;
 mod contractors;
 mod error;
 mod info;
+pub mod labels;
+mod on_demand;
 mod paths;
 mod permits;
 pub mod profiles;
@@ -21,13 +23,29 @@ mod session;
 mod validate;
 
 pub use actions::{ActionView, OutboxView};
-pub use community::{Changed, Community, StatusView, SyncProgress};
-pub use contractors::{ContractorDetail, ContractorList, ContractorRow, LICENCE_WARNING_DAYS};
+pub use community::{CHANGED_EVENT, ChangeFeed, Changed, Community, StatusView, SyncProgress};
+pub use contractors::{
+    ContractorDetail, ContractorList, ContractorListing, ContractorRow, LICENCE_WARNING_DAYS,
+};
 pub use error::{Error, ErrorCode, Result};
 pub use info::{AppInfo, app_info};
+pub use on_demand::{Delivery, SyncReport};
 pub use paths::{APP_IDENTIFIER, DATA_DIR_ENV, Paths};
 pub use permits::{
-    NocView, PAGE_SIZE, PermitDetail, PermitFilter, PermitPageView, PermitRow, TimelineItem,
+    NocView, PAGE_SIZE, PermitDetail, PermitFilter, PermitListing, PermitPageView, PermitRow,
+    TimelineItem,
 };
+pub use validate::SEARCH_MAX;
+
+/// The domain's words, as the operations take and return them: a caller of this crate (the CLI,
+/// the desktop shell) names them from here and depends on nothing below it.
+pub mod vocabulary {
+    pub use gatehouse_buzzin::inf::{COMMUNITY_UTC_OFFSET_SECS, REVOKE_REASON_MAX};
+    pub use gatehouse_buzzin::{
+        Contractor, Permit, PermitAction, PermitType, StatusName, Timestamp,
+    };
+    pub use gatehouse_cache::{ActionKind, AuditRow, ContractorState, OutboxState, PermitSort};
+    pub use gatehouse_sync::Phase;
+}
 pub use profiles::{API_KEY_ENV, Profile, Profiles};
 pub use session::{ConnectRequest, Session};

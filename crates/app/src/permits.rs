@@ -3,14 +3,15 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 
-use gatehouse_buzzin::{Permit, PermitType, StatusName, Timestamp};
+use gatehouse_buzzin::{Permit, PermitAction, PermitType, StatusName, Timestamp, inf};
 use gatehouse_cache::{Cursor, PermitQuery, PermitSort};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::actions::ActionView;
+use crate::community::count;
 use crate::contractors::ContractorRow;
-use crate::validate::{check_id, check_len};
+use crate::validate::{check_id, check_search, quoted};
 use crate::{Community, Error};
 
 /// Rows per page of the permits table.
@@ -23,9 +24,9 @@ pub const PAGE_SIZE: u32 = 100;
 pub struct PermitRow {
     pub id: String,
     pub pass_number: String,
-    /// `statusName` as the API gives it (`ACCEPTED`, `REVOKED`, …).
-    pub status: String,
-    pub permit_type: String,
+    /// `statusName` as the API gives it (`ACCEPTED`, `REVOKED`, …; empty when it gave none).
+    pub status: StatusName,
+    pub permit_type: Option<PermitType>,
     pub contractor_id: String,
     pub contractor_name: String,
     pub company: String,
@@ -46,16 +47,16 @@ pub struct PermitRow {
 #[ts(rename_all = "camelCase")]
 pub struct PermitFilter {
     /// Any of these `statusName`s; every status when empty.
-    pub statuses: Vec<String>,
-    pub permit_type: Option<String>,
+    pub statuses: Vec<StatusName>,
+    pub permit_type: Option<PermitType>,
     pub contractor_id: Option<String>,
     pub property_id: Option<String>,
     pub flat_id: Option<String>,
-    /// Only permits whose validity ends between now and this many hours from now.
-    pub expiring_within_hours: Option<u32>,
+    /// Only permits that can run out (ACCEPTED: [`inf::can_expire`]) and whose validity ends
+    /// between now and this many minutes from now.
+    pub expiring_within_minutes: Option<u32>,
     pub search: String,
-    /// `validTill` (the default), `passNumber`, `updatedAt`, `status`, `permitType`, `contractor` or `unit`.
-    pub sort: String,
+    pub sort: PermitSort,
     pub descending: bool,
 }
 
@@ -69,6 +70,16 @@ pub struct PermitPageView {
     pub page_size: u32,
     /// Rows matching the filter, over all pages.
     pub total: u32,
+}
+
+/// Every permit matching a filter, as a command lists them.
+#[derive(Debug, Clone)]
+pub struct PermitListing {
+    pub rows: Vec<PermitRow>,
+    /// The same permits, as the cache holds them.
+    pub documents: Vec<Permit>,
+    /// How many match in all (more than listed when a limit cut the list).
+    pub total: u64,
 }
 
 /// A NOC attached to a permit.
@@ -115,7 +126,7 @@ pub struct PermitDetail {
     pub noc_history: Vec<NocView>,
     /// Oldest first.
     pub timeline: Vec<TimelineItem>,
-    /// Actions on this permit waiting for the server or refused by it.
+    /// Actions on this permit, or on its contractor, waiting for the server or refused by it.
     pub actions: Vec<ActionView>,
     /// The pass can be reissued (it is ACCEPTED and nothing is queued on it).
     pub can_reissue: bool,
@@ -136,12 +147,10 @@ pub(crate) fn row(
     PermitRow {
         id: p.id.clone(),
         pass_number: p.pass_number.clone().unwrap_or_default(),
-        status: p.status_name().map(|s| s.to_string()).unwrap_or_default(),
-        permit_type: p
-            .permit_type
-            .as_ref()
-            .map(|t| t.to_string())
-            .unwrap_or_default(),
+        status: p
+            .status_name()
+            .unwrap_or_else(|| StatusName::Unknown(String::new())),
+        permit_type: p.permit_type.clone(),
         pending_sync: queued.contains(&p.id) || queued.contains(&contractor_id),
         contractor_id,
         contractor_name: name,
@@ -175,40 +184,56 @@ fn event_word(event: &str) -> String {
 }
 
 /// A permit audit `action` (the PATCH action that made it), as a timeline word.
-fn audit_word(action: &str) -> String {
+fn audit_word(action: &PermitAction) -> String {
     match action {
-        "revoke" => "revoked".into(),
-        "reissuePass" => "reissued".into(),
-        "submit" => "submitted".into(),
-        "approve" => "approved".into(),
-        "reject" => "rejected".into(),
-        other => other.to_owned(),
+        PermitAction::Revoke => "revoked".into(),
+        PermitAction::ReissuePass => "reissued".into(),
+        PermitAction::Submit => "submitted".into(),
+        PermitAction::Approve => "approved".into(),
+        PermitAction::Reject => "rejected".into(),
+        PermitAction::Unknown(other) => other.clone(),
     }
 }
 
+/// "Expiring within" counts from the start of this minute, so that the pages of one scroll
+/// (and a command run beside the window) agree.
+fn this_minute() -> chrono::DateTime<chrono::Utc> {
+    let now = chrono::Utc::now();
+    now - chrono::Duration::seconds(now.timestamp() % 60)
+}
+
+/// The longest "expiring within" accepted: a year, in minutes.
+const EXPIRING_MAX_MINUTES: u32 = 366 * 24 * 60;
+
 impl PermitFilter {
-    fn query(&self, now: chrono::DateTime<chrono::Utc>) -> Result<PermitQuery, Error> {
+    /// The cache query for this filter at `now`, checked; `None` when nothing can match (an
+    /// "expiring within" over statuses that cannot expire).
+    fn query(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Option<PermitQuery>, Error> {
         let mut q = PermitQuery {
             limit: PAGE_SIZE,
             descending: self.descending,
+            sort: self.sort,
             ..PermitQuery::default()
         };
-        for s in &self.statuses {
-            let status = StatusName::parse(s);
+        for status in &self.statuses {
             if !status.is_known() {
+                let known: Vec<&str> = StatusName::KNOWN.iter().map(StatusName::as_str).collect();
                 return Err(Error::invalid_input(format!(
-                    "\"{}\" is not a permit status.",
-                    s.chars().take(40).collect::<String>()
+                    "\"{}\" is not a permit status: one of {}.",
+                    quoted(status.as_str()),
+                    known.join(", ")
                 )));
             }
-            q.statuses.push(status);
         }
-        if let Some(t) = self.permit_type.as_deref().filter(|t| !t.is_empty()) {
-            let t = PermitType::parse(t);
+        q.statuses = self.statuses.clone();
+        if let Some(t) = &self.permit_type {
             if !t.is_known() {
-                return Err(Error::invalid_input("That is not a permit type."));
+                return Err(Error::invalid_input(format!(
+                    "\"{}\" is not a permit type: buildUp or fitOut.",
+                    quoted(t.as_str())
+                )));
             }
-            q.permit_type = Some(t);
+            q.permit_type = Some(t.clone());
         }
         for (value, name) in [
             (&self.contractor_id, "contractor id"),
@@ -222,39 +247,34 @@ impl PermitFilter {
         q.contractor_id = self.contractor_id.clone().filter(|v| !v.is_empty());
         q.property_id = self.property_id.clone().filter(|v| !v.is_empty());
         q.flat_id = self.flat_id.clone().filter(|v| !v.is_empty());
-        if let Some(h) = self.expiring_within_hours {
-            if h == 0 || h > 24 * 366 {
+        q.search = check_search(&self.search)?.map(str::to_owned);
+        if let Some(m) = self.expiring_within_minutes {
+            if m == 0 || m > EXPIRING_MAX_MINUTES {
                 return Err(Error::invalid_input(
-                    "\"Expiring within\" is 1 hour to a year.",
+                    "\"Expiring within\" is 1 minute to a year.",
                 ));
             }
             q.valid_till_from = Some(Timestamp(now));
-            q.valid_till_before = Some(Timestamp(now + chrono::Duration::hours(h as i64)));
-        }
-        check_len(&self.search, 200, "A search")?;
-        q.search = Some(self.search.trim().to_owned()).filter(|s| !s.is_empty());
-        q.sort = match self.sort.as_str() {
-            "" | "validTill" => PermitSort::ValidTill,
-            "passNumber" => PermitSort::PassNumber,
-            "updatedAt" => PermitSort::UpdatedAt,
-            "status" => PermitSort::Status,
-            "permitType" => PermitSort::PermitType,
-            "unit" => PermitSort::Unit,
-            "contractor" => PermitSort::Contractor,
-            other => {
-                return Err(Error::invalid_input(format!(
-                    "The table cannot be sorted by \"{}\".",
-                    other.chars().take(40).collect::<String>()
-                )));
+            q.valid_till_before = Some(Timestamp(now + chrono::Duration::minutes(m as i64)));
+            // Only a permit that can run out is expiring: of the statuses asked for, or of all.
+            let asked = if q.statuses.is_empty() {
+                StatusName::KNOWN.to_vec()
+            } else {
+                std::mem::take(&mut q.statuses)
+            };
+            q.statuses = asked.into_iter().filter(inf::can_expire).collect();
+            if q.statuses.is_empty() {
+                return Ok(None);
             }
-        };
-        Ok(q)
+        }
+        Ok(Some(q))
     }
 }
 
 /// Where each page of one filter starts, for as long as the permits do not change.
 pub(crate) struct Anchors {
-    key: String,
+    /// The filter, and the minute its "expiring within" was counted from.
+    key: (PermitFilter, i64),
     generation: u64,
     total: u64,
     cursors: Option<Vec<Cursor>>,
@@ -264,11 +284,16 @@ impl Community {
     /// Page `page` (from 0) of the permits matching `filter`, opened by keyset from the cursor
     /// where the page starts; the cursors of a filter are read once per change of the permits.
     pub async fn permits(&self, filter: &PermitFilter, page: u32) -> Result<PermitPageView, Error> {
-        // "Expiring within" moves with the clock: to the minute, so the pages of one scroll agree.
-        let now = chrono::Utc::now();
-        let now = now - chrono::Duration::seconds(now.timestamp() % 60);
-        let mut q = filter.query(now)?;
-        let key = format!("{filter:?}@{}", now.timestamp());
+        let now = this_minute();
+        let Some(mut q) = filter.query(now)? else {
+            return Ok(PermitPageView {
+                rows: Vec::new(),
+                page,
+                page_size: PAGE_SIZE,
+                total: 0,
+            });
+        };
+        let key = (filter.clone(), now.timestamp());
         let generation = self.permits_generation.load(Ordering::Acquire);
         let mut memo = self.anchors.lock().await;
         let fresh = memo
@@ -306,7 +331,7 @@ impl Community {
                         rows: Vec::new(),
                         page,
                         page_size: PAGE_SIZE,
-                        total: total.min(u32::MAX as u64) as u32,
+                        total: count(total),
                     });
                 }
             }
@@ -318,8 +343,42 @@ impl Community {
             rows: self.rows(&found.rows).await?,
             page,
             page_size: PAGE_SIZE,
-            total: total.min(u32::MAX as u64) as u32,
+            total: count(total),
         })
+    }
+
+    /// Every permit matching `filter` (at most `limit`), as a command lists them: the rows,
+    /// the documents as the cache holds them (for `--json`), and how many match in all.
+    pub async fn permit_list(
+        &self,
+        filter: &PermitFilter,
+        limit: Option<u64>,
+    ) -> Result<PermitListing, Error> {
+        const CHUNK: u64 = 500;
+        let mut listing = PermitListing {
+            rows: Vec::new(),
+            documents: Vec::new(),
+            total: 0,
+        };
+        let Some(mut q) = filter.query(this_minute())? else {
+            return Ok(listing);
+        };
+        let want = limit.unwrap_or(u64::MAX);
+        while (listing.documents.len() as u64) < want {
+            q.limit = (want - listing.documents.len() as u64).min(CHUNK) as u32;
+            let page = self.cache().permits(&q).await?;
+            if let Some(total) = page.total {
+                listing.total = total;
+            }
+            q.skip_total = true;
+            listing.documents.extend(page.rows);
+            match page.next {
+                Some(next) => q.after = Some(next),
+                None => break,
+            }
+        }
+        listing.rows = self.rows(&listing.documents).await?;
+        Ok(listing)
     }
 
     /// Table rows for these permits, with their contractors' names and pending marks.
@@ -405,11 +464,14 @@ impl Community {
             });
         }
         timeline.sort_by(|a, b| a.at.cmp(&b.at));
-        let actions = self.actions_on(&[p.id.as_str()]).await?;
+        // Its own actions, and its contractor's (a revoke archives it).
+        let mut targets = vec![p.id.as_str()];
+        targets.extend(p.community_contractor_id.as_deref());
+        let actions = self.actions_on(&targets).await?;
         let status = p
             .status_name()
             .unwrap_or(StatusName::Unknown(String::new()));
-        let queued = actions.iter().any(|a| a.open);
+        let queued = actions.iter().any(|a| a.open && a.target_id == p.id);
         let damac = p.integrations.as_ref().and_then(|i| i.damac.as_ref());
         Ok(PermitDetail {
             time_in: p.time_in.clone(),
@@ -439,7 +501,7 @@ impl Community {
         tokio::spawn(async move {
             loop {
                 match changes.recv().await {
-                    Ok(gatehouse_cache::Change::Permits(_))
+                    Ok(gatehouse_cache::Committed::Permits(_))
                     | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                         generation.fetch_add(1, Ordering::AcqRel);
                     }

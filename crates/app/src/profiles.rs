@@ -166,6 +166,23 @@ impl Profile {
             .join("cache.sqlite3")
     }
 
+    /// How the API client reaches this profile's API with `key`.
+    pub(crate) fn settings(&self, key: String) -> gatehouse_client::Settings {
+        let mut settings = gatehouse_client::Settings::new(&self.base_url, key);
+        if let Some(h) = &self.auth_header {
+            settings.auth = gatehouse_client::Auth::Header(h.clone());
+        }
+        settings
+    }
+
+    /// The API key, looked up off the async runtime's threads.
+    pub(crate) async fn api_key_async(&self) -> Result<String, Error> {
+        let p = self.clone();
+        tokio::task::spawn_blocking(move || p.api_key())
+            .await
+            .map_err(|e| Error::internal(format!("the keychain lookup failed: {e}")))?
+    }
+
     /// The API key: `GATEHOUSE_API_KEY` when set, else the OS keychain. Blocking.
     pub fn api_key(&self) -> Result<String, Error> {
         if let Some(key) = std::env::var(API_KEY_ENV)

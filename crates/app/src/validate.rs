@@ -17,9 +17,23 @@ pub(crate) fn check_id(id: &str, what: &str) -> Result<(), Error> {
     } else {
         Err(Error::invalid_input(format!(
             "\"{}\" is not a {what}: 1 to {MAX_ID} letters, digits, '-', '_' or '.'.",
-            id.chars().take(40).collect::<String>()
+            quoted(id)
         )))
     }
+}
+
+/// The longest search accepted, in characters.
+pub const SEARCH_MAX: usize = 200;
+
+/// A search as typed: at most [`SEARCH_MAX`] characters; `None` when it is blank.
+pub(crate) fn check_search(search: &str) -> Result<Option<&str>, Error> {
+    check_len(search, SEARCH_MAX, "A search")?;
+    Ok(Some(search.trim()).filter(|s| !s.is_empty()))
+}
+
+/// The start of a text the caller sent, quoted back in an error: at most 40 characters.
+pub(crate) fn quoted(text: &str) -> String {
+    text.chars().take(40).collect()
 }
 
 /// A text of at most `max` characters.

@@ -3,24 +3,26 @@
 
 use std::time::Duration;
 
+use gatehouse_app::vocabulary::ContractorState;
 use gatehouse_app::{Community, Paths};
+use gatehouse_testkit::eventually;
 
 #[tokio::test]
 async fn with_no_profile_the_demo_community_opens_and_syncs_by_itself() {
     let dir = tempfile::tempdir().unwrap();
     let paths = Paths::at(dir.path()).unwrap();
     let community = Community::open(&paths).await.unwrap();
-    let mut changes = community.changes();
+    let mut changes = community.writes();
 
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    let status = loop {
+    let status = eventually("the first sync", Duration::from_secs(20), || async {
         let s = community.status().await.unwrap();
         if s.last_sync_at.is_some() && s.syncing.is_none() {
-            break s;
+            Ok(s)
+        } else {
+            Err(format!("{s:?}"))
         }
-        assert!(tokio::time::Instant::now() < deadline, "still {s:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    })
+    .await;
     assert_eq!(status.community, "Demo community");
     assert!(status.demo && status.online, "{status:?}");
     assert_eq!((status.permits, status.contractors), (400, 60));
@@ -29,18 +31,29 @@ async fn with_no_profile_the_demo_community_opens_and_syncs_by_itself() {
     assert!(dir.path().join("demo/cache.sqlite3").exists());
 
     // The contractor queue: three tabs that add up to everyone, narrowed by a search.
-    let pending = community.contractors("pending", "").await.unwrap();
+    let pending = community
+        .contractors(ContractorState::Pending, "")
+        .await
+        .unwrap();
     assert_eq!(pending.pending + pending.approved + pending.removed, 60);
     assert_eq!(pending.rows.len() as u32, pending.pending);
-    assert!(pending.rows.iter().all(|r| r.state == "pending"));
+    assert!(
+        pending
+            .rows
+            .iter()
+            .all(|r| r.state == ContractorState::Pending)
+    );
     let name = pending.rows[0].name.clone();
-    let found = community.contractors("pending", &name).await.unwrap();
+    let found = community
+        .contractors(ContractorState::Pending, &name)
+        .await
+        .unwrap();
     assert!(found.rows.iter().any(|r| r.name == name));
     assert!(found.pending <= pending.pending);
-    let err = community.contractors("banned", "").await.unwrap_err();
-    assert_eq!(err.code, gatehouse_app::ErrorCode::InvalidInput);
+    // A tab that does not exist is refused where it arrives, as the webview sends it.
+    assert!(serde_json::from_str::<ContractorState>("\"banned\"").is_err());
     let err = community
-        .contractors("pending", &"x".repeat(201))
+        .contractors(ContractorState::Pending, &"x".repeat(201))
         .await
         .unwrap_err();
     assert_eq!(err.code, gatehouse_app::ErrorCode::InvalidInput);
@@ -82,35 +95,28 @@ mod actions {
     use std::future::Future;
     use std::time::Duration;
 
+    use gatehouse_app::vocabulary::{ActionKind, ContractorState, PermitSort, StatusName};
     use gatehouse_app::{Community, ErrorCode, PermitFilter, Profile};
-    use gatehouse_client::{Client, Settings};
+    use gatehouse_testkit::{Client, Sandbox, eventually_true};
 
-    async fn eventually<F, Fut>(what: &str, mut check: F)
+    /// Waits up to 20 s for `check`.
+    async fn eventually<F, Fut>(what: &str, check: F)
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = bool>,
     {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-        while !check().await {
-            assert!(tokio::time::Instant::now() < deadline, "never: {what}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        eventually_true(what, Duration::from_secs(20), check).await
     }
 
     struct World {
         community: Community,
         api: Client,
-        _sandbox: gatehouse_sandbox::Running,
+        _sandbox: Sandbox,
         _dir: tempfile::TempDir,
     }
 
     async fn world() -> World {
-        let sandbox = gatehouse_sandbox::start(
-            gatehouse_sandbox::Config::default(),
-            "127.0.0.1:0".parse().unwrap(),
-        )
-        .await
-        .unwrap();
+        let sandbox = Sandbox::demo().await;
         let dir = tempfile::tempdir().unwrap();
         let paths = gatehouse_app::Paths::at(dir.path()).unwrap();
         let profile = Profile {
@@ -119,7 +125,7 @@ mod actions {
             auth_header: None,
             actor: Some("desk-1".into()),
         };
-        let community = Community::open_profile_with_key(&paths, profile, sandbox.api_key.clone())
+        let community = Community::open_profile_with_key(&paths, profile, sandbox.api_key().into())
             .await
             .unwrap();
         eventually("the first sync", || async {
@@ -127,7 +133,7 @@ mod actions {
             s.last_sync_at.is_some() && s.syncing.is_none() && s.permits == 400
         })
         .await;
-        let api = Client::new(Settings::new(sandbox.base_url(), &sandbox.api_key)).unwrap();
+        let api = sandbox.client();
         World {
             community,
             api,
@@ -140,11 +146,16 @@ mod actions {
     async fn approve_and_revoke_a_contractor_reach_the_sandbox() {
         let w = world().await;
         let c = &w.community;
-        let pending = c.contractors("pending", "").await.unwrap().rows[0].clone();
+        let pending = c
+            .contractors(ContractorState::Pending, "")
+            .await
+            .unwrap()
+            .rows[0]
+            .clone();
         let detail = c.contractor(&pending.id).await.unwrap();
         assert!(detail.can_approve && detail.actions.is_empty());
         let action = c.approve_contractor(&pending.id).await.unwrap();
-        assert_eq!(action.kind, "approveContractor");
+        assert_eq!(action.kind, ActionKind::ApproveContractor);
         assert_eq!(action.actor, "desk-1");
         eventually("the sandbox approves", || async {
             w.api.contractor(&pending.id).await.unwrap().approved
@@ -152,7 +163,7 @@ mod actions {
         .await;
         eventually("the queue shows it approved", || async {
             let d = c.contractor(&pending.id).await.unwrap();
-            d.contractor.state == "approved" && !d.contractor.pending_sync
+            d.contractor.state == ContractorState::Approved && !d.contractor.pending_sync
         })
         .await;
         // Approving twice is refused, in a sentence.
@@ -163,7 +174,12 @@ mod actions {
         // Revoke the approved contractor with the most active permits: the confirmation's list
         // is exactly what the sandbox archives.
         let mut best = (0, String::new());
-        for r in c.contractors("approved", "").await.unwrap().rows {
+        for r in c
+            .contractors(ContractorState::Approved, "")
+            .await
+            .unwrap()
+            .rows
+        {
             let n = c.contractor(&r.id).await.unwrap().active_permits.len();
             if n > best.0 {
                 best = (n, r.id);
@@ -186,16 +202,20 @@ mod actions {
                         .await
                         .unwrap()
                         .status_name()
-                        .is_some_and(|s| s.as_str() == "ARCHIVED")
+                        .is_some_and(|s| s == StatusName::Archived)
                 }
             })
             .await;
         }
         eventually("the cache shows them archived", || async {
             let d = c.contractor(&id).await.unwrap();
-            d.contractor.state == "removed"
+            d.contractor.state == ContractorState::Removed
                 && d.active_permits.is_empty()
-                && d.permits.iter().filter(|p| p.status == "ARCHIVED").count() >= n
+                && d.permits
+                    .iter()
+                    .filter(|p| p.status == StatusName::Archived)
+                    .count()
+                    >= n
         })
         .await;
         assert_eq!(
@@ -246,14 +266,26 @@ mod actions {
 
         // Filters: the rows match them, and the total agrees with the API.
         let accepted = PermitFilter {
-            statuses: vec!["ACCEPTED".into()],
-            expiring_within_hours: Some(72),
-            sort: "passNumber".into(),
+            statuses: vec![StatusName::Accepted],
+            expiring_within_minutes: Some(72 * 60),
+            sort: PermitSort::PassNumber,
             descending: true,
             ..PermitFilter::default()
         };
         let page = c.permits(&accepted, 0).await.unwrap();
-        assert!(page.rows.iter().all(|r| r.status == "ACCEPTED"));
+        assert!(page.rows.iter().all(|r| r.status == StatusName::Accepted));
+        // "Expiring within" keeps only what can run out: with every status asked for, the
+        // same ACCEPTED permits.
+        let any_status = PermitFilter {
+            statuses: Vec::new(),
+            ..accepted.clone()
+        };
+        assert_eq!(c.permits(&any_status, 0).await.unwrap(), page);
+        let ended = PermitFilter {
+            statuses: vec![StatusName::Revoked, StatusName::Archived],
+            ..accepted.clone()
+        };
+        assert_eq!(c.permits(&ended, 0).await.unwrap().total, 0);
         let now = chrono::Utc::now();
         for r in &page.rows {
             let till =
@@ -272,7 +304,7 @@ mod actions {
             .await
             .unwrap()
             .into_iter()
-            .filter(|p| p.status_name().is_some_and(|s| s.as_str() == "ACCEPTED"))
+            .filter(|p| p.status_name() == Some(StatusName::Accepted))
             .filter(|p| {
                 p.valid_till.is_some_and(|t| {
                     t.0 >= now - chrono::Duration::minutes(1)
@@ -286,17 +318,21 @@ mod actions {
             page.total
         );
 
+        // An order the table does not have is refused where it arrives, as the webview sends it.
+        let sort: Result<PermitFilter, _> =
+            serde_json::from_value(serde_json::json!({"sort": "doc"}));
+        assert!(sort.is_err());
         for bad in [
             PermitFilter {
-                statuses: vec!["<b>".into()],
+                statuses: vec![StatusName::parse("<b>")],
                 ..PermitFilter::default()
             },
             PermitFilter {
-                sort: "doc".into(),
+                permit_type: Some(gatehouse_app::vocabulary::PermitType::parse("tent")),
                 ..PermitFilter::default()
             },
             PermitFilter {
-                expiring_within_hours: Some(0),
+                expiring_within_minutes: Some(0),
                 ..PermitFilter::default()
             },
             PermitFilter {
@@ -314,7 +350,7 @@ mod actions {
         let w = world().await;
         let c = &w.community;
         let accepted = PermitFilter {
-            statuses: vec!["ACCEPTED".into()],
+            statuses: vec![StatusName::Accepted],
             ..PermitFilter::default()
         };
         let rows = c.permits(&accepted, 0).await.unwrap().rows;
@@ -360,12 +396,12 @@ mod actions {
                 .await
                 .unwrap()
                 .status_name()
-                .is_some_and(|s| s.as_str() == "REVOKED")
+                .is_some_and(|s| s == StatusName::Revoked)
         })
         .await;
         eventually("the detail shows it revoked, with its reason", || async {
             let d = c.permit(&two.id).await.unwrap();
-            d.permit.status == "REVOKED"
+            d.permit.status == StatusName::Revoked
                 && !d.can_revoke
                 && d.timeline.iter().any(|t| {
                     t.detail
@@ -386,6 +422,7 @@ mod connect {
     //! before anything is saved.
 
     use gatehouse_app::{ConnectRequest, ErrorCode, Paths, Session};
+    use gatehouse_testkit::Sandbox;
 
     fn request(name: &str, url: &str, key: &str) -> ConnectRequest {
         ConnectRequest {
@@ -397,12 +434,7 @@ mod connect {
 
     #[tokio::test]
     async fn a_wrong_key_or_address_is_refused_and_nothing_is_saved() {
-        let sandbox = gatehouse_sandbox::start(
-            gatehouse_sandbox::Config::default(),
-            "127.0.0.1:0".parse().unwrap(),
-        )
-        .await
-        .unwrap();
+        let sandbox = Sandbox::demo().await;
         let dir = tempfile::tempdir().unwrap();
         let session = Session::open(Paths::at(dir.path()).unwrap()).await.unwrap();
         assert!(session.community().await.status().await.unwrap().demo);
@@ -431,13 +463,13 @@ mod connect {
                 "http",
             ),
             (
-                request("marina", &format!("{url}/nothing-here"), &sandbox.api_key),
+                request("marina", &format!("{url}/nothing-here"), sandbox.api_key()),
                 ErrorCode::InvalidInput,
                 "does not serve the Buzz-In API",
             ),
             (
                 // A port nothing listens on.
-                request("marina", "http://127.0.0.1:9", &sandbox.api_key),
+                request("marina", "http://127.0.0.1:9", sandbox.api_key()),
                 ErrorCode::Unreachable,
                 "Cannot reach",
             ),

@@ -147,4 +147,9 @@ impl Contractor {
     pub fn is_member_of(&self, community_id: &str) -> bool {
         self.communities_ids.iter().any(|c| c == community_id)
     }
+
+    /// Removed from the community (revoked), as a client reads it: [`crate::inf::contractor_removed`].
+    pub fn is_removed(&self) -> bool {
+        crate::inf::contractor_removed(&self.communities_ids)
+    }
 }

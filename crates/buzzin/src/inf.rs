@@ -54,6 +54,27 @@ pub fn is_terminal(status: &StatusName) -> bool {
     TERMINAL_STATUSES.contains(status)
 }
 
+/// Whether a permit in this status can run out: only an ACCEPTED permit turns EXPIRED when its
+/// `validTill` passes [INF, buzzin-api.md §6: "validTill passed → EXPIRED" from ACCEPTED]; a
+/// revoked or archived one has ended already. "Expiring within" lists only these.
+pub fn can_expire(status: &StatusName) -> bool {
+    *status == StatusName::Accepted
+}
+
+// ---- Contractors -----------------------------------------------------------------------------
+
+/// Whether a contractor, as this community's API returns it, has been removed (revoked): a
+/// revoke detaches it from the community, and the community's id leaves `communitiesIds`
+/// [INF, buzzin-api.md §4.3]. A client sees only its own community, so none left means removed.
+pub fn contractor_removed(communities_ids: &[String]) -> bool {
+    communities_ids.is_empty()
+}
+
+// ---- Pass actions ----------------------------------------------------------------------------
+
+/// The longest revoke reason, in characters [INF: the docs give no limit; 1,000 is assumed].
+pub const REVOKE_REASON_MAX: usize = 1000;
+
 // ---- Errors ----------------------------------------------------------------------------------
 
 /// The FeathersJS error name for an HTTP status [INF: only `BadRequest` 400 is documented].

@@ -25,8 +25,8 @@ pub use contractor::{
 pub use error::FeathersError;
 pub use event::{ContractorEventData, Envelope, EventName, FeedItem, PermitEventData, ScanInfo};
 pub use permit::{
-    AuditEntry, DamacPermit, Employee, NewPermit, NocInput, PassAction, Permit, PermitIntegrations,
-    PermitPatch, PermitType, StatusName, StoredNoc,
+    AuditEntry, DamacPermit, Employee, NewPermit, NocInput, PassAction, Permit, PermitAction,
+    PermitIntegrations, PermitPatch, PermitType, StatusName, StoredNoc,
 };
 pub use time::Timestamp;
 
@@ -41,8 +41,16 @@ pub struct Page<T> {
     pub data: Vec<T>,
 }
 
+open_enum! {
+    /// The `action` of `PATCH /communityContractors/{id}` [DOC].
+    pub enum ContractorActionKind {
+        Approve = "approve",
+        Revoke = "revoke",
+    }
+}
+
 /// `{ "action": "approve" | "revoke" }` for `PATCH /communityContractors/{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContractorAction {
-    pub action: String,
+    pub action: ContractorActionKind,
 }

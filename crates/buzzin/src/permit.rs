@@ -111,7 +111,7 @@ pub struct PermitIntegrations {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
-    pub action: String,
+    pub action: PermitAction,
     #[serde(default)]
     pub actor: Option<String>,
     #[serde(default)]
@@ -282,11 +282,24 @@ pub struct PermitPatch {
     pub permit_type: Option<PermitType>,
 }
 
+open_enum! {
+    /// What was done to a permit: the `action` of `PATCH /passes/{id}` [DOC: `revoke`,
+    /// `reissuePass`, `submit`], and of the permit's audit entries, which also record the
+    /// admin's decision on a submitted permit [INF: `approve`, `reject`].
+    pub enum PermitAction {
+        Submit = "submit",
+        Revoke = "revoke",
+        ReissuePass = "reissuePass",
+        Approve = "approve",
+        Reject = "reject",
+    }
+}
+
 /// `PATCH /passes/{id}` body: `revoke` (with an optional reason), `reissuePass`, `submit` [DOC].
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PassAction {
-    pub action: String,
+    pub action: PermitAction,
     #[serde(default)]
     pub reason: Option<String>,
 }

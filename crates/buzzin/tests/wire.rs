@@ -40,7 +40,7 @@ fn contractor_create_response() {
 #[test]
 fn contractor_revoke_request() {
     let a: ContractorAction = round_trip("contractor-revoke-request.json");
-    assert_eq!(a.action, "revoke");
+    assert_eq!(a.action, gatehouse_buzzin::ContractorActionKind::Revoke);
 }
 
 #[test]
@@ -63,6 +63,7 @@ fn permit_create_response_is_a_draft_by_its_code() {
 #[test]
 fn pass_revoke_request() {
     let a: PassAction = round_trip("pass-revoke-request.json");
+    assert_eq!(a.action, gatehouse_buzzin::PermitAction::Revoke);
     assert_eq!(a.reason.as_deref(), Some("Permit cancelled by DAMAC."));
 }
 

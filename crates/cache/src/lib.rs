@@ -1,7 +1,7 @@
 //! The local cache of one community: everything the admin sees is read from here, so the app
 //! opens and works offline. SQLite through sqlx, WAL, migrations embedded in the binary.
 //!
-//! Every write commits first and then announces what changed ([`Change`]), for the open views
+//! Every write commits first and then announces what changed ([`Committed`]), for the open views
 //! and the sync engine alike.
 
 mod error;
@@ -23,14 +23,29 @@ pub use query::{Cursor, PermitPage, PermitQuery, PermitSort};
 use gatehouse_buzzin::FeedItem;
 use outbox::Touched;
 
-/// The contractor tabs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ContractorState {
-    /// In the community, not yet approved.
-    Pending,
-    Approved,
-    /// Revoked: no longer in the community.
-    Removed,
+gatehouse_buzzin::closed_enum! {
+    /// The contractor tabs.
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+    pub enum ContractorState {
+        /// In the community, not yet approved.
+        Pending = "pending",
+        Approved = "approved",
+        /// Revoked: no longer in the community.
+        Removed = "removed",
+    }
+}
+
+impl ContractorState {
+    /// Which tab a contractor is on.
+    pub fn of(c: &Contractor) -> ContractorState {
+        if c.is_removed() {
+            ContractorState::Removed
+        } else if c.approved {
+            ContractorState::Approved
+        } else {
+            ContractorState::Pending
+        }
+    }
 }
 
 /// One step of a sync, stored in one transaction by [`Cache::store`].
@@ -54,7 +69,7 @@ impl Batch {
 
 /// What a committed write changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
+pub enum Committed {
     Contractors(Vec<String>),
     Permits(Vec<String>),
     /// An outbox row was added or changed state.
@@ -69,7 +84,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub struct Cache {
     pool: SqlitePool,
     path: PathBuf,
-    changes: broadcast::Sender<Change>,
+    changes: broadcast::Sender<Committed>,
     /// During a bulk load, writes skip index and search maintenance.
     bulk: std::sync::atomic::AtomicBool,
     /// Counts the writes of contractors and permits (bumped as they are announced).
@@ -233,7 +248,7 @@ impl Cache {
     }
 
     /// Change announcements, sent after each commit.
-    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Committed> {
         self.changes.subscribe()
     }
 
@@ -310,10 +325,10 @@ impl Cache {
         permits.sort();
         permits.dedup();
         if !contractors.is_empty() {
-            let _ = self.changes.send(Change::Contractors(contractors));
+            let _ = self.changes.send(Committed::Contractors(contractors));
         }
         if !permits.is_empty() {
-            let _ = self.changes.send(Change::Permits(permits));
+            let _ = self.changes.send(Committed::Permits(permits));
         }
     }
 

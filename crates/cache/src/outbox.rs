@@ -12,80 +12,38 @@ use sqlx::{Row, SqliteConnection};
 
 use crate::{Cache, CacheError, decode, write};
 
-/// An admin action on the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ActionKind {
-    ApproveContractor,
-    RevokeContractor,
-    RevokePass,
-    ReissuePass,
+gatehouse_buzzin::closed_enum! {
+    /// An admin action on the API.
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+    pub enum ActionKind {
+        ApproveContractor = "approveContractor",
+        RevokeContractor = "revokeContractor",
+        RevokePass = "revokePass",
+        ReissuePass = "reissuePass",
+    }
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 4] = [
-        ActionKind::ApproveContractor,
-        ActionKind::RevokeContractor,
-        ActionKind::RevokePass,
-        ActionKind::ReissuePass,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActionKind::ApproveContractor => "approveContractor",
-            ActionKind::RevokeContractor => "revokeContractor",
-            ActionKind::RevokePass => "revokePass",
-            ActionKind::ReissuePass => "reissuePass",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     /// Whether the target is a permit (else a contractor).
     pub fn on_permit(self) -> bool {
         matches!(self, ActionKind::RevokePass | ActionKind::ReissuePass)
     }
 }
 
-/// Where an outbox row is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum OutboxState {
-    Pending,
-    Sending,
-    Ambiguous,
-    Done,
-    Rejected,
-    Discarded,
+gatehouse_buzzin::closed_enum! {
+    /// Where an outbox row is in its life.
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+    pub enum OutboxState {
+        Pending = "pending",
+        Sending = "sending",
+        Ambiguous = "ambiguous",
+        Done = "done",
+        Rejected = "rejected",
+        Discarded = "discarded",
+    }
 }
 
 impl OutboxState {
-    const ALL: [OutboxState; 6] = [
-        OutboxState::Pending,
-        OutboxState::Sending,
-        OutboxState::Ambiguous,
-        OutboxState::Done,
-        OutboxState::Rejected,
-        OutboxState::Discarded,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutboxState::Pending => "pending",
-            OutboxState::Sending => "sending",
-            OutboxState::Ambiguous => "ambiguous",
-            OutboxState::Done => "done",
-            OutboxState::Rejected => "rejected",
-            OutboxState::Discarded => "discarded",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     /// Still to reach the server: its optimistic state is shown.
     pub fn is_open(self) -> bool {
         matches!(
@@ -95,7 +53,23 @@ impl OutboxState {
     }
 }
 
+/// The states [`OutboxState::is_open`] holds, as an SQL list (a test keeps the two equal).
 const OPEN_STATES: &str = "('pending', 'sending', 'ambiguous')";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sql_list_of_open_states_is_the_open_states() {
+        let open: Vec<String> = OutboxState::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| format!("'{s}'"))
+            .collect();
+        assert_eq!(OPEN_STATES, format!("({})", open.join(", ")));
+    }
+}
 
 /// An action to queue.
 #[derive(Debug, Clone)]
@@ -392,10 +366,14 @@ impl Cache {
         if a.kind == ActionKind::RevokePass && reason.is_none() {
             return Err(refused("a reason is required to revoke a pass".into()));
         }
-        if reason.as_ref().is_some_and(|r| r.chars().count() > 1000) {
-            return Err(refused(
-                "the reason must be at most 1,000 characters".into(),
-            ));
+        if reason
+            .as_ref()
+            .is_some_and(|r| r.chars().count() > inf::REVOKE_REASON_MAX)
+        {
+            return Err(refused(format!(
+                "the reason must be at most {} characters",
+                inf::REVOKE_REASON_MAX
+            )));
         }
         let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
         let mut before = Before::default();
@@ -428,7 +406,7 @@ impl Cache {
                 .await?
                 .ok_or_else(|| CacheError::NotFound(format!("no contractor {}", a.target_id)))?;
             let name = c.name.clone().unwrap_or_else(|| c.id.clone());
-            let removed = c.communities_ids.is_empty();
+            let removed = c.is_removed();
             match a.kind {
                 ActionKind::ApproveContractor if removed => {
                     return Err(refused(format!(
@@ -493,8 +471,8 @@ impl Cache {
             .map_err(|e| self.sql(e))?;
         tx.commit().await.map_err(|e| self.sql(e))?;
         self.announce(touched.contractors, touched.permits);
-        let _ = self.changes.send(crate::Change::Outbox);
-        let _ = self.changes.send(crate::Change::Queued);
+        let _ = self.changes.send(crate::Committed::Outbox);
+        let _ = self.changes.send(crate::Committed::Queued);
         Ok(entry)
     }
 
@@ -607,7 +585,7 @@ impl Cache {
             .await
             .map_err(|e| self.sql(e))?;
         tx.commit().await.map_err(|e| self.sql(e))?;
-        let _ = self.changes.send(crate::Change::Outbox);
+        let _ = self.changes.send(crate::Committed::Outbox);
         Ok(())
     }
 
@@ -704,7 +682,7 @@ impl Cache {
         let entry = self.entry_in(&mut tx, id).await?;
         tx.commit().await.map_err(|e| self.sql(e))?;
         self.announce(touched.contractors, touched.permits);
-        let _ = self.changes.send(crate::Change::Outbox);
+        let _ = self.changes.send(crate::Committed::Outbox);
         Ok(entry)
     }
 
@@ -754,7 +732,7 @@ impl Cache {
             .await
             .map_err(|e| self.sql(e))?;
         let entry = self.commit_ended(tx, id, touched).await?;
-        let _ = self.changes.send(crate::Change::Queued);
+        let _ = self.changes.send(crate::Committed::Queued);
         Ok(entry)
     }
 

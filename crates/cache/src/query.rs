@@ -8,20 +8,23 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use crate::CacheError;
 
-/// Sortable columns; ties are broken by id, so the order is total.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum PermitSort {
-    #[default]
-    ValidTill,
-    PassNumber,
-    UpdatedAt,
-    Status,
-    /// Not indexed: a page sorts the matches (top-N), which stays in tens of milliseconds.
-    PermitType,
-    /// Not indexed, as `PermitType`.
-    Unit,
-    /// By the contractor's name (looked up per row; not indexed, as `PermitType`).
-    Contractor,
+gatehouse_buzzin::closed_enum! {
+    /// Sortable columns; ties are broken by id, so the order is total.
+    #[derive(Default)]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+    pub enum PermitSort {
+        #[default]
+        ValidTill = "validTill",
+        PassNumber = "passNumber",
+        UpdatedAt = "updatedAt",
+        Status = "status",
+        /// Not indexed: a page sorts the matches (top-N), which stays in tens of milliseconds.
+        PermitType = "permitType",
+        /// Not indexed, as `PermitType`.
+        Unit = "unit",
+        /// By the contractor's name (walked in name order, or looked up per row).
+        Contractor = "contractor",
+    }
 }
 
 impl PermitSort {

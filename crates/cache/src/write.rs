@@ -58,7 +58,7 @@ pub(crate) async fn upsert_contractors(
                 .push_bind(c.phone.clone().unwrap_or_default())
                 .push_bind(c.salesforce_id().unwrap_or_default().to_owned())
                 .push_bind(c.approved)
-                .push_bind(c.communities_ids.is_empty())
+                .push_bind(c.is_removed())
                 .push_bind(time(c.updated_at))
                 .push_bind(serde_json::to_string(c).expect("a contractor serialises"));
         });

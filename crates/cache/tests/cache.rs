@@ -3,12 +3,11 @@
 use std::collections::HashSet;
 
 use gatehouse_buzzin::{Contractor, Permit, StatusName, Timestamp};
-use gatehouse_cache::{Cache, CacheError, Change, PermitQuery, PermitSort};
-use gatehouse_client::{Client, ListQuery, Settings};
-use gatehouse_sandbox::{Config, Running, Seed};
+use gatehouse_cache::{Cache, CacheError, Committed, PermitQuery, PermitSort};
+use gatehouse_testkit::{Client, ListQuery, Sandbox, Seed};
 
 struct World {
-    _sb: Running,
+    _sb: Sandbox,
     client: Client,
     cache: Cache,
     contractors: Vec<Contractor>,
@@ -17,16 +16,8 @@ struct World {
 }
 
 async fn filled(permits: u64) -> World {
-    let sb = gatehouse_sandbox::start(
-        Config {
-            seed: Seed::Count(permits),
-            ..Config::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
-    let client = Client::new(Settings::new(sb.base_url(), &sb.api_key)).unwrap();
+    let sb = Sandbox::seeded(Seed::Count(permits)).await;
+    let client = sb.client();
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::open(&dir.path().join("community.sqlite3"))
         .await
@@ -404,7 +395,7 @@ async fn renaming_a_contractor_renames_it_in_permit_search_and_announces_changes
         .unwrap();
     assert_eq!(
         changes.recv().await.unwrap(),
-        Change::Contractors(vec![c.id.clone()])
+        Committed::Contractors(vec![c.id.clone()])
     );
     let found = w
         .cache
@@ -451,7 +442,7 @@ async fn renaming_a_contractor_renames_it_in_permit_search_and_announces_changes
         .unwrap();
     assert_eq!(
         changes.recv().await.unwrap(),
-        Change::Permits(vec![p.id.clone()])
+        Committed::Permits(vec![p.id.clone()])
     );
     assert_eq!(
         w.cache.permit(&p.id).await.unwrap().unwrap().status_name(),

@@ -1,4 +1,5 @@
-//! `gatehouse`: the command-line face of Gatehouse, over the same core as the app.
+//! `gatehouse`: the command-line face of Gatehouse. Every command is a printer of what
+//! `gatehouse-app` returns, the same operations the window calls, so the two cannot drift apart.
 //!
 //! Reads (lists, show, status, audit) come from the profile's local cache and work offline.
 //! Actions are queued in the outbox with their effect shown at once, then sent; with the API
@@ -19,55 +20,16 @@ macro_rules! say {
     }};
 }
 
-mod community;
+mod args;
+mod commands;
 mod output;
-mod sandbox;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
+use gatehouse_app::ErrorCode;
 
-#[derive(Parser)]
-#[command(
-    name = "gatehouse",
-    version,
-    about = "Contractor permits and gate passes for gated communities"
-)]
-struct Cli {
-    /// The community profile to use (default: the current one).
-    #[arg(long, global = true, env = "GATEHOUSE_PROFILE")]
-    profile: Option<String>,
-    /// Do not contact the API: actions are queued for the next sync (exit code 3).
-    #[arg(long, global = true)]
-    offline: bool,
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Serve a local Buzz-In Work Permit API (the sandbox) until interrupted.
-    Sandbox(sandbox::SandboxArgs),
-    /// Community profiles: which API, with which key.
-    #[command(subcommand)]
-    Profile(community::ProfileCmd),
-    /// Online or offline, how fresh the data is, and what waits for the server.
-    Status(community::JsonFlag),
-    /// Send queued actions, then bring the cache up to date (the first time, fill it).
-    Sync(community::SyncArgs),
-    /// The contractor queue: list, show, approve, revoke.
-    #[command(subcommand)]
-    Contractors(community::ContractorsCmd),
-    /// Permits and their passes: list, show, revoke, reissue.
-    #[command(subcommand)]
-    Permits(community::PermitsCmd),
-    /// Actions waiting for the server, or refused by it.
-    #[command(subcommand)]
-    Outbox(community::OutboxCmd),
-    /// The local audit log of actions taken here.
-    #[command(subcommand)]
-    Audit(community::AuditCmd),
-}
+use crate::args::{Cli, Command};
 
 /// How a command ended, as an exit code.
 #[derive(Debug)]
@@ -91,6 +53,7 @@ impl Failure {
             Failure::Refused(_) => 4,
         }
     }
+
     fn message(&self) -> &str {
         match self {
             Failure::Error(m)
@@ -107,6 +70,25 @@ impl From<String> for Failure {
     }
 }
 
+/// The app's error codes, as exit codes.
+impl From<gatehouse_app::Error> for Failure {
+    fn from(e: gatehouse_app::Error) -> Self {
+        match e.code {
+            ErrorCode::Unreachable => Failure::Offline(e.message),
+            ErrorCode::Refused | ErrorCode::InvalidInput => Failure::Refused(e.message),
+            ErrorCode::NotFound | ErrorCode::Storage | ErrorCode::Internal => {
+                Failure::Error(e.message)
+            }
+        }
+    }
+}
+
+/// Which community, and whether the API may be contacted.
+pub struct Target {
+    pub profile: Option<String>,
+    pub offline: bool,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
@@ -116,20 +98,20 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let profile = community::Target {
+    let target = Target {
         profile: cli.profile,
         offline: cli.offline,
     };
     let result = runtime.block_on(async move {
         match cli.command {
-            Command::Sandbox(args) => sandbox::sandbox(args).await.map_err(Failure::Error),
-            Command::Profile(cmd) => community::profile(cmd).await,
-            Command::Status(a) => community::status(profile, a).await,
-            Command::Sync(a) => community::sync(profile, a).await,
-            Command::Contractors(cmd) => community::contractors(profile, cmd).await,
-            Command::Permits(cmd) => community::permits(profile, cmd).await,
-            Command::Outbox(cmd) => community::outbox(profile, cmd).await,
-            Command::Audit(cmd) => community::audit(profile, cmd).await,
+            Command::Sandbox(args) => commands::sandbox::run(args).await.map_err(Failure::Error),
+            Command::Profile(cmd) => commands::profile::run(cmd).await,
+            Command::Status(a) => commands::status::run(target, a).await,
+            Command::Sync(a) => commands::sync::run(target, a).await,
+            Command::Contractors(cmd) => commands::contractors::run(target, cmd).await,
+            Command::Permits(cmd) => commands::permits::run(target, cmd).await,
+            Command::Outbox(cmd) => commands::outbox::run(target, cmd).await,
+            Command::Audit(cmd) => commands::audit::run(target, cmd).await,
         }
     });
     match result {

@@ -1,7 +1,9 @@
 //! How things are printed: community-local times, table rows, JSON.
 
 use chrono::FixedOffset;
-use gatehouse_buzzin::{Contractor, Permit, Timestamp, inf};
+use gatehouse_app::labels::phase_label;
+use gatehouse_app::vocabulary::{COMMUNITY_UTC_OFFSET_SECS, Phase, Timestamp};
+use gatehouse_app::{ContractorRow, PermitRow};
 use serde::Serialize;
 
 /// The community's zone, shown beside every time (Asia/Dubai: Gulf Standard Time, UTC+4).
@@ -9,18 +11,23 @@ pub const ZONE_LABEL: &str = "GST";
 
 /// `2026-11-22 14:05 GST`.
 pub fn local(t: Timestamp) -> String {
-    let zone = FixedOffset::east_opt(inf::COMMUNITY_UTC_OFFSET_SECS).expect("a valid offset");
+    let zone = FixedOffset::east_opt(COMMUNITY_UTC_OFFSET_SECS).expect("a valid offset");
     format!(
         "{} {ZONE_LABEL}",
         t.0.with_timezone(&zone).format("%Y-%m-%d %H:%M")
     )
 }
 
-/// A stored wire time (`2026-…Z`) in community time; other text as it is.
+/// A wire time (`2026-…Z`) in community time; other text as it is.
 pub fn local_str(wire: &str) -> String {
     Timestamp::parse(wire)
         .map(local)
         .unwrap_or_else(|| wire.to_owned())
+}
+
+/// An optional wire time in community time, or "-".
+pub fn local_opt(wire: Option<&str>) -> String {
+    wire.map(local_str).unwrap_or_else(|| "-".into())
 }
 
 pub fn json<T: Serialize + ?Sized>(value: &T) {
@@ -28,6 +35,11 @@ pub fn json<T: Serialize + ?Sized>(value: &T) {
         "{}",
         serde_json::to_string_pretty(value).expect("values serialise")
     );
+}
+
+/// The progress bar's words for what the engine is doing.
+pub fn phase(p: Phase) -> &'static str {
+    phase_label(p)
 }
 
 /// Cuts text to `n` characters (by character, so Arabic and emoji stay whole), on one line.
@@ -51,30 +63,9 @@ pub fn pad(text: &str, n: usize) -> String {
     format!("{t}{}", " ".repeat(n.saturating_sub(len)))
 }
 
-pub fn contractor_state(c: &Contractor) -> &'static str {
-    if c.communities_ids.is_empty() {
-        "removed"
-    } else if c.approved {
-        "approved"
-    } else {
-        "pending"
-    }
-}
-
-pub fn contractor_row(c: &Contractor) -> String {
-    let company = c
-        .company
-        .as_ref()
-        .and_then(|co| co.company_name.as_deref())
-        .unwrap_or("");
-    format!(
-        "{}  {}  {}  {}  {}",
-        pad(&c.id, 24),
-        pad(c.name.as_deref().unwrap_or(""), 28),
-        pad(company, 30),
-        pad(contractor_state(c), 8),
-        c.phone.as_deref().unwrap_or("")
-    )
+/// "-" for an empty text.
+pub fn or_dash(text: &str) -> &str {
+    if text.is_empty() { "-" } else { text }
 }
 
 pub fn contractor_header() -> String {
@@ -84,6 +75,17 @@ pub fn contractor_header() -> String {
         pad("NAME", 28),
         pad("COMPANY", 30),
         pad("STATE", 8)
+    )
+}
+
+pub fn contractor_row(c: &ContractorRow) -> String {
+    format!(
+        "{}  {}  {}  {}  {}",
+        pad(&c.id, 24),
+        pad(&c.name, 28),
+        pad(&c.company, 30),
+        pad(c.state.as_str(), 8),
+        c.phone
     )
 }
 
@@ -97,22 +99,21 @@ pub fn permit_header() -> String {
     )
 }
 
-pub fn permit_row(p: &Permit) -> String {
+pub fn permit_row(p: &PermitRow) -> String {
+    let pass = if p.pass_number.is_empty() {
+        &p.id
+    } else {
+        &p.pass_number
+    };
     format!(
         "{}  {}  {}  {}  {}",
-        pad(p.pass_number.as_deref().unwrap_or(&p.id), 10),
+        pad(pass, 10),
+        pad(p.status.as_str(), 9),
+        pad(p.permit_type.as_ref().map_or("", |t| t.as_str()), 8),
         pad(
-            &p.status_name().map(|s| s.to_string()).unwrap_or_default(),
-            9
+            &p.valid_till.as_deref().map(local_str).unwrap_or_default(),
+            20
         ),
-        pad(
-            &p.permit_type
-                .as_ref()
-                .map(|t| t.to_string())
-                .unwrap_or_default(),
-            8
-        ),
-        pad(&p.valid_till.map(local).unwrap_or_default(), 20),
-        cut(p.jobs_summary.as_deref().unwrap_or(""), 50)
+        cut(&p.job, 50)
     )
 }

@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
-use gatehouse_sandbox::Config;
+use gatehouse_testkit::Sandbox;
 
 struct Session {
     bus: Child,
@@ -108,15 +108,10 @@ fn gatehouse(session: Option<&Session>, data: &Path, args: &[&str], stdin: &str)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_api_key_goes_to_the_keychain_and_nowhere_else() {
-    let sb = gatehouse_sandbox::start(
-        Config {
-            api_keys: vec!["k-7f3a9c-keychain".into()],
-            ..Config::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let sb = Sandbox::builder()
+        .config(|c| c.api_keys = vec!["k-7f3a9c-keychain".into()])
+        .start()
+        .await;
     let session = keyring_session();
     let data = tempfile::tempdir().unwrap();
 

@@ -3,7 +3,9 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use gatehouse_testkit::{Control, ListQuery, client_at, within_blocking};
 
 /// Runs `gatehouse` expecting it to exit by itself; a sandbox that starts serving instead is
 /// stopped after 10 s and fails the test rather than hanging it.
@@ -14,16 +16,18 @@ fn run_briefly(args: &[&str]) -> std::process::Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!(
-                "`gatehouse {}` kept running instead of refusing",
-                args.join(" ")
-            );
+    let exited = within_blocking(Duration::from_secs(10), || {
+        match child.try_wait().unwrap() {
+            Some(_) => Ok(()),
+            None => Err("still running".into()),
         }
-        std::thread::sleep(Duration::from_millis(20));
+    });
+    if exited.is_err() {
+        let _ = child.kill();
+        panic!(
+            "`gatehouse {}` kept running instead of refusing",
+            args.join(" ")
+        );
     }
     child.wait_with_output().unwrap()
 }
@@ -46,15 +50,7 @@ async fn prints_its_url_and_key_and_serves_the_demo_community() {
         .to_owned();
     assert_eq!(second, "API key: k-123");
 
-    let info: serde_json::Value = reqwest::Client::new()
-        .get(format!("{url}/__sandbox"))
-        .bearer_auth("k-123")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info = Control::new(url, "k-123".into()).info().await;
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(info["permits"], 400, "{info}");
@@ -132,18 +128,13 @@ async fn a_first_start_killed_while_saving_leaves_all_or_nothing() {
 
         let (mut child, url) =
             serve(&["sandbox", "--port", "0", "--seed", "empty", "--data", data]);
-        let page: serde_json::Value = reqwest::Client::new()
-            .get(format!("{url}/permits?$limit=0"))
-            .header("x-api-key", "sandbox-key")
-            .send()
+        let total = client_at(&url, "sandbox-key")
+            .permits(&ListQuery::new().limit(0))
             .await
             .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .total;
         let _ = child.kill();
         let _ = child.wait();
-        let total = page["total"].as_u64().unwrap();
         assert!(
             total == 0 || total == 20000,
             "after a kill at {delay_ms} ms the folder holds {total} permits: a partial save"

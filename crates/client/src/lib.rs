@@ -17,7 +17,10 @@ mod error;
 use std::time::Duration;
 
 use gatehouse_buzzin::inf;
-use gatehouse_buzzin::{Contractor, ContractorAction, FeedItem, Page, PassAction, Permit};
+use gatehouse_buzzin::{
+    Contractor, ContractorAction, ContractorActionKind, FeedItem, Page, PassAction, Permit,
+    PermitAction,
+};
 use rand::RngExt;
 use reqwest::{Method, RequestBuilder};
 use serde::Serialize;
@@ -306,7 +309,7 @@ impl Client {
 
     pub async fn approve_contractor(&self, id: &str) -> Result<Contractor, ClientError> {
         let body = ContractorAction {
-            action: "approve".into(),
+            action: ContractorActionKind::Approve,
         };
         self.mutate(
             &format!("{}/{}", inf::CONTRACTORS_PATH, segment(id)?),
@@ -317,7 +320,7 @@ impl Client {
 
     pub async fn revoke_contractor(&self, id: &str) -> Result<Contractor, ClientError> {
         let body = ContractorAction {
-            action: "revoke".into(),
+            action: ContractorActionKind::Revoke,
         };
         self.mutate(
             &format!("{}/{}", inf::CONTRACTORS_PATH, segment(id)?),
@@ -328,7 +331,7 @@ impl Client {
 
     pub async fn revoke_pass(&self, id: &str, reason: Option<&str>) -> Result<(), ClientError> {
         let body = PassAction {
-            action: "revoke".into(),
+            action: PermitAction::Revoke,
             reason: reason.map(str::to_owned),
         };
         let _: serde_json::Value = self
@@ -339,7 +342,7 @@ impl Client {
 
     pub async fn reissue_pass(&self, id: &str) -> Result<(), ClientError> {
         let body = PassAction {
-            action: "reissuePass".into(),
+            action: PermitAction::ReissuePass,
             reason: None,
         };
         let _: serde_json::Value = self

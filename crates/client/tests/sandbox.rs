@@ -3,23 +3,14 @@
 use std::time::{Duration, Instant};
 
 use gatehouse_client::{Auth, Client, ClientError, ListQuery, Retry, Settings};
-use gatehouse_sandbox::{Config, Running, Seed};
-use serde_json::{Value, json};
+use gatehouse_testkit::{Fault, FaultKind, Sandbox, Seed};
 
-async fn sandbox() -> Running {
-    gatehouse_sandbox::start(
-        Config {
-            seed: Seed::Count(200),
-            ..Config::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap()
+async fn sandbox() -> Sandbox {
+    Sandbox::seeded(Seed::Count(200)).await
 }
 
-fn client(sb: &Running) -> Client {
-    let mut s = Settings::new(sb.base_url(), &sb.api_key);
+fn client(sb: &Sandbox) -> Client {
+    let mut s = Settings::new(sb.base_url(), sb.api_key());
     s.timeout = Duration::from_millis(800);
     s.retry = Retry {
         attempts: 4,
@@ -29,27 +20,13 @@ fn client(sb: &Running) -> Client {
     Client::new(s).unwrap()
 }
 
-async fn arm(sb: &Running, fault: Value) {
-    let resp = reqwest::Client::new()
-        .post(format!("{}/__sandbox/faults", sb.base_url()))
-        .header("x-api-key", &sb.api_key)
-        .json(&fault)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 201);
+async fn arm(sb: &Sandbox, fault: Fault) {
+    sb.control().arm(fault).await;
 }
 
-async fn armed(sb: &Running) -> usize {
-    let v: Value = reqwest::Client::new()
-        .get(format!("{}/__sandbox/faults", sb.base_url()))
-        .header("x-api-key", &sb.api_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+/// How many requests the armed faults will still affect.
+async fn armed(sb: &Sandbox) -> usize {
+    let v = sb.control().faults().await;
     v["data"].as_array().unwrap().len()
 }
 
@@ -85,17 +62,29 @@ async fn reads_page_and_decode() {
 async fn transient_failures_of_reads_are_retried_until_success() {
     let sb = sandbox().await;
     let c = client(&sb);
-    for kind in ["status", "drop", "malformed", "truncated"] {
-        arm(&sb, json!({"kind": kind, "path": "/permits", "count": 2})).await;
+    for kind in [
+        FaultKind::Status,
+        FaultKind::Drop,
+        FaultKind::Malformed,
+        FaultKind::Truncated,
+    ] {
+        arm(
+            &sb,
+            Fault {
+                count: 2,
+                ..Fault::new(kind, "/permits")
+            },
+        )
+        .await;
         let page = c
             .permits(&ListQuery::new().limit(5))
             .await
-            .unwrap_or_else(|e| panic!("{kind}: {e}"));
-        assert_eq!(page.data.len(), 5, "{kind}");
+            .unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        assert_eq!(page.data.len(), 5, "{kind:?}");
         assert_eq!(
             armed(&sb).await,
             0,
-            "{kind}: both faults were met, so there were 3 attempts"
+            "{kind:?}: both faults were met, so there were 3 attempts"
         );
     }
 }
@@ -106,7 +95,10 @@ async fn a_timeout_is_retried() {
     let c = client(&sb);
     arm(
         &sb,
-        json!({"kind": "latency", "path": "/permits", "latencyMs": 2000}),
+        Fault {
+            latency_ms: Some(2000),
+            ..Fault::new(FaultKind::Latency, "/permits")
+        },
     )
     .await;
     let t = Instant::now();
@@ -124,7 +116,10 @@ async fn rate_limits_wait_for_retry_after() {
     let c = client(&sb);
     arm(
         &sb,
-        json!({"kind": "rateLimit", "path": "/communityContractors", "retryAfterSecs": 1}),
+        Fault {
+            retry_after_secs: Some(1),
+            ..Fault::new(FaultKind::RateLimit, "/communityContractors")
+        },
     )
     .await;
     let t = Instant::now();
@@ -141,7 +136,11 @@ async fn retries_give_up_with_the_last_error() {
     let c = client(&sb);
     arm(
         &sb,
-        json!({"kind": "status", "path": "/permits", "count": 10, "status": 502}),
+        Fault {
+            count: 10,
+            status: Some(502),
+            ..Fault::new(FaultKind::Status, "/permits")
+        },
     )
     .await;
     let err = c.permits(&ListQuery::new()).await.unwrap_err();
@@ -175,17 +174,12 @@ async fn a_rejected_key_stops_at_once_with_a_plain_message() {
 
 #[tokio::test]
 async fn the_auth_header_is_configurable() {
-    let sb = gatehouse_sandbox::start(
-        Config {
-            seed: Seed::Empty,
-            auth_header: Some("x-community-key".into()),
-            ..Config::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
-    let mut s = Settings::new(sb.base_url(), &sb.api_key);
+    let sb = Sandbox::builder()
+        .seed(Seed::Empty)
+        .config(|c| c.auth_header = Some("x-community-key".into()))
+        .start()
+        .await;
+    let mut s = Settings::new(sb.base_url(), sb.api_key());
     assert!(matches!(
         Client::new(s.clone())
             .unwrap()
@@ -244,7 +238,11 @@ async fn mutations_are_sent_once_and_a_lost_answer_is_flagged_as_maybe_applied()
         .remove(0);
     arm(
         &sb,
-        json!({"kind": "dropAfter", "path": "/passes/", "method": "PATCH", "count": 3}),
+        Fault {
+            method: Some("PATCH".into()),
+            count: 3,
+            ..Fault::new(FaultKind::DropAfter, "/passes/")
+        },
     )
     .await;
     let err = c.reissue_pass(&p.id).await.unwrap_err();

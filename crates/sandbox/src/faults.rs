@@ -57,6 +57,22 @@ fn one() -> u32 {
     1
 }
 
+impl Fault {
+    /// A fault of `kind` for the next request on a path starting with `path`; set `count`,
+    /// `method`, `latency_ms`, `status` or `retry_after_secs` as needed.
+    pub fn new(kind: FaultKind, path: &str) -> Fault {
+        Fault {
+            kind,
+            path: path.to_owned(),
+            method: None,
+            count: 1,
+            latency_ms: None,
+            status: None,
+            retry_after_secs: None,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Faults(Mutex<Vec<Fault>>);
 

@@ -14,8 +14,8 @@ use axum::{Json, Router};
 use chrono::Duration;
 use gatehouse_buzzin::inf;
 use gatehouse_buzzin::{
-    Contractor, ContractorAction, DocumentInput, FeedItem, NewContractor, NewPermit, PassAction,
-    Permit, PermitPatch, Timestamp,
+    Contractor, ContractorAction, ContractorActionKind, DocumentInput, FeedItem, NewContractor,
+    NewPermit, PassAction, Permit, PermitPatch, Timestamp,
 };
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -51,7 +51,7 @@ pub(crate) type AppState = Arc<Shared>;
 /// One request's changes and events, saved in order by the writer task before the request is
 /// answered; the events go to webhook delivery once saved.
 pub struct Batch {
-    pub changes: crate::world::Changes,
+    pub changes: crate::world::Unsaved,
     pub events: Vec<FeedItem>,
     pub ack: tokio::sync::oneshot::Sender<Result<(), String>>,
 }
@@ -75,7 +75,7 @@ impl Shared {
             w.sweep();
             let result = f(&mut w);
             let events = w.take_unpublished();
-            let changes = w.take_changes();
+            let changes = w.take_unsaved();
             match &self.writer {
                 Some(writer) if !changes.is_empty() => {
                     let (ack, saved) = tokio::sync::oneshot::channel();
@@ -389,7 +389,8 @@ async fn approve_contractor(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Contractor>> {
     Ok(Json(
-        s.apply(|w| w.contractor_action(&id, "approve")).await?,
+        s.apply(|w| w.contractor_action(&id, &ContractorActionKind::Approve))
+            .await?,
     ))
 }
 

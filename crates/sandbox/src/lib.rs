@@ -141,7 +141,7 @@ pub async fn start(config: Config, addr: SocketAddr) -> std::io::Result<Running>
                 None => {
                     let mut world = build()?;
                     world.track_changes();
-                    let everything = world.take_changes();
+                    let everything = world.take_unsaved();
                     store
                         .write_first(&world.community_id, &world.properties, &everything)
                         .await

@@ -7,7 +7,7 @@ use gatehouse_buzzin::{Contractor, FeedItem, Permit};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
-use crate::world::{Changes, Counters, DeadCode, Property, Saved};
+use crate::world::{Counters, DeadCode, Property, Saved, Unsaved};
 
 /// Bumped when the tables change; a folder written by another version is refused, not guessed at.
 const SCHEMA_VERSION: i64 = 1;
@@ -155,7 +155,7 @@ impl Store {
         &self,
         community_id: &str,
         properties: &[Property],
-        changes: &Changes,
+        changes: &Unsaved,
     ) -> Result<(), String> {
         let meta = [
             ("schemaVersion", SCHEMA_VERSION.to_string()),
@@ -169,11 +169,11 @@ impl Store {
     }
 
     /// Writes one request's changes in one transaction.
-    pub async fn write(&self, changes: &Changes) -> Result<(), String> {
+    pub async fn write(&self, changes: &Unsaved) -> Result<(), String> {
         self.write_tx(&[], changes).await
     }
 
-    async fn write_tx(&self, meta: &[(&str, String)], changes: &Changes) -> Result<(), String> {
+    async fn write_tx(&self, meta: &[(&str, String)], changes: &Unsaved) -> Result<(), String> {
         let err = |e: sqlx::Error| fail(&self.path, "cannot write to", e);
         let mut tx = self.pool.begin().await.map_err(err)?;
         for (key, value) in meta {

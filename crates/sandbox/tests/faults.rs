@@ -5,9 +5,7 @@ use std::time::{Duration, Instant};
 use gatehouse_sandbox::{Config, Seed};
 use serde_json::{Value, json};
 
-mod support;
-
-use support::{Api, sandbox_with};
+use gatehouse_testkit::api::{Api, sandbox_with};
 
 async fn start() -> Api {
     sandbox_with(Config {

@@ -5,9 +5,7 @@ use gatehouse_sandbox::{Config, Seed};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-mod support;
-
-use support::*;
+use gatehouse_testkit::api::*;
 // ---- authentication ([GAP] header; INF default: Bearer or x-api-key) ---------------------------
 
 #[tokio::test]

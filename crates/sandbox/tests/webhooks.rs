@@ -62,9 +62,7 @@ impl Receiver {
     }
 }
 
-mod support;
-
-use support::{Api, new_contractor, sandbox_with};
+use gatehouse_testkit::api::{Api, new_contractor, sandbox_with};
 
 async fn start(webhooks: WebhookConfig) -> Api {
     sandbox_with(Config {

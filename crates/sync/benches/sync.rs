@@ -14,25 +14,17 @@ use std::time::{Duration, Instant};
 
 use gatehouse_buzzin::{StatusName, Timestamp};
 use gatehouse_cache::{Cache, PermitQuery};
-use gatehouse_client::{Client, ListQuery, Settings};
-use gatehouse_sandbox::{Config, Seed};
+use gatehouse_client::ListQuery;
 use gatehouse_sync::{Engine, Phase};
+use gatehouse_testkit::{Sandbox, Seed};
 
 const PERMITS: u64 = 100_000;
 const EVENTS: usize = 1_000;
 
 #[tokio::main]
 async fn main() {
-    let sb = gatehouse_sandbox::start(
-        Config {
-            seed: Seed::Count(PERMITS),
-            ..Config::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
-    let client = Client::new(Settings::new(sb.base_url(), &sb.api_key)).unwrap();
+    let sb = Sandbox::seeded(Seed::Count(PERMITS)).await;
+    let client = sb.client();
     let dir = tempfile::tempdir().unwrap();
     let cache = Arc::new(
         Cache::open(&dir.path().join("community.sqlite3"))

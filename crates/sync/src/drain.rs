@@ -246,7 +246,7 @@ impl Engine {
                     .contractors
                     .first()
                     .map(|b| b.communities_ids.len());
-                c.communities_ids.is_empty() || was.is_some_and(|n| c.communities_ids.len() < n)
+                c.is_removed() || was.is_some_and(|n| c.communities_ids.len() < n)
             }),
             ActionKind::RevokePass => now
                 .permits

@@ -61,17 +61,18 @@ impl SyncError {
     }
 }
 
-/// What the engine is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Phase {
-    Idle,
-    Outbox,
-    Contractors,
-    Permits,
-    Indexing,
-    Events,
-    Reconcile,
+gatehouse_buzzin::closed_enum! {
+    /// What the engine is doing.
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+    pub enum Phase {
+        Idle = "idle",
+        Outbox = "outbox",
+        Contractors = "contractors",
+        Permits = "permits",
+        Indexing = "indexing",
+        Events = "events",
+        Reconcile = "reconcile",
+    }
 }
 
 /// Items done of a total, for a progress bar.
@@ -263,7 +264,7 @@ impl Engine {
                 change = changes.recv() => match change {
                     // A newly queued action: send it now. (The drain's own outbox writes are
                     // `Outbox` changes and do not wake the loop again.)
-                    Ok(gatehouse_cache::Change::Queued) => {}
+                    Ok(gatehouse_cache::Committed::Queued) => {}
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                     _ => continue,
                 },

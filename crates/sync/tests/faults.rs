@@ -2,62 +2,68 @@
 //! incremental sync, outbox drain). For every cell: the failure is a clear message, no action is
 //! lost or applied twice, and once the fault is gone the cache equals the sandbox.
 
-#[path = "../../sandbox/tests/support/mod.rs"]
-mod support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
-use gatehouse_buzzin::Permit;
 use gatehouse_cache::{ActionKind, Cache, NewAction, OutboxState};
 use gatehouse_client::{Client, ListQuery, Retry, Settings};
-use gatehouse_sandbox::{Config, Seed};
 use gatehouse_sync::{Engine, SyncError};
-use reqwest::Method;
-use serde_json::{Value, json};
+use gatehouse_testkit::api::{Api, sandbox_with};
+use gatehouse_testkit::{Config, Fault, FaultKind, Seed, reissues};
+use serde_json::json;
 
 const TIMEOUT: Duration = Duration::from_millis(600);
 
-/// The nine faults of the matrix, as sandbox fault specs (without path and count), with what
+/// The nine faults of the matrix (their path, method and count are set per stage), with what
 /// the error must say.
-fn faults() -> Vec<(&'static str, Value, &'static str)> {
+fn faults() -> Vec<(&'static str, Fault, &'static str)> {
+    let status = |code| Fault {
+        status: Some(code),
+        ..Fault::new(FaultKind::Status, "/")
+    };
     vec![
-        (
-            "5xx",
-            json!({"kind": "status", "status": 503}),
-            "server error 503",
-        ),
+        ("5xx", status(503), "server error 503"),
         (
             "429",
-            json!({"kind": "rateLimit", "retryAfterSecs": 1}),
+            Fault {
+                retry_after_secs: Some(1),
+                ..Fault::new(FaultKind::RateLimit, "/")
+            },
             "rate limited",
         ),
         (
             "timeout",
-            json!({"kind": "latency", "latencyMs": 1500}),
+            Fault {
+                latency_ms: Some(1500),
+                ..Fault::new(FaultKind::Latency, "/")
+            },
             "timeout",
         ),
-        ("reset", json!({"kind": "drop"}), "network"),
-        ("malformed", json!({"kind": "malformed"}), "unreadable"),
-        ("truncated", json!({"kind": "truncated"}), "unreadable"),
+        ("reset", Fault::new(FaultKind::Drop, "/"), "network"),
         (
-            "401",
-            json!({"kind": "status", "status": 401}),
-            "API key rejected",
+            "malformed",
+            Fault::new(FaultKind::Malformed, "/"),
+            "unreadable",
         ),
-        ("404", json!({"kind": "status", "status": 404}), "not found"),
-        ("409", json!({"kind": "status", "status": 409}), "conflict"),
+        (
+            "truncated",
+            Fault::new(FaultKind::Truncated, "/"),
+            "unreadable",
+        ),
+        ("401", status(401), "API key rejected"),
+        ("404", status(404), "not found"),
+        ("409", status(409), "conflict"),
     ]
 }
 
 struct Cell {
-    api: support::Api,
+    api: Api,
     engine: Engine,
     _dir: tempfile::TempDir,
 }
 
 async fn cell() -> Cell {
-    let api = support::sandbox_with(Config {
+    let api = sandbox_with(Config {
         seed: Seed::Demo,
         ..Config::default()
     })
@@ -79,16 +85,18 @@ async fn cell() -> Cell {
 }
 
 impl Cell {
-    async fn arm(&self, fault: &Value, path: &str, method: &str, count: u32) {
-        let mut f = fault.clone();
-        f["path"] = path.into();
-        f["method"] = method.into();
-        f["count"] = count.into();
-        self.api.post_ok("/__sandbox/faults", f).await;
+    async fn arm(&self, fault: &Fault, path: &str, method: &str, count: u32) {
+        let fault = Fault {
+            path: path.into(),
+            method: Some(method.into()),
+            count,
+            ..fault.clone()
+        };
+        self.api.sandbox.control().arm(fault).await;
     }
 
     async fn clear(&self) {
-        self.api.ok(Method::DELETE, "/__sandbox/faults", None).await;
+        self.api.sandbox.control().clear_faults().await;
     }
 
     /// The cache equals the sandbox, document for document.
@@ -134,14 +142,6 @@ fn check_message(name: &str, err: &SyncError, want: &str, problems: &mut Vec<Str
     if !msg.to_lowercase().contains(&want.to_lowercase()) || msg.lines().count() != 1 {
         problems.push(format!("{name}: unclear message {msg:?} (wanted {want:?})"));
     }
-}
-
-fn reissues(p: &Permit) -> usize {
-    p.audit
-        .iter()
-        .flatten()
-        .filter(|a| a.action == "reissuePass")
-        .count()
 }
 
 #[tokio::test]

@@ -1,21 +1,19 @@
 //! The sync engine against the sandbox over HTTP: first sync (and its resumption), incremental
 //! sync from the events feed, the outbox drain with refusals and lost answers, and an outage.
 
-#[path = "../../sandbox/tests/support/mod.rs"]
-mod support;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gatehouse_buzzin::{Contractor, Permit, StatusName};
+use gatehouse_buzzin::{Contractor, Permit, PermitAction, StatusName};
 use gatehouse_cache::{ActionKind, Cache, NewAction, OutboxState, PermitQuery};
 use gatehouse_client::{Client, ListQuery, Retry, Settings};
-use gatehouse_sandbox::{Config, Seed};
 use gatehouse_sync::{Engine, Phase};
-use reqwest::Method;
-use serde_json::{Value, json};
-use support::Api;
+use gatehouse_testkit::api::{Api, new_contractor, sandbox_with};
+use gatehouse_testkit::{
+    Config, Fault, FaultKind, Sandbox, Seed, audit_count, eventually, reissues,
+};
+use serde_json::json;
 
 struct World {
     api: Api,
@@ -35,7 +33,7 @@ fn settings(base: &str, key: &str) -> Settings {
 }
 
 async fn world(seed: Seed) -> World {
-    let api = support::sandbox_with(Config {
+    let api = sandbox_with(Config {
         seed,
         ..Config::default()
     })
@@ -57,12 +55,12 @@ impl World {
         self.engine.cache()
     }
 
-    async fn fault(&self, fault: Value) {
-        self.api.post_ok("/__sandbox/faults", fault).await;
+    async fn fault(&self, fault: Fault) {
+        self.api.sandbox.control().arm(fault).await;
     }
 
     async fn clear_faults(&self) {
-        self.api.ok(Method::DELETE, "/__sandbox/faults", None).await;
+        self.api.sandbox.control().clear_faults().await;
     }
 
     async fn queue(&self, kind: ActionKind, target: &str, reason: Option<&str>) -> String {
@@ -136,14 +134,6 @@ async fn server_state(client: &Client) -> (BTreeMap<String, Contractor>, BTreeMa
     )
 }
 
-fn reissues(p: &Permit) -> usize {
-    p.audit
-        .iter()
-        .flatten()
-        .filter(|a| a.action == "reissuePass")
-        .count()
-}
-
 #[tokio::test]
 async fn first_sync_mirrors_the_sandbox_and_reports_progress() {
     let w = world(Seed::Count(2500)).await;
@@ -193,7 +183,11 @@ async fn an_interrupted_first_sync_resumes_where_it_stopped() {
                     let p = *engine.progress().borrow();
                     if p.phase == Phase::Permits && p.done >= 1000 && pages_before_failure == 0 {
                         pages_before_failure = p.done;
-                        api.post_ok("/__sandbox/faults", json!({"kind": "drop", "path": "/permits", "method": "GET", "count": 1000})).await;
+                        api.sandbox.control().arm(Fault {
+                            method: Some("GET".into()),
+                            count: 1000,
+                            ..Fault::new(FaultKind::Drop, "/permits")
+                        }).await;
                     }
                 }
             }
@@ -260,11 +254,9 @@ async fn incremental_sync_applies_what_changed_on_the_server() {
         .await;
     let fresh = w
         .api
-        .post_ok("/communityContractors", support::new_contractor(901))
+        .post_ok("/communityContractors", new_contractor(901))
         .await;
-    w.api
-        .post_ok("/__sandbox/clock", json!({"advanceSeconds": 3 * 86400}))
-        .await;
+    w.api.sandbox.control().advance_clock(3 * 86400).await;
 
     let report = w.engine.sync(false).await.unwrap();
     assert!(report.events >= 4, "{report:?}");
@@ -308,7 +300,7 @@ async fn queued_actions_show_at_once_and_reach_the_server_once() {
         "optimistic state"
     );
     assert!(
-        matches!(changes.recv().await.unwrap(), gatehouse_cache::Change::Permits(ids) if ids == vec![p.id.clone()])
+        matches!(changes.recv().await.unwrap(), gatehouse_cache::Committed::Permits(ids) if ids == vec![p.id.clone()])
     );
     assert_eq!(w.engine.status().await.unwrap().pending, 1);
 
@@ -331,8 +323,8 @@ async fn queued_actions_show_at_once_and_reach_the_server_once() {
     assert_eq!(report.applied, 1);
     let server = w.server_permit(&p.id).await;
     assert_eq!(server.status_name(), Some(StatusName::Revoked));
+    assert_eq!(audit_count(&server, PermitAction::Revoke), 1);
     let audit = server.audit.clone().unwrap();
-    assert_eq!(audit.iter().filter(|a| a.action == "revoke").count(), 1);
     assert_eq!(
         audit.last().unwrap().reason.as_deref(),
         Some("contract ended")
@@ -353,8 +345,11 @@ async fn a_reissue_whose_answer_was_lost_is_read_back_and_never_sent_twice() {
     let old = p.access_code.clone().unwrap();
     let id = w.queue(ActionKind::ReissuePass, &p.id, None).await;
     // Applied on the server, then the connection drops before the answer.
-    w.fault(json!({"kind": "dropAfter", "path": "/passes/", "method": "PATCH"}))
-        .await;
+    w.fault(Fault {
+        method: Some("PATCH".into()),
+        ..Fault::new(FaultKind::DropAfter, "/passes/")
+    })
+    .await;
     let report = w.engine.drain().await.unwrap();
     assert_eq!(report.applied, 1, "{report:?}");
     let server = w.server_permit(&p.id).await;
@@ -381,8 +376,11 @@ async fn an_answer_lost_before_applying_is_sent_again_once() {
     let p = w.accepted().await;
     w.queue(ActionKind::ReissuePass, &p.id, None).await;
     // Dropped before applying: the read-back sees the old code, so it is sent again.
-    w.fault(json!({"kind": "drop", "path": "/passes/", "method": "PATCH"}))
-        .await;
+    w.fault(Fault {
+        method: Some("PATCH".into()),
+        ..Fault::new(FaultKind::Drop, "/passes/")
+    })
+    .await;
     let report = w.engine.drain().await.unwrap();
     assert_eq!(report.applied, 1, "{report:?}");
     assert_eq!(reissues(&w.server_permit(&p.id).await), 1);
@@ -477,16 +475,9 @@ async fn revoking_a_contractor_archives_its_active_permits_locally_and_on_the_se
 async fn an_outage_queues_actions_and_they_drain_when_the_api_returns() {
     // A sandbox that keeps its data across a restart on the same port.
     let data = tempfile::tempdir().unwrap();
-    let config = || Config {
-        seed: Seed::Demo,
-        data_dir: Some(data.path().to_owned()),
-        ..Config::default()
-    };
-    let running = gatehouse_sandbox::start(config(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let addr = running.addr;
-    let key = running.api_key.clone();
+    let running = Sandbox::builder().data_dir(data.path()).start().await;
+    let addr = running.addr();
+    let key = running.api_key().to_owned();
     let dir = tempfile::tempdir().unwrap();
     let cache = Arc::new(Cache::open(&dir.path().join("c.sqlite3")).await.unwrap());
     let engine = Engine::new(
@@ -539,8 +530,12 @@ async fn an_outage_queues_actions_and_they_drain_when_the_api_returns() {
     assert_eq!(engine.status().await.unwrap().pending, 2);
 
     // Back on the same address, with its data.
-    let back = gatehouse_sandbox::start(config(), addr).await.unwrap();
-    assert!(back.resumed);
+    let back = Sandbox::builder()
+        .data_dir(data.path())
+        .at(addr)
+        .start()
+        .await;
+    assert!(back.resumed());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let engine = Arc::new(engine);
     let runner = {
@@ -556,15 +551,15 @@ async fn an_outage_queues_actions_and_they_drain_when_the_api_returns() {
         })
     };
     // Without anyone asking, the outbox drains and the sync follows.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
+    eventually("the outbox drains", Duration::from_secs(20), || async {
         let s = engine.status().await.unwrap();
         if s.online && s.pending == 0 {
-            break;
+            Ok(())
+        } else {
+            Err(format!("{s:?}"))
         }
-        assert!(tokio::time::Instant::now() < deadline, "still {s:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await;
     stop_tx.send(true).unwrap();
     runner.await.unwrap();
     assert_eq!(

@@ -11,9 +11,13 @@ use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use gatehouse_testkit::{
+    Client as ApiClient, Control, Sandbox, Seed, eventually, eventually_blocking, eventually_true,
+    within_blocking,
+};
 use tempfile::TempDir;
 
 /// How long a page element may take to appear.
@@ -51,13 +55,10 @@ impl Drop for Processes {
             let _ = Command::new("kill")
                 .args(["-TERM", &child.id().to_string()])
                 .status();
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while Instant::now() < deadline {
-                if matches!(child.try_wait(), Ok(Some(_))) {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(25));
-            }
+            let _ = within_blocking(Duration::from_secs(5), || match child.try_wait() {
+                Ok(Some(_)) => Ok(()),
+                _ => Err("running".into()),
+            });
             if matches!(child.try_wait(), Ok(None)) {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -114,14 +115,15 @@ fn free_port() -> u16 {
 }
 
 fn wait_for_port(port: u16, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "{what} did not listen on port {port} within 20 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    eventually_blocking(
+        &format!("{what} listens on port {port}"),
+        Duration::from_secs(20),
+        || {
+            TcpStream::connect(("127.0.0.1", port))
+                .map(drop)
+                .map_err(|e| e.to_string())
+        },
+    );
 }
 
 /// Starts gnome-keyring's Secret Service, unlocked, on the session bus in `env`; it stops with
@@ -408,18 +410,15 @@ impl Desktop {
 
     /// Waits until the element's text satisfies `ok`, returning it; fails with the last text seen.
     pub async fn text_until(&self, id: &str, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + UI_TIMEOUT;
-        loop {
+        eventually(&format!("data-testid={id}"), UI_TIMEOUT, || async {
             let text = self.text(id).await;
             if ok(&text) {
-                return text;
+                Ok(text)
+            } else {
+                Err(format!("{text:?}"))
             }
-            assert!(
-                Instant::now() < deadline,
-                "data-testid={id} still reads {text:?} after {UI_TIMEOUT:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await
     }
 
     /// Clicks the element with this `data-testid` (found again if a re-render replaced it).
@@ -478,18 +477,15 @@ impl Desktop {
 
     /// Waits until `ok` holds for the texts of every element with this `data-testid`.
     pub async fn texts_until(&self, id: &str, ok: impl Fn(&[String]) -> bool) -> Vec<String> {
-        let deadline = Instant::now() + UI_TIMEOUT;
-        loop {
+        eventually(&format!("data-testid={id}"), UI_TIMEOUT, || async {
             let texts = self.texts(id).await;
             if ok(&texts) {
-                return texts;
+                Ok(texts)
+            } else {
+                Err(format!("{texts:?}"))
             }
-            assert!(
-                Instant::now() < deadline,
-                "data-testid={id} still reads {texts:?} after {UI_TIMEOUT:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await
     }
 
     /// Clicks the element with this `data-testid` whose `data-id` is `data_id`, scrolled into
@@ -596,48 +592,54 @@ impl Desktop {
 /// A community served by a sandbox in the test process over HTTP, kept on disk so it can be
 /// stopped (an outage) and started again on the same port with the same data.
 pub struct Community {
-    sandbox: Option<gatehouse_sandbox::Running>,
-    config: gatehouse_sandbox::Config,
+    sandbox: Option<Sandbox>,
+    seed: Seed,
+    hostile: bool,
     addr: std::net::SocketAddr,
     pub key: String,
     /// A client of its API, for checking what the sandbox holds.
-    pub api: gatehouse_client::Client,
-    _store: TempDir,
+    pub api: ApiClient,
+    store: TempDir,
 }
 
 impl Community {
     /// The demo seed (400 permits, 60 contractors); `hostile` adds names built to break a UI.
     pub async fn start(hostile: bool) -> Community {
-        Self::start_seeded(gatehouse_sandbox::Seed::Demo, hostile).await
+        Self::start_seeded(Seed::Demo, hostile).await
     }
 
-    pub async fn start_seeded(seed: gatehouse_sandbox::Seed, hostile: bool) -> Community {
+    pub async fn start_seeded(seed: Seed, hostile: bool) -> Community {
         let store = tempfile::tempdir().expect("a sandbox folder");
-        let config = gatehouse_sandbox::Config {
-            seed,
-            // A key that cannot be mistaken for any other text on the page or on disk.
-            api_keys: vec!["gk-window-7f3a9c2e51d0".into()],
-            hostile,
-            data_dir: Some(store.path().to_owned()),
-            ..gatehouse_sandbox::Config::default()
-        };
-        let sandbox = gatehouse_sandbox::start(config.clone(), "127.0.0.1:0".parse().unwrap())
-            .await
-            .expect("start the sandbox");
-        let key = sandbox.api_key.clone();
-        let api = gatehouse_client::Client::new(gatehouse_client::Settings::new(
-            sandbox.base_url(),
-            &key,
-        ))
-        .unwrap();
+        let sandbox = Self::sandbox(seed.clone(), hostile, &store, None).await;
         Community {
-            addr: sandbox.addr,
+            addr: sandbox.addr(),
+            key: sandbox.api_key().to_owned(),
+            api: sandbox.client(),
             sandbox: Some(sandbox),
-            config,
-            key,
-            api,
-            _store: store,
+            seed,
+            hostile,
+            store,
         }
+    }
+
+    async fn sandbox(
+        seed: Seed,
+        hostile: bool,
+        store: &TempDir,
+        addr: Option<std::net::SocketAddr>,
+    ) -> Sandbox {
+        let mut b = Sandbox::builder()
+            .seed(seed)
+            .data_dir(store.path())
+            .config(|c| {
+                // A key that cannot be mistaken for any other text on the page or on disk.
+                c.api_keys = vec!["gk-window-7f3a9c2e51d0".into()];
+                c.hostile = hostile;
+            });
+        if let Some(addr) = addr {
+            b = b.at(addr);
+        }
+        b.start().await
     }
 
     pub fn base_url(&self) -> String {
@@ -654,33 +656,27 @@ impl Community {
     /// The API is back, on the same port, with the same data.
     pub async fn restart(&mut self) {
         assert!(self.sandbox.is_none(), "already running");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            match gatehouse_sandbox::start(self.config.clone(), self.addr).await {
-                Ok(sb) => {
-                    self.sandbox = Some(sb);
-                    return;
-                }
-                Err(e) => {
-                    assert!(Instant::now() < deadline, "restart the sandbox: {e}");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            }
-        }
+        // The port may take a moment to be free again.
+        eventually_true("the port is free", Duration::from_secs(10), || async {
+            std::net::TcpListener::bind(self.addr).is_ok()
+        })
+        .await;
+        self.sandbox = Some(
+            Self::sandbox(
+                self.seed.clone(),
+                self.hostile,
+                &self.store,
+                Some(self.addr),
+            )
+            .await,
+        );
     }
 
     /// Presents `access_code` at the sandbox's gate: whether it opens, and if not, why.
     pub async fn gate(&self, access_code: &str) -> (bool, String) {
-        let answer: serde_json::Value = reqwest::Client::new()
-            .post(format!("{}/__sandbox/scan", self.base_url()))
-            .bearer_auth(&self.key)
-            .json(&serde_json::json!({ "accessCode": access_code }))
-            .send()
-            .await
-            .expect("the gate endpoint answers")
-            .json()
-            .await
-            .expect("the gate endpoint answers JSON");
+        let answer = Control::new(self.base_url(), self.key.clone())
+            .scan(access_code, serde_json::json!({}))
+            .await;
         (
             answer["accepted"]
                 .as_bool()

@@ -2,7 +2,7 @@
 import type { AppInfo } from './bindings/AppInfo';
 import type { IpcError } from './bindings/IpcError';
 import type { StatusView } from './bindings/StatusView';
-import { CommandError, commands, onChanged, toIpcError } from './ipc';
+import { asIpcError, commands, onChanged } from './ipc';
 import type { ViewId } from './views';
 
 export const shell = $state({
@@ -13,8 +13,6 @@ export const shell = $state({
   statusError: null as IpcError | null,
   /** A short confirmation of the last action ("Queued: …"), or its failure. */
   notice: null as { text: string; error: boolean } | null,
-  /** Permits picked for the print queue (ids). */
-  printQueue: [] as string[],
   /** The pending/refused actions panel is open. */
   outboxOpen: false,
   /** The permits view narrowed to one contractor (from the contractor's panel). */
@@ -51,12 +49,8 @@ export async function loadAppInfo(): Promise<void> {
     shell.info = await commands.appInfo();
     shell.infoError = null;
   } catch (err) {
-    shell.infoError = err instanceof CommandError ? { code: err.code, message: err.message } : toIpcError(err);
+    shell.infoError = asIpcError(err);
   }
-}
-
-export function asIpcError(err: unknown): IpcError {
-  return err instanceof CommandError ? { code: err.code, message: err.message } : toIpcError(err);
 }
 
 export async function loadStatus(): Promise<void> {

@@ -1,7 +1,10 @@
 // How statuses and counts read in the views.
+import type { PermitType } from './bindings/PermitType';
+import type { StatusName } from './bindings/StatusName';
+import { PERMIT_TYPES } from './bindings/vocabulary';
 
 /** The chip colour of a permit's `statusName`. */
-export function statusTone(status: string): 'ok' | 'bad' | 'wait' | '' {
+export function statusTone(status: StatusName): 'ok' | 'bad' | 'wait' | '' {
   switch (status) {
     case 'ACCEPTED':
       return 'ok';
@@ -31,7 +34,8 @@ export function licenceWords(days: number | null): string {
   return `expires in ${plural(days, 'day')}`;
 }
 
-/** `fitOut` → "Fit-out"; an unknown type as the API gives it. */
-export function permitTypeLabel(type: string): string {
-  return { fitOut: 'Fit-out', buildUp: 'Build-up' }[type] ?? type;
+/** `fitOut` → "Fit-out" (the words come from Rust); an unknown type as the API gives it. */
+export function permitTypeLabel(type: PermitType | null): string {
+  if (type === null) return '';
+  return PERMIT_TYPES.find((t) => t.id === type)?.label ?? type;
 }

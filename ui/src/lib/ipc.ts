@@ -8,12 +8,14 @@ import type { Changed } from './bindings/Changed';
 import type { ConnectRequest } from './bindings/ConnectRequest';
 import type { ContractorDetail } from './bindings/ContractorDetail';
 import type { ContractorList } from './bindings/ContractorList';
+import type { ContractorState } from './bindings/ContractorState';
 import type { OutboxView } from './bindings/OutboxView';
 import type { PermitDetail } from './bindings/PermitDetail';
 import type { PermitFilter } from './bindings/PermitFilter';
 import type { PermitPageView } from './bindings/PermitPageView';
 import type { StatusView } from './bindings/StatusView';
 import type { IpcError } from './bindings/IpcError';
+import { CHANGED_EVENT } from './bindings/vocabulary';
 
 /** A failed command, carrying the Rust side's code and message. */
 export class CommandError extends Error {
@@ -43,6 +45,11 @@ export function toIpcError(raw: unknown): IpcError {
   return { code: 'internal', message: 'Gatehouse hit an unexpected error.' };
 }
 
+/** Any failure of a command (or anything thrown on the way) as an IpcError. */
+export function asIpcError(err: unknown): IpcError {
+  return err instanceof CommandError ? { code: err.code, message: err.message } : toIpcError(err);
+}
+
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
@@ -55,7 +62,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 export const commands = {
   appInfo: () => call<AppInfo>('app_info'),
   status: () => call<StatusView>('status'),
-  contractors: (tab: ContractorTab, search: string) =>
+  contractors: (tab: ContractorState, search: string) =>
     call<ContractorList>('contractors', { tab, search }),
   contractor: (id: string) => call<ContractorDetail>('contractor', { id }),
   approveContractor: (id: string) => call<ActionView>('approve_contractor', { id }),
@@ -70,11 +77,9 @@ export const commands = {
   connect: (request: ConnectRequest) => call<StatusView>('connect', { request }),
 };
 
-export type ContractorTab = 'pending' | 'approved' | 'removed';
-
 export type { Changed };
 
 /** Calls `handler` after each committed change in the cache or step of the sync engine. */
 export function onChanged(handler: (changed: Changed) => void): Promise<UnlistenFn> {
-  return listen<Changed>('gatehouse://changed', (event) => handler(event.payload));
+  return listen<Changed>(CHANGED_EVENT, (event) => handler(event.payload));
 }

@@ -1,7 +1,7 @@
 // The detail panel of a view: which row is open, its details read from Rust, and any failure.
 // Answers for a row that is no longer the open one are dropped.
 import type { IpcError } from './bindings/IpcError';
-import { asIpcError } from './app.svelte';
+import { asIpcError } from './ipc';
 
 export class Selection<T> {
   id = $state<string | null>(null);

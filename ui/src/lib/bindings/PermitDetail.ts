@@ -18,7 +18,7 @@ timeIn: string | null, timeOut: string | null, representative: string | null, re
  */
 timeline: Array<TimelineItem>, 
 /**
- * Actions on this permit waiting for the server or refused by it.
+ * Actions on this permit, or on its contractor, waiting for the server or refused by it.
  */
 actions: Array<ActionView>, 
 /**

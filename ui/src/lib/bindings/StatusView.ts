@@ -10,6 +10,10 @@ export type StatusView = {
  */
 community: string, demo: boolean, online: boolean, 
 /**
+ * A first sync has completed: the cache holds the community.
+ */
+filled: boolean, 
+/**
  * When the API stopped answering (ISO-8601, UTC).
  */
 offlineSince: string | null, 
@@ -17,6 +21,10 @@ offlineSince: string | null,
  * When the data was last brought up to date (ISO-8601, UTC): the data is as of then.
  */
 lastSyncAt: string | null, 
+/**
+ * Why the last sync failed, if it did.
+ */
+lastError: string | null, 
 /**
  * Actions waiting for the server.
  */

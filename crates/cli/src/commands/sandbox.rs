@@ -2,7 +2,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use gatehouse_buzzin::StatusName;
+use gatehouse_app::vocabulary::StatusName;
 use gatehouse_sandbox::{Config, Seed, WebhookConfig, WebhookTarget};
 
 fn parse_status_code(s: &str) -> Result<(StatusName, i64), String> {
@@ -67,7 +67,7 @@ pub struct SandboxArgs {
     webhook_secret: Option<String>,
 }
 
-pub async fn sandbox(args: SandboxArgs) -> Result<(), String> {
+pub async fn run(args: SandboxArgs) -> Result<(), String> {
     let seed_label = match &args.seed {
         Seed::Demo => "the demo community".to_owned(),
         Seed::Empty => "an empty community".to_owned(),

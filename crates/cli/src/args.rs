@@ -1,0 +1,291 @@
+//! The command line: every command, flag and argument `gatehouse` takes (clap), and nothing
+//! else. What each command does is in `commands/`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use gatehouse_app::vocabulary::{ContractorState, PermitSort};
+
+use crate::commands::sandbox::SandboxArgs;
+
+#[derive(Parser)]
+#[command(
+    name = "gatehouse",
+    version,
+    about = "Contractor permits and gate passes for gated communities"
+)]
+pub struct Cli {
+    /// The community profile to use (default: the current one).
+    #[arg(long, global = true, env = "GATEHOUSE_PROFILE")]
+    pub profile: Option<String>,
+    /// Do not contact the API: actions are queued for the next sync (exit code 3).
+    #[arg(long, global = true)]
+    pub offline: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve a local Buzz-In Work Permit API (the sandbox) until interrupted.
+    Sandbox(SandboxArgs),
+    /// Community profiles: which API, with which key.
+    #[command(subcommand)]
+    Profile(ProfileCmd),
+    /// Online or offline, how fresh the data is, and what waits for the server.
+    Status(JsonFlag),
+    /// Send queued actions, then bring the cache up to date (the first time, fill it).
+    Sync(SyncArgs),
+    /// The contractor queue: list, show, approve, revoke.
+    #[command(subcommand)]
+    Contractors(ContractorsCmd),
+    /// Permits and their passes: list, show, revoke, reissue.
+    #[command(subcommand)]
+    Permits(PermitsCmd),
+    /// Actions waiting for the server, or refused by it.
+    #[command(subcommand)]
+    Outbox(OutboxCmd),
+    /// The local audit log of actions taken here.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+}
+
+#[derive(Args)]
+pub struct JsonFlag {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum ProfileCmd {
+    /// Add (or replace) a profile. The API key is read from standard input (`--key-stdin`) and
+    /// filed in the OS keychain; scripts may instead set GATEHOUSE_API_KEY.
+    Add {
+        name: String,
+        /// The API's base URL, e.g. https://api.buzz-in.example/v1.
+        #[arg(long)]
+        url: String,
+        /// Send the key in this header instead of `Authorization: Bearer`.
+        #[arg(long)]
+        auth_header: Option<String>,
+        /// Your name in the audit log (default: the system user name).
+        #[arg(long)]
+        actor: Option<String>,
+        /// Read the API key from standard input and store it in the OS keychain.
+        #[arg(long)]
+        key_stdin: bool,
+    },
+    /// List the profiles (the current one is marked).
+    List(JsonFlag),
+    /// Make a profile the current one.
+    Use { name: String },
+}
+
+#[derive(Args)]
+pub struct SyncArgs {
+    /// Read everything again from the server (a full resync).
+    #[arg(long)]
+    pub full: bool,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A contractor tab, as the command line spells it.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum StateArg {
+    Pending,
+    Approved,
+    Removed,
+}
+
+impl From<StateArg> for ContractorState {
+    fn from(s: StateArg) -> Self {
+        match s {
+            StateArg::Pending => ContractorState::Pending,
+            StateArg::Approved => ContractorState::Approved,
+            StateArg::Removed => ContractorState::Removed,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum ContractorsCmd {
+    /// List contractors, by tab and search.
+    List {
+        #[arg(long, value_enum)]
+        state: Option<StateArg>,
+        /// Words in the name, company, phone, email or Salesforce id.
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One contractor, with its permits.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve a pending contractor.
+    Approve { id: String },
+    /// Revoke a contractor: its active permits are archived. Lists them and asks for --yes.
+    Revoke {
+        id: String,
+        /// Confirm: archive the permits listed.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// A permits sort, as the command line spells it.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum SortArg {
+    ValidTill,
+    PassNumber,
+    Updated,
+    Status,
+    Type,
+    Unit,
+    Contractor,
+}
+
+impl From<SortArg> for PermitSort {
+    fn from(s: SortArg) -> Self {
+        match s {
+            SortArg::ValidTill => PermitSort::ValidTill,
+            SortArg::PassNumber => PermitSort::PassNumber,
+            SortArg::Updated => PermitSort::UpdatedAt,
+            SortArg::Status => PermitSort::Status,
+            SortArg::Type => PermitSort::PermitType,
+            SortArg::Unit => PermitSort::Unit,
+            SortArg::Contractor => PermitSort::Contractor,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum PermitsCmd {
+    /// List permits with the filters of the app's permits table.
+    List(Box<PermitFilters>),
+    /// One permit (by id or pass number, e.g. WP-002391), with its timeline.
+    Show {
+        permit: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a permit's pass, with a reason.
+    Revoke {
+        permit: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Reissue an ACCEPTED permit's pass: the old code stops working at once.
+    Reissue { permit: String },
+}
+
+#[derive(Args)]
+pub struct PermitFilters {
+    /// Only these statuses (repeat, or separate with commas).
+    #[arg(long, value_delimiter = ',')]
+    pub status: Vec<String>,
+    /// buildUp or fitOut.
+    #[arg(long = "type")]
+    pub permit_type: Option<String>,
+    /// A contractor's id.
+    #[arg(long)]
+    pub contractor: Option<String>,
+    /// A property's id.
+    #[arg(long)]
+    pub property: Option<String>,
+    /// A unit's (flat's) id.
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// ACCEPTED permits (only those run out) valid now and ending within this long: 2h, 24h,
+    /// 72h, 90m, 3d.
+    #[arg(long, value_parser = parse_minutes)]
+    pub expiring: Option<u32>,
+    /// Words in the pass number, unit, job, representative or contractor.
+    #[arg(long)]
+    pub search: Option<String>,
+    #[arg(long, value_enum, default_value = "valid-till")]
+    pub sort: SortArg,
+    #[arg(long)]
+    pub desc: bool,
+    /// At most this many rows.
+    #[arg(long, default_value_t = 50)]
+    pub limit: u64,
+    /// Every matching row.
+    #[arg(long, conflicts_with = "limit")]
+    pub all: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum OutboxCmd {
+    /// Actions waiting for the server and those it refused (--all: done and discarded too).
+    List {
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Queue a refused action again, and send it.
+    Retry { id: String },
+    /// Drop an action that has not been sent (or was refused), undoing its local effect.
+    Discard { id: String },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCmd {
+    /// Every action taken here and its outcome: who, what, why, when.
+    Export {
+        /// CSV (the default).
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+        #[arg(long)]
+        json: bool,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
+}
+
+/// `90m`, `24h`, `3d` as minutes.
+fn parse_minutes(s: &str) -> Result<u32, String> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| format!("\"{s}\" needs a unit: 90m, 24h or 3d"))?;
+    let (n, unit) = s.split_at(split);
+    let n: u32 = n
+        .parse()
+        .map_err(|_| format!("\"{s}\" must start with a whole number, like 24h"))?;
+    let per = match unit {
+        "m" | "min" => 1,
+        "h" => 60,
+        "d" => 24 * 60,
+        _ => return Err(format!("unknown unit in \"{s}\": use m, h or d")),
+    };
+    match n.checked_mul(per) {
+        Some(m) if m > 0 => Ok(m),
+        _ => Err(format!("\"{s}\" must be a positive length of time")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_minutes;
+
+    #[test]
+    fn lengths_of_time_read_as_minutes() {
+        assert_eq!(parse_minutes("90m"), Ok(90));
+        assert_eq!(parse_minutes("24h"), Ok(1440));
+        assert_eq!(parse_minutes("3d"), Ok(4320));
+        for bad in ["soon", "24", "0h", "h", "5w", "99999999d"] {
+            assert!(parse_minutes(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! `gatehouse status`: online or not, how fresh the data is, what waits for the server.
+
+use crate::args::JsonFlag;
+use crate::output::{self, local_str};
+use crate::{Failure, Target};
+
+pub async fn run(target: Target, f: JsonFlag) -> Result<(), Failure> {
+    let c = super::open(target).await?;
+    let s = c.status().await?;
+    if f.json {
+        output::json(&s);
+        return Ok(());
+    }
+    let asof = s
+        .last_sync_at
+        .as_deref()
+        .map(local_str)
+        .unwrap_or_else(|| "never synced".into());
+    match &s.offline_since {
+        Some(t) => say!("Offline since {}.", local_str(t)),
+        None => say!("Online."),
+    }
+    say!(
+        "Data as of {asof}: {} permits, {} contractors.",
+        s.permits,
+        s.contractors
+    );
+    say!("{} action(s) pending, {} refused.", s.pending, s.rejected);
+    if let Some(e) = &s.last_error {
+        say!("Last error: {e}");
+    }
+    Ok(())
+}

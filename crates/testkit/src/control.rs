@@ -1,0 +1,130 @@
+//! A typed client for the sandbox's `/__sandbox` control endpoints: what a test does to the
+//! world that no API call does (approve a submitted permit, move the clock, scan at a gate,
+//! inject faults). A failed call panics with the endpoint, the status and the body.
+
+use gatehouse_buzzin::{Contractor, Permit};
+use gatehouse_sandbox::Fault;
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+#[derive(Clone)]
+pub struct Control {
+    http: reqwest::Client,
+    base: String,
+    key: String,
+}
+
+impl Control {
+    pub fn new(base: String, key: String) -> Control {
+        Control {
+            http: reqwest::Client::new(),
+            base,
+            key,
+        }
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> T {
+        let mut req = self
+            .http
+            .request(method.clone(), format!("{}/__sandbox{path}", self.base))
+            .header("x-api-key", &self.key);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} /__sandbox{path}: {e}"));
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        assert!(
+            status.is_success(),
+            "{method} /__sandbox{path}: {status} {text}"
+        );
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{method} /__sandbox{path}: {e} in {text}"))
+    }
+
+    /// Counts and the clock: `communityId`, `now`, `contractors`, `permits`, `events`, ...
+    pub async fn info(&self) -> Value {
+        self.call(Method::GET, "", None).await
+    }
+
+    /// The towers and their flats, as `{ "data": [...] }`.
+    pub async fn properties(&self) -> Value {
+        self.call(Method::GET, "/properties", None).await
+    }
+
+    /// Approves a contractor the way Buzz-In's own admin would.
+    pub async fn approve_contractor(&self, id: &str) -> Contractor {
+        self.call(Method::POST, &format!("/contractors/{id}/approve"), None)
+            .await
+    }
+
+    /// Approves a submitted permit: it becomes ACCEPTED with a code.
+    pub async fn approve_permit(&self, id: &str) -> Permit {
+        self.call(Method::POST, &format!("/permits/{id}/approve"), None)
+            .await
+    }
+
+    pub async fn reject_permit(&self, id: &str, reason: Option<&str>) -> Permit {
+        self.call(
+            Method::POST,
+            &format!("/permits/{id}/reject"),
+            Some(json!({ "reason": reason })),
+        )
+        .await
+    }
+
+    /// The sandbox's clock (ISO-8601).
+    pub async fn now(&self) -> String {
+        let v: Value = self.call(Method::GET, "/clock", None).await;
+        v["now"].as_str().expect("the clock's time").to_owned()
+    }
+
+    /// Moves the clock on, firing whatever falls due (expiring, expired).
+    pub async fn advance_clock(&self, seconds: i64) -> Value {
+        self.call(
+            Method::POST,
+            "/clock",
+            Some(json!({ "advanceSeconds": seconds })),
+        )
+        .await
+    }
+
+    /// A scan of `access_code` at a gate; `extra` adds `direction`, `gate`, `propertyId`, ...
+    /// Answers `{accepted, reason?, permitId?}`.
+    pub async fn scan(&self, access_code: &str, extra: Value) -> Value {
+        let mut body = json!({ "accessCode": access_code });
+        if let (Some(b), Some(x)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(x.clone());
+        }
+        self.call(Method::POST, "/scan", Some(body)).await
+    }
+
+    /// Webhook deliveries so far, as `{ "data": [...] }`.
+    pub async fn deliveries(&self) -> Value {
+        self.call(Method::GET, "/deliveries", None).await
+    }
+
+    /// Arms a fault for the next matching requests.
+    pub async fn arm(&self, fault: Fault) {
+        let body = serde_json::to_value(fault).expect("a fault serialises");
+        let _: Value = self.call(Method::POST, "/faults", Some(body)).await;
+    }
+
+    /// The faults still armed, as `{ "data": [...] }`.
+    pub async fn faults(&self) -> Value {
+        self.call(Method::GET, "/faults", None).await
+    }
+
+    pub async fn clear_faults(&self) {
+        let _: Value = self.call(Method::DELETE, "/faults", None).await;
+    }
+}

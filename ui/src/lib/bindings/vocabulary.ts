@@ -1,0 +1,60 @@
+// Generated from the Rust definitions by gatehouse-app (src/bindings.rs). Do not edit:
+// `cargo xtask bindings` rewrites it.
+import type { ContractorState } from "./ContractorState";
+import type { OutboxState } from "./OutboxState";
+import type { PermitSort } from "./PermitSort";
+import type { PermitType } from "./PermitType";
+import type { Phase } from "./Phase";
+import type { StatusName } from "./StatusName";
+
+/** Every permit status this version knows, in the order of a permit's life. */
+export const PERMIT_STATUSES: readonly StatusName[] = ["DRAFT", "PENDING", "ACCEPTED", "REJECTED", "REVOKED", "ARCHIVED", "EXPIRED"];
+
+/** Every permit type this version knows, with its label. */
+export const PERMIT_TYPES: readonly { id: PermitType; label: string }[] = [
+  { id: "buildUp", label: "Build-up" },
+  { id: "fitOut", label: "Fit-out" },
+];
+
+/** The orders the permits table can be sorted in. */
+export const PERMIT_SORTS: readonly PermitSort[] = ["validTill", "passNumber", "updatedAt", "status", "permitType", "unit", "contractor"];
+
+/** The contractor queue's tabs, in order. */
+export const CONTRACTOR_STATES: readonly ContractorState[] = ["pending", "approved", "removed"];
+
+/** The contractor queue's tabs, in words. */
+export const CONTRACTOR_STATE_LABELS: Record<ContractorState, string> = {
+  pending: "Pending",
+  approved: "Approved",
+  removed: "Removed",
+};
+
+/** What the sync engine is doing, in words. */
+export const PHASE_LABELS: Record<Phase, string> = {
+  idle: "Idle",
+  outbox: "Sending actions",
+  contractors: "Syncing contractors",
+  permits: "Syncing permits",
+  indexing: "Indexing",
+  events: "Syncing changes",
+  reconcile: "Checking",
+};
+
+/** Where a queued action stands, in words. */
+export const OUTBOX_STATE_LABELS: Record<OutboxState, string> = {
+  pending: "waiting",
+  sending: "sending",
+  ambiguous: "checking whether it was applied",
+  done: "done",
+  rejected: "refused",
+  discarded: "discarded",
+};
+
+/** The longest revoke reason, in characters. */
+export const REVOKE_REASON_MAX = 1000;
+
+/** The longest search, in characters. */
+export const SEARCH_MAX = 200;
+
+/** The event that says what changed, for the open views to read again. */
+export const CHANGED_EVENT = "gatehouse://changed";

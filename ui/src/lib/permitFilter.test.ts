@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { PermitFilterForm } from './permitFilter.svelte';
+
+describe('the permits filter bar', () => {
+  it('asks for every permit by default, soonest to end first', () => {
+    const f = new PermitFilterForm().toFilter(null);
+    expect(f).toEqual({
+      statuses: [],
+      permitType: null,
+      contractorId: null,
+      propertyId: null,
+      flatId: null,
+      expiringWithinMinutes: null,
+      search: '',
+      sort: 'validTill',
+      descending: false,
+    });
+  });
+
+  it('sends "expiring within" in minutes, a custom number of hours included', () => {
+    const form = new PermitFilterForm();
+    form.expiring = '24';
+    expect(form.toFilter(null).expiringWithinMinutes).toBe(1440);
+    form.expiring = 'custom';
+    form.customHours = 1.6;
+    expect(form.toFilter(null).expiringWithinMinutes).toBe(120);
+  });
+
+  it('narrows to one status, type, unit, property and contractor, trimmed', () => {
+    const form = new PermitFilterForm();
+    form.status = 'REVOKED';
+    form.permitType = 'fitOut';
+    form.unit = '  u-1 ';
+    form.property = ' p-2';
+    const f = form.toFilter('c-9');
+    expect([f.statuses, f.permitType, f.flatId, f.propertyId, f.contractorId]).toEqual([
+      ['REVOKED'],
+      'fitOut',
+      'u-1',
+      'p-2',
+      'c-9',
+    ]);
+  });
+
+  it('turns the order round on a second click of the same column', () => {
+    const form = new PermitFilterForm();
+    form.sortBy('contractor');
+    expect([form.sort, form.descending]).toEqual(['contractor', false]);
+    form.sortBy('contractor');
+    expect([form.sort, form.descending]).toEqual(['contractor', true]);
+    form.sortBy('unit');
+    expect([form.sort, form.descending]).toEqual(['unit', false]);
+  });
+});
