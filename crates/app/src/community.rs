@@ -3,7 +3,6 @@
 //! configured) the demo community, a sandbox started in this process on loopback.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use gatehouse_cache::{Cache, Committed};
@@ -13,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, watch};
 use ts_rs::TS;
 
+use crate::permits::PermitPager;
+use crate::rows::count;
 use crate::{Error, Paths, Profile, Profiles};
 
 /// How often the engine syncs while nothing else asks it to.
@@ -30,10 +31,8 @@ pub struct Community {
     stop: watch::Sender<bool>,
     /// Who the audit log names for actions taken here.
     actor: String,
-    /// Where each page of the permits table's current filter starts.
-    pub(crate) anchors: tokio::sync::Mutex<Option<crate::permits::Anchors>>,
-    /// Bumped on every change of the permits, so anchors are re-read.
-    pub(crate) permits_generation: Arc<AtomicU64>,
+    /// The permits table's memory of where its pages start.
+    pager: PermitPager,
     /// Keeps the demo's sandbox serving while the app runs.
     _sandbox: Option<gatehouse_sandbox::Running>,
 }
@@ -191,10 +190,6 @@ pub(crate) fn storage(e: impl std::fmt::Display) -> Error {
     Error::storage(e.to_string())
 }
 
-pub(crate) fn count(n: u64) -> u32 {
-    n.min(u32::MAX as u64) as u32
-}
-
 impl Community {
     /// Opens the current profile's community, or the demo one when there is no profile, and
     /// starts syncing it in the background. Must run inside a Tokio runtime.
@@ -290,24 +285,26 @@ impl Community {
         actor: String,
         link: Link,
     ) -> Community {
-        let community = Community {
+        let cache = cache.into();
+        Community {
             name,
             demo: false,
-            cache: cache.into(),
+            pager: PermitPager::following(&cache),
+            cache,
             link,
             idle: watch::Sender::new(Progress::IDLE),
             stop: watch::Sender::new(false),
             actor,
-            anchors: tokio::sync::Mutex::new(None),
-            permits_generation: Arc::new(AtomicU64::new(0)),
             _sandbox: None,
-        };
-        community.watch_permits();
-        community
+        }
     }
 
     pub(crate) fn link(&self) -> &Link {
         &self.link
+    }
+
+    pub(crate) fn pager(&self) -> &PermitPager {
+        &self.pager
     }
 
     /// Who the audit log names for actions taken in this window.

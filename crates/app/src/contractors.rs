@@ -1,35 +1,14 @@
 //! The contractor queue: the Pending / Approved / Removed tabs, with counts and search.
 
-use std::collections::HashSet;
-
 use gatehouse_buzzin::Contractor;
 use gatehouse_cache::ContractorState;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::actions::ActionView;
-use crate::community::count;
-use crate::permits::PermitRow;
+use crate::rows::{ContractorRow, PermitRow, contractor_row as row, count};
 use crate::validate::{check_id, check_search};
 use crate::{Community, Error};
-
-/// One contractor as the queue shows it. Every text is the API's, shown as text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(rename_all = "camelCase")]
-pub struct ContractorRow {
-    pub id: String,
-    pub name: String,
-    pub company: String,
-    pub phone: String,
-    pub email: String,
-    pub state: ContractorState,
-    pub salesforce_id: Option<String>,
-    /// `YYYY-MM-DD`, as the API gives it.
-    pub trade_license_expiry: Option<String>,
-    /// An action on this contractor is waiting for the server.
-    pub pending_sync: bool,
-}
 
 /// One tab of the queue (its first [`MAX_ROWS`] rows, by name), and the count of every tab for
 /// the same search.
@@ -84,23 +63,6 @@ pub struct ContractorListing {
     pub documents: Vec<Contractor>,
 }
 
-fn row(c: Contractor, queued: &HashSet<String>) -> ContractorRow {
-    let company = c.company.as_ref();
-    ContractorRow {
-        state: ContractorState::of(&c),
-        company: company
-            .and_then(|co| co.company_name.clone())
-            .unwrap_or_default(),
-        trade_license_expiry: company.and_then(|co| co.trade_license_expiry_date.clone()),
-        salesforce_id: c.salesforce_id().map(str::to_owned),
-        pending_sync: queued.contains(&c.id),
-        name: c.name.unwrap_or_default(),
-        phone: c.phone.unwrap_or_default(),
-        email: c.email.unwrap_or_default(),
-        id: c.id,
-    }
-}
-
 impl Community {
     /// The contractors of one tab matching `search`, by name, with the three tabs' counts for
     /// that search.
@@ -144,15 +106,6 @@ impl Community {
 }
 
 impl Community {
-    /// One contractor as the queue shows it, if it is here.
-    pub(crate) async fn contractor_row(
-        &self,
-        id: &str,
-        queued: &HashSet<String>,
-    ) -> Result<Option<ContractorRow>, Error> {
-        Ok(self.cache().contractor(id).await?.map(|c| row(c, queued)))
-    }
-
     /// One contractor with its licence, permits, the permits a revoke would archive, and its
     /// queued actions.
     pub async fn contractor(&self, id: &str) -> Result<ContractorDetail, Error> {

@@ -19,22 +19,21 @@ mod on_demand;
 mod paths;
 mod permits;
 pub mod profiles;
+mod rows;
 mod session;
 mod validate;
 
 pub use actions::{ActionView, OutboxView};
 pub use community::{CHANGED_EVENT, ChangeFeed, Changed, Community, StatusView, SyncProgress};
-pub use contractors::{
-    ContractorDetail, ContractorList, ContractorListing, ContractorRow, LICENCE_WARNING_DAYS,
-};
+pub use contractors::{ContractorDetail, ContractorList, ContractorListing, LICENCE_WARNING_DAYS};
 pub use error::{Error, ErrorCode, Result};
 pub use info::{AppInfo, app_info};
 pub use on_demand::{Delivery, SyncReport};
 pub use paths::{APP_IDENTIFIER, DATA_DIR_ENV, Paths};
 pub use permits::{
-    NocView, PAGE_SIZE, PermitDetail, PermitFilter, PermitListing, PermitPageView, PermitRow,
-    TimelineItem,
+    NocView, PAGE_SIZE, PermitDetail, PermitFilter, PermitListing, PermitPageView, TimelineItem,
 };
+pub use rows::{ContractorRow, PermitRow};
 pub use validate::SEARCH_MAX;
 
 /// The domain's words, as the operations take and return them: a caller of this crate (the CLI,

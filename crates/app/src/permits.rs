@@ -1,6 +1,5 @@
 //! The permits table (pages opened by keyset at any position), and one permit's detail.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 
 use gatehouse_buzzin::{Permit, PermitAction, PermitType, StatusName, Timestamp, inf};
@@ -9,37 +8,12 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::actions::ActionView;
-use crate::community::count;
-use crate::contractors::ContractorRow;
+use crate::rows::{ContractorRow, PermitRow, count, wire};
 use crate::validate::{check_id, check_search, quoted};
 use crate::{Community, Error};
 
 /// Rows per page of the permits table.
 pub const PAGE_SIZE: u32 = 100;
-
-/// One permit as the table shows it. Every text is the API's, shown as text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(rename_all = "camelCase")]
-pub struct PermitRow {
-    pub id: String,
-    pub pass_number: String,
-    /// `statusName` as the API gives it (`ACCEPTED`, `REVOKED`, …; empty when it gave none).
-    pub status: StatusName,
-    pub permit_type: Option<PermitType>,
-    pub contractor_id: String,
-    pub contractor_name: String,
-    pub company: String,
-    pub property_id: String,
-    pub flat_id: String,
-    /// ISO-8601 UTC.
-    pub valid_from: Option<String>,
-    /// ISO-8601 UTC.
-    pub valid_till: Option<String>,
-    pub job: String,
-    /// An action on this permit (or its contractor) is waiting for the server.
-    pub pending_sync: bool,
-}
 
 /// What the permits table asks for: filters, search and sort. Every field is checked in Rust.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -131,36 +105,6 @@ pub struct PermitDetail {
     /// The pass can be reissued (it is ACCEPTED and nothing is queued on it).
     pub can_reissue: bool,
     pub can_revoke: bool,
-}
-
-fn wire(t: Option<Timestamp>) -> Option<String> {
-    t.map(|t| t.to_wire())
-}
-
-pub(crate) fn row(
-    p: &Permit,
-    names: &HashMap<String, (String, String)>,
-    queued: &HashSet<String>,
-) -> PermitRow {
-    let contractor_id = p.community_contractor_id.clone().unwrap_or_default();
-    let (name, company) = names.get(&contractor_id).cloned().unwrap_or_default();
-    PermitRow {
-        id: p.id.clone(),
-        pass_number: p.pass_number.clone().unwrap_or_default(),
-        status: p
-            .status_name()
-            .unwrap_or_else(|| StatusName::Unknown(String::new())),
-        permit_type: p.permit_type.clone(),
-        pending_sync: queued.contains(&p.id) || queued.contains(&contractor_id),
-        contractor_id,
-        contractor_name: name,
-        company,
-        property_id: p.property_id.clone().unwrap_or_default(),
-        flat_id: p.flat_id.clone().unwrap_or_default(),
-        valid_from: wire(p.valid_from),
-        valid_till: wire(p.valid_till),
-        job: p.jobs_summary.clone().unwrap_or_default(),
-    }
 }
 
 fn noc(n: &gatehouse_buzzin::StoredNoc) -> NocView {
@@ -271,8 +215,41 @@ impl PermitFilter {
     }
 }
 
+/// The permits table's memory: where each page of the current filter starts, and a count of
+/// the permits' changes that tells when that is out of date.
+pub(crate) struct PermitPager {
+    anchors: tokio::sync::Mutex<Option<Anchors>>,
+    /// Bumped on every change of the permits, so anchors are re-read.
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl PermitPager {
+    /// A pager following the permits of `cache`.
+    pub(crate) fn following(cache: &gatehouse_cache::Cache) -> PermitPager {
+        let pager = PermitPager {
+            anchors: tokio::sync::Mutex::new(None),
+            generation: Default::default(),
+        };
+        let mut changes = cache.subscribe();
+        let generation = pager.generation.clone();
+        tokio::spawn(async move {
+            loop {
+                match changes.recv().await {
+                    Ok(gatehouse_cache::Committed::Permits(_))
+                    | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        generation.fetch_add(1, Ordering::AcqRel);
+                    }
+                    Ok(_) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
+        pager
+    }
+}
+
 /// Where each page of one filter starts, for as long as the permits do not change.
-pub(crate) struct Anchors {
+struct Anchors {
     /// The filter, and the minute its "expiring within" was counted from.
     key: (PermitFilter, i64),
     generation: u64,
@@ -294,8 +271,8 @@ impl Community {
             });
         };
         let key = (filter.clone(), now.timestamp());
-        let generation = self.permits_generation.load(Ordering::Acquire);
-        let mut memo = self.anchors.lock().await;
+        let generation = self.pager().generation.load(Ordering::Acquire);
+        let mut memo = self.pager().anchors.lock().await;
         let fresh = memo
             .as_ref()
             .is_some_and(|a| a.key == key && a.generation == generation);
@@ -379,28 +356,6 @@ impl Community {
         }
         listing.rows = self.rows(&listing.documents).await?;
         Ok(listing)
-    }
-
-    /// Table rows for these permits, with their contractors' names and pending marks.
-    pub(crate) async fn rows(&self, permits: &[Permit]) -> Result<Vec<PermitRow>, Error> {
-        let queued = self.queued_targets().await?;
-        self.rows_marked(permits, &queued).await
-    }
-
-    /// [`Community::rows`], with the ids that have an action queued already read.
-    pub(crate) async fn rows_marked(
-        &self,
-        permits: &[Permit],
-        queued: &HashSet<String>,
-    ) -> Result<Vec<PermitRow>, Error> {
-        let ids: Vec<String> = permits
-            .iter()
-            .filter_map(|p| p.community_contractor_id.clone())
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let names = self.cache().contractor_names(&ids).await?;
-        Ok(permits.iter().map(|p| row(p, &names, queued)).collect())
     }
 
     /// One permit, by id or pass number, with its contractor, NOCs, timeline and actions.
@@ -492,23 +447,5 @@ impl Community {
             actions,
             permit: row,
         })
-    }
-
-    /// Bumps the permits generation whenever the cache's permits change, so anchors are re-read.
-    pub(crate) fn watch_permits(&self) {
-        let mut changes = self.cache().subscribe();
-        let generation = self.permits_generation.clone();
-        tokio::spawn(async move {
-            loop {
-                match changes.recv().await {
-                    Ok(gatehouse_cache::Committed::Permits(_))
-                    | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                        generation.fetch_add(1, Ordering::AcqRel);
-                    }
-                    Ok(_) => {}
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-                }
-            }
-        });
     }
 }

@@ -1,124 +1,53 @@
-//! The HTTP surface: the Work Permit endpoints of the reference, the [INF] list endpoints and
-//! events feed, and the `/__sandbox` control endpoints. Every error is a Feathers envelope.
+//! The sandbox's Buzz-In over HTTP: the Work Permit endpoints of the reference, the [INF] list
+//! endpoints and events feed, and its own `/__sandbox` control endpoints, served with what every
+//! simulated device shares (`crate::server`: keys, bodies, faults, a transaction per request,
+//! the clock and fault controls). Every error is a Feathers envelope.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::StatusCode;
+use axum::middleware;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
-use chrono::Duration;
 use gatehouse_buzzin::inf;
 use gatehouse_buzzin::{
     Contractor, ContractorAction, ContractorActionKind, DocumentInput, FeedItem, NewContractor,
-    NewPermit, PassAction, Permit, PermitPatch, Timestamp,
+    NewPermit, PassAction, Permit, PermitPatch,
 };
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use crate::error::{ApiError, ApiResult};
 use crate::query::Query as ListQuery;
+use crate::server;
+use crate::server::auth::Keys;
+use crate::server::body::{MAX_BODY_WITH_FILES, body, method_not_allowed, no_files, not_found};
+use crate::server::faults::Faults;
+use crate::server::transactor::Transactor;
 use crate::world::{ScanRequest, World};
 
-/// Largest body with base64 documents in it.
-pub const MAX_BODY_WITH_FILES: usize = 15 * 1024 * 1024;
-/// Largest body without.
-pub const MAX_BODY: usize = 1024 * 1024;
-
+/// The sandbox's Buzz-In, as its routes see it.
 pub struct Shared {
-    pub world: Mutex<World>,
-    /// Where each request's changes go to be saved, with `--data`.
-    pub writer: Option<tokio::sync::mpsc::UnboundedSender<Batch>>,
-    /// Set when a save failed: from then on every request says so.
-    pub broken: Arc<std::sync::OnceLock<String>>,
-    /// Where new events go for webhook delivery, when any URL is configured.
-    pub webhooks: Option<tokio::sync::mpsc::UnboundedSender<FeedItem>>,
+    pub world: Arc<Transactor<World>>,
+    pub keys: Arc<Keys>,
+    pub faults: Arc<Faults>,
     pub deliveries: Arc<crate::webhooks::Deliveries>,
-    pub faults: crate::faults::Faults,
-    pub api_keys: Vec<String>,
-    /// `None`: `Authorization: Bearer <key>` or `x-api-key: <key>`; `Some(h)`: only header `h`
-    /// carrying the bare key.
-    pub auth_header: Option<String>,
 }
 
 pub(crate) type AppState = Arc<Shared>;
 
-/// One request's changes and events, saved in order by the writer task before the request is
-/// answered; the events go to webhook delivery once saved.
-pub struct Batch {
-    pub changes: crate::world::Unsaved,
-    pub events: Vec<FeedItem>,
-    pub ack: tokio::sync::oneshot::Sender<Result<(), String>>,
-}
-
 impl Shared {
-    /// Runs one request against the world: brings it up to the current time (expiring/expired),
-    /// applies `f`, then (with `--data`) saves what changed before answering. The world is
-    /// locked for `f` only; batches reach the writer in the order the lock was taken.
+    /// Runs one request against the world, in its own transaction (see [`Transactor::apply`]).
     pub async fn apply<T>(&self, f: impl FnOnce(&mut World) -> ApiResult<T>) -> ApiResult<T> {
-        if let Some(e) = self.broken.get() {
-            return Err(ApiError::new(
-                500,
-                format!("The sandbox could not save its state ({e}); restart it."),
-            ));
-        }
-        let (result, saved) = {
-            let mut w = self
-                .world
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            w.sweep();
-            let result = f(&mut w);
-            let events = w.take_unpublished();
-            let changes = w.take_unsaved();
-            match &self.writer {
-                Some(writer) if !changes.is_empty() => {
-                    let (ack, saved) = tokio::sync::oneshot::channel();
-                    let _ = writer.send(Batch {
-                        changes,
-                        events,
-                        ack,
-                    });
-                    (result, Some(saved))
-                }
-                _ => {
-                    self.publish(events);
-                    (result, None)
-                }
-            }
-        };
-        if let Some(saved) = saved {
-            match saved.await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => {
-                    return Err(ApiError::new(
-                        500,
-                        format!("The sandbox could not save this change ({e})."),
-                    ));
-                }
-                Err(_) => return Err(ApiError::new(500, "The sandbox's writer has stopped.")),
-            }
-        }
-        result
-    }
-
-    /// Hands events to webhook delivery.
-    pub fn publish(&self, events: Vec<FeedItem>) {
-        if let Some(tx) = &self.webhooks {
-            for item in events {
-                let _ = tx.send(item);
-            }
-        }
+        self.world.apply(f).await
     }
 
     /// Whether changes are saved to a folder.
     pub fn saves(&self) -> bool {
-        self.writer.is_some()
+        self.world.saves()
     }
 }
 
@@ -146,105 +75,30 @@ pub fn router(state: AppState, control: bool) -> Router {
         )
         .route("/__sandbox/permits/{id}/approve", post(approve_permit))
         .route("/__sandbox/permits/{id}/reject", post(reject_permit))
-        .route("/__sandbox/clock", get(clock).post(move_clock))
         .route("/__sandbox/scan", post(scan))
-        .route("/__sandbox/deliveries", get(deliveries))
-        .route(
-            "/__sandbox/faults",
-            get(list_faults).post(arm_fault).delete(clear_faults),
-        );
-    let api = if control {
+        .route("/__sandbox/deliveries", get(deliveries));
+    let routes = if control {
         api.merge(control_routes)
-    } else {
-        api
-    }
-    .fallback(not_found)
-    .method_not_allowed_fallback(method_not_allowed);
-    api.layer(middleware::from_fn_with_state(
-        state.clone(),
-        crate::faults::inject,
-    ))
-    .layer(middleware::from_fn_with_state(state.clone(), auth))
-    .layer(DefaultBodyLimit::max(MAX_BODY_WITH_FILES))
-    .with_state(state)
-}
-
-async fn auth(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    req: Request,
-    next: Next,
-) -> Response {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    let key = match &state.auth_header {
-        Some(name) => header(name),
-        None => header(inf::AUTH_KEY_HEADER).or_else(|| {
-            header(inf::AUTH_BEARER_HEADER).and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-                    .map(str::trim)
-            })
-        }),
-    };
-    match key {
-        None | Some("") => ApiError::unauthorized(
-            "No API key: send it as `Authorization: Bearer <key>` or `x-api-key: <key>`",
-        )
-        .into_response(),
-        Some(k) if !state.api_keys.iter().any(|known| known == k) => {
-            ApiError::unauthorized("Invalid API key").into_response()
-        }
-        Some(_) => next.run(req).await,
-    }
-}
-
-async fn not_found() -> ApiError {
-    ApiError::not_found("Page not found")
-}
-
-async fn method_not_allowed() -> ApiError {
-    ApiError::new(405, "Method not allowed on this path")
-}
-
-/// Reads a JSON body: size rules, then decoding with the decoder's own message.
-fn body<T: DeserializeOwned>(
-    raw: Result<Bytes, BytesRejection>,
-    may_carry_files: bool,
-    has_files: impl Fn(&T) -> bool,
-) -> ApiResult<T> {
-    let bytes = raw.map_err(|r| {
-        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::too_large(format!(
-                "The request body is over {} MB",
-                MAX_BODY_WITH_FILES / (1024 * 1024)
+            .with_state(state.clone())
+            .merge(server::control::router(
+                state.world.clone(),
+                state.faults.clone(),
             ))
-        } else {
-            ApiError::bad_request(format!("Could not read the request body: {r}"))
-        }
-    })?;
-    if bytes.len() > MAX_BODY && !may_carry_files {
-        return Err(ApiError::too_large("The request body is over 1 MB"));
-    }
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request("A JSON body is required"));
-    }
-    let value: T = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}")))?;
-    if bytes.len() > MAX_BODY && !has_files(&value) {
-        return Err(ApiError::too_large(
-            "The request body is over 1 MB; only bodies with base64 documents may be larger (up to 15 MB)",
-        ));
-    }
-    Ok(value)
-}
-
-fn no_files<T>(_: &T) -> bool {
-    false
+    } else {
+        api.with_state(state.clone())
+    };
+    routes
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.faults.clone(),
+            server::faults::inject,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.keys.clone(),
+            server::auth::require_key,
+        ))
+        .layer(DefaultBodyLimit::max(MAX_BODY_WITH_FILES))
 }
 
 fn is_base64(d: &DocumentInput) -> bool {
@@ -419,48 +273,6 @@ async fn reject_permit(
     Ok(Json(s.apply(|w| w.reject_permit(&id, reason)).await?))
 }
 
-async fn clock(State(s): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(s.apply(|w| Ok(json!({ "now": w.now() }))).await?))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ClockMove {
-    #[serde(default)]
-    advance_seconds: Option<i64>,
-    #[serde(default)]
-    set: Option<String>,
-}
-
-async fn move_clock(
-    State(s): State<AppState>,
-    raw: Result<Bytes, BytesRejection>,
-) -> ApiResult<Json<serde_json::Value>> {
-    let req: ClockMove = body(raw, false, no_files)?;
-    let now = s
-        .apply(|w| {
-            let by = match (req.advance_seconds, req.set) {
-                (Some(secs), None) => Duration::seconds(secs),
-                (None, Some(at)) => {
-                    let at = Timestamp::parse(&at).ok_or_else(|| {
-                        ApiError::bad_request(format!(
-                            "set must be an ISO-8601 date-time, got \"{at}\""
-                        ))
-                    })?;
-                    at.0 - w.now().0
-                }
-                _ => {
-                    return Err(ApiError::bad_request(
-                        "send exactly one of advanceSeconds or set",
-                    ));
-                }
-            };
-            w.advance_clock(by)
-        })
-        .await?;
-    Ok(Json(json!({ "now": now })))
-}
-
 async fn scan(
     State(s): State<AppState>,
     raw: Result<Bytes, BytesRejection>,
@@ -471,25 +283,4 @@ async fn scan(
 
 async fn deliveries(State(s): State<AppState>) -> Json<serde_json::Value> {
     Json(json!({ "data": s.deliveries.snapshot() }))
-}
-
-async fn list_faults(State(s): State<AppState>) -> Json<serde_json::Value> {
-    Json(json!({ "data": s.faults.list() }))
-}
-
-async fn arm_fault(
-    State(s): State<AppState>,
-    raw: Result<Bytes, BytesRejection>,
-) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    let fault: crate::faults::Fault = body(raw, false, no_files)?;
-    s.faults.arm(fault)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "data": s.faults.list() })),
-    ))
-}
-
-async fn clear_faults(State(s): State<AppState>) -> Json<serde_json::Value> {
-    s.faults.clear();
-    Json(json!({ "data": [] }))
 }

@@ -7,23 +7,26 @@
 //! client live in `gatehouse_buzzin::inf`.
 
 mod error;
-mod faults;
 mod http;
 mod qr;
 mod query;
 mod seed;
+pub mod server;
 mod store;
 mod webhooks;
 mod world;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 pub use error::ApiError;
-pub use faults::{Fault, FaultKind};
-pub use http::{MAX_BODY, MAX_BODY_WITH_FILES};
 pub use seed::Seed;
+use server::auth::Keys;
+pub use server::body::{MAX_BODY, MAX_BODY_WITH_FILES};
+use server::faults::Faults;
+pub use server::faults::{Fault, FaultKind};
+use server::transactor::Transactor;
 pub use webhooks::{Attempt, Delivery, WebhookConfig, WebhookTarget};
 pub use world::{DEFAULT_COMMUNITY_ID, Flat, Property, ScanRequest, ScanResult, World};
 
@@ -153,57 +156,24 @@ pub async fn start(config: Config, addr: SocketAddr) -> std::io::Result<Running>
     };
     let deliveries = Arc::new(webhooks::Deliveries::default());
     let webhooks = webhooks::spawn(config.webhooks.clone(), deliveries.clone());
-    let broken = Arc::new(std::sync::OnceLock::new());
-    let writer = store.map(|store| {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<http::Batch>();
-        let (webhooks, broken) = (webhooks.clone(), broken.clone());
-        tokio::spawn(async move {
-            while let Some(batch) = rx.recv().await {
-                let saved = store.write(&batch.changes).await;
-                match &saved {
-                    Ok(()) => {
-                        if let Some(tx) = &webhooks {
-                            for item in batch.events {
-                                let _ = tx.send(item);
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        let _ = broken.set(e.clone());
-                    }
-                }
-                let _ = batch.ack.send(saved);
-            }
-        });
-        tx
+    let world = Arc::new(match store {
+        Some(store) => Transactor::saved_by(world, store, webhooks),
+        None => Transactor::in_memory(world, webhooks),
     });
+    // Time passes without requests too: expiring/expired fire within a second of their moment.
+    world.tick_every_second();
     let shared = Arc::new(http::Shared {
-        world: Mutex::new(world),
-        writer,
-        broken,
-        webhooks,
+        world,
+        keys: Arc::new(Keys {
+            api_keys: config.api_keys.clone(),
+            header: config.auth_header.map(|h| h.to_ascii_lowercase()),
+        }),
+        faults: Arc::new(Faults::default()),
         deliveries,
-        faults: faults::Faults::default(),
-        api_keys: config.api_keys.clone(),
-        auth_header: config.auth_header.map(|h| h.to_ascii_lowercase()),
     });
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    // Time passes without requests too: expiring/expired fire within a second of their moment.
-    let ticking = Arc::downgrade(&shared);
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-        loop {
-            tick.tick().await;
-            match ticking.upgrade() {
-                Some(shared) => {
-                    let _ = shared.apply(|_| Ok(())).await;
-                }
-                None => break,
-            }
-        }
-    });
     let app = http::router(shared, config.control);
     let task = tokio::spawn(async move {
         axum::serve(listener, app)

@@ -259,3 +259,12 @@ impl Store {
         tx.commit().await.map_err(err)
     }
 }
+
+impl crate::server::transactor::Saver<Unsaved> for Store {
+    fn save(
+        &self,
+        unsaved: &Unsaved,
+    ) -> impl std::future::Future<Output = Result<(), String>> + Send {
+        self.write(unsaved)
+    }
+}

@@ -183,3 +183,29 @@ impl World {
         self.flag(FLAG_EXPIRING_SENT, id, true);
     }
 }
+
+/// The world as the shared server drives it: one request at a time, its changes saved.
+impl crate::server::Device for World {
+    type Unsaved = Unsaved;
+    type Published = FeedItem;
+
+    fn catch_up(&mut self) {
+        self.sweep();
+    }
+
+    fn take_unsaved(&mut self) -> Option<Unsaved> {
+        Some(World::take_unsaved(self)).filter(|u| !u.is_empty())
+    }
+
+    fn take_published(&mut self) -> Vec<FeedItem> {
+        self.take_unpublished()
+    }
+
+    fn now(&self) -> Timestamp {
+        World::now(self)
+    }
+
+    fn advance_clock(&mut self, by: Duration) -> ApiResult<Timestamp> {
+        World::advance_clock(self, by)
+    }
+}

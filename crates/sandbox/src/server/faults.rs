@@ -8,7 +8,7 @@
 //! connection closes: an ambiguous outcome), `malformed` (200 with a body that is not JSON; not
 //! applied), `truncated` (applied, answered with the first half of the body).
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -19,7 +19,6 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};
-use crate::http::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -137,12 +136,13 @@ fn broken_connection() -> Response {
     Response::new(Body::from_stream(failing))
 }
 
-pub async fn inject(State(s): State<AppState>, req: Request, next: Next) -> Response {
+/// The middleware: a request that an armed fault matches meets it (control endpoints never do).
+pub async fn inject(State(faults): State<Arc<Faults>>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     if path.starts_with("/__sandbox") {
         return next.run(req).await;
     }
-    let Some(fault) = s.faults.take(req.method().as_str(), &path) else {
+    let Some(fault) = faults.take(req.method().as_str(), &path) else {
         return next.run(req).await;
     };
     match fault.kind {

@@ -1,0 +1,146 @@
+//! The rows the tables and panels show, made from the cache's documents: a contractor's and a
+//! permit's, with the marks of the actions queued on them. Both tables and both detail panels
+//! use them, so they live apart from either.
+
+use std::collections::{HashMap, HashSet};
+
+use gatehouse_buzzin::{Contractor, Permit, PermitType, StatusName, Timestamp};
+use gatehouse_cache::ContractorState;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{Community, Error};
+
+/// One contractor as the queue shows it. Every text is the API's, shown as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct ContractorRow {
+    pub id: String,
+    pub name: String,
+    pub company: String,
+    pub phone: String,
+    pub email: String,
+    pub state: ContractorState,
+    pub salesforce_id: Option<String>,
+    /// `YYYY-MM-DD`, as the API gives it.
+    pub trade_license_expiry: Option<String>,
+    /// An action on this contractor is waiting for the server.
+    pub pending_sync: bool,
+}
+
+/// One permit as the table shows it. Every text is the API's, shown as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct PermitRow {
+    pub id: String,
+    pub pass_number: String,
+    /// `statusName` as the API gives it (`ACCEPTED`, `REVOKED`, …; empty when it gave none).
+    pub status: StatusName,
+    pub permit_type: Option<PermitType>,
+    pub contractor_id: String,
+    pub contractor_name: String,
+    pub company: String,
+    pub property_id: String,
+    pub flat_id: String,
+    /// ISO-8601 UTC.
+    pub valid_from: Option<String>,
+    /// ISO-8601 UTC.
+    pub valid_till: Option<String>,
+    pub job: String,
+    /// An action on this permit (or its contractor) is waiting for the server.
+    pub pending_sync: bool,
+}
+
+/// A count as IPC carries it (a `number` the webview can hold exactly).
+pub(crate) fn count(n: u64) -> u32 {
+    n.min(u32::MAX as u64) as u32
+}
+
+pub(crate) fn wire(t: Option<Timestamp>) -> Option<String> {
+    t.map(|t| t.to_wire())
+}
+
+pub(crate) fn permit_row(
+    p: &Permit,
+    names: &HashMap<String, (String, String)>,
+    queued: &HashSet<String>,
+) -> PermitRow {
+    let contractor_id = p.community_contractor_id.clone().unwrap_or_default();
+    let (name, company) = names.get(&contractor_id).cloned().unwrap_or_default();
+    PermitRow {
+        id: p.id.clone(),
+        pass_number: p.pass_number.clone().unwrap_or_default(),
+        status: p
+            .status_name()
+            .unwrap_or_else(|| StatusName::Unknown(String::new())),
+        permit_type: p.permit_type.clone(),
+        pending_sync: queued.contains(&p.id) || queued.contains(&contractor_id),
+        contractor_id,
+        contractor_name: name,
+        company,
+        property_id: p.property_id.clone().unwrap_or_default(),
+        flat_id: p.flat_id.clone().unwrap_or_default(),
+        valid_from: wire(p.valid_from),
+        valid_till: wire(p.valid_till),
+        job: p.jobs_summary.clone().unwrap_or_default(),
+    }
+}
+
+pub(crate) fn contractor_row(c: Contractor, queued: &HashSet<String>) -> ContractorRow {
+    let company = c.company.as_ref();
+    ContractorRow {
+        state: ContractorState::of(&c),
+        company: company
+            .and_then(|co| co.company_name.clone())
+            .unwrap_or_default(),
+        trade_license_expiry: company.and_then(|co| co.trade_license_expiry_date.clone()),
+        salesforce_id: c.salesforce_id().map(str::to_owned),
+        pending_sync: queued.contains(&c.id),
+        name: c.name.unwrap_or_default(),
+        phone: c.phone.unwrap_or_default(),
+        email: c.email.unwrap_or_default(),
+        id: c.id,
+    }
+}
+
+impl Community {
+    /// Table rows for these permits, with their contractors' names and pending marks.
+    pub(crate) async fn rows(&self, permits: &[Permit]) -> Result<Vec<PermitRow>, Error> {
+        let queued = self.queued_targets().await?;
+        self.rows_marked(permits, &queued).await
+    }
+
+    /// [`Community::rows`], with the ids that have an action queued already read.
+    pub(crate) async fn rows_marked(
+        &self,
+        permits: &[Permit],
+        queued: &HashSet<String>,
+    ) -> Result<Vec<PermitRow>, Error> {
+        let ids: Vec<String> = permits
+            .iter()
+            .filter_map(|p| p.community_contractor_id.clone())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let names = self.cache().contractor_names(&ids).await?;
+        Ok(permits
+            .iter()
+            .map(|p| permit_row(p, &names, queued))
+            .collect())
+    }
+
+    /// One contractor as the queue shows it, if it is here.
+    pub(crate) async fn contractor_row(
+        &self,
+        id: &str,
+        queued: &HashSet<String>,
+    ) -> Result<Option<ContractorRow>, Error> {
+        Ok(self
+            .cache()
+            .contractor(id)
+            .await?
+            .map(|c| contractor_row(c, queued)))
+    }
+}
