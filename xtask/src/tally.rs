@@ -1,0 +1,115 @@
+//! Counting tests: the runners' own summary lines, read as their output streams through, for the
+//! closing `tests: N passed, N failed` line CI reads.
+
+use std::cell::Cell;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+use crate::{Result, root};
+
+/// Test counts gathered from the runners' own summary lines.
+#[derive(Default)]
+pub(crate) struct Tally {
+    pub(crate) passed: Cell<u64>,
+    pub(crate) failed: Cell<u64>,
+}
+
+impl Tally {
+    /// Reads one line of runner output: cargo's `test result: ok. 3 passed; 1 failed; ...` or
+    /// vitest's `Tests  7 passed (7)` / `Tests  1 failed | 6 passed (7)`.
+    fn read(&self, line: &str) {
+        let plain = strip_ansi(line);
+        let line = plain.trim();
+        let counted = if let Some(rest) = line.strip_prefix("test result:") {
+            rest
+        } else if let Some(rest) = line.strip_prefix("Tests ") {
+            rest
+        } else {
+            return;
+        };
+        let words: Vec<&str> = counted
+            .split(|c: char| c.is_whitespace() || c == ';' || c == '|' || c == ',')
+            .filter(|w| !w.is_empty())
+            .collect();
+        for pair in words.windows(2) {
+            if let Ok(n) = pair[0].parse::<u64>() {
+                match pair[1] {
+                    "passed" => self.passed.set(self.passed.get() + n),
+                    "failed" => self.failed.set(self.failed.get() + n),
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// Removes terminal colour sequences (`ESC [ ... letter`), which some runners print regardless.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Like [`sh_env`], streaming the command's stdout through while counting its test results.
+pub(crate) fn sh_counted(
+    program: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+    tally: &Tally,
+) -> Result {
+    let line = format!("{program} {}", args.join(" "));
+    eprintln!("$ {line}");
+    let mut child = Command::new(program)
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start `{line}`: {e}"))?;
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut out = std::io::stdout().lock();
+    for text in BufReader::new(stdout).lines() {
+        let text = text.map_err(|e| format!("reading `{line}`: {e}"))?;
+        tally.read(&text);
+        let _ = writeln!(out, "{text}");
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for `{line}`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{line}` failed ({status})"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tally;
+
+    #[test]
+    fn counts_cargo_and_vitest_summary_lines() {
+        let t = Tally::default();
+        t.read("test result: ok. 9 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s");
+        t.read("test result: FAILED. 2 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out");
+        t.read("      Tests  1 failed | 6 passed (7)");
+        t.read("      Tests  7 passed (7)");
+        t.read("\u{1b}[2m      Tests \u{1b}[22m \u{1b}[1m\u{1b}[32m5 passed\u{1b}[39m\u{1b}[22m\u{1b}[90m (5)\u{1b}[39m");
+        t.read("running 3 tests");
+        t.read("test a_b ... ok");
+        assert_eq!((t.passed.get(), t.failed.get()), (29, 2));
+    }
+}
