@@ -41,7 +41,7 @@ pub struct ActionView {
 #[ts(rename_all = "camelCase")]
 pub struct OutboxView {
     pub pending: Vec<ActionView>,
-    pub rejected: Vec<ActionView>,
+    pub refused: Vec<ActionView>,
 }
 
 fn verb(kind: ActionKind) -> &'static str {
@@ -130,9 +130,9 @@ impl Community {
         let all = self.cache().outbox(false).await?;
         Ok(OutboxView {
             pending: all.iter().filter(|e| e.state.is_open()).map(view).collect(),
-            rejected: all
+            refused: all
                 .iter()
-                .filter(|e| e.state == OutboxState::Rejected)
+                .filter(|e| e.state == OutboxState::Refused)
                 .map(view)
                 .collect(),
         })
@@ -146,7 +146,7 @@ impl Community {
             .outbox(false)
             .await?
             .iter()
-            .filter(|e| all || e.state.is_open() || e.state == OutboxState::Rejected)
+            .filter(|e| all || e.state.is_open() || e.state == OutboxState::Refused)
             .map(view)
             .collect())
     }
@@ -195,7 +195,7 @@ impl Community {
             .outbox(false)
             .await?
             .iter()
-            .filter(|e| e.state.is_open() || e.state == OutboxState::Rejected)
+            .filter(|e| e.state.is_open() || e.state == OutboxState::Refused)
             .filter(|e| targets.contains(&e.target_id.as_str()))
             .map(view)
             .collect())

@@ -73,7 +73,7 @@ pub struct StatusView {
     /// Actions waiting for the server.
     pub pending: u32,
     /// Actions the server refused, waiting for the admin.
-    pub rejected: u32,
+    pub refused: u32,
     pub permits: u32,
     pub contractors: u32,
     /// Work under way, if any.
@@ -355,7 +355,7 @@ impl Community {
             last_sync_at: s.last_sync_at,
             last_error: s.last_error,
             pending: count(s.pending),
-            rejected: count(s.rejected),
+            refused: count(s.refused),
             permits: count(s.permits),
             contractors: count(s.contractors),
             syncing,

@@ -97,7 +97,7 @@ impl From<gatehouse_client::ClientError> for Error {
                 "Buzz-In refused this API key. Check it, or ask Buzz-In for a new one.",
             ),
             ClientError::NotFound(m) => Error::not_found(sentence(&m)),
-            ClientError::Conflict(m) | ClientError::Rejected { message: m, .. } => {
+            ClientError::Conflict(m) | ClientError::Refused { message: m, .. } => {
                 Error::refused(sentence(&m))
             }
             e if e.is_transient() => Error::new(

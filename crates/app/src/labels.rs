@@ -43,7 +43,7 @@ pub fn outbox_state_label(state: OutboxState) -> &'static str {
         OutboxState::Sending => "sending",
         OutboxState::Ambiguous => "checking whether it was applied",
         OutboxState::Done => "done",
-        OutboxState::Rejected => "refused",
+        OutboxState::Refused => "refused",
         OutboxState::Discarded => "discarded",
     }
 }

@@ -112,7 +112,7 @@ impl Community {
             updated_contractors: r.updated_contractors,
             updated_permits: r.updated_permits,
             applied: r.drained.applied,
-            refused: r.drained.rejections,
+            refused: r.drained.refusals,
         })
     }
 
@@ -124,7 +124,7 @@ impl Community {
         };
         let now = self.action(&action.id).await?;
         let waiting_because = match now.state {
-            OutboxState::Done | OutboxState::Rejected => None,
+            OutboxState::Done | OutboxState::Refused => None,
             _ => Some(
                 sent.err()
                     .map(|e| e.message)

@@ -26,7 +26,7 @@ async fn with_no_profile_the_demo_community_opens_and_syncs_by_itself() {
     assert_eq!(status.community, "Demo community");
     assert!(status.demo && status.online, "{status:?}");
     assert_eq!((status.permits, status.contractors), (400, 60));
-    assert_eq!((status.pending, status.rejected), (0, 0));
+    assert_eq!((status.pending, status.refused), (0, 0));
     assert!(changes.try_recv().is_ok(), "the sync announced its writes");
     assert!(dir.path().join("demo/cache.sqlite3").exists());
 
@@ -413,7 +413,7 @@ mod actions {
         let err = c.reissue_pass(&two.id).await.unwrap_err();
         assert_eq!(err.code, ErrorCode::Refused, "{err:?}");
         let outbox = c.outbox().await.unwrap();
-        assert!(outbox.pending.is_empty() && outbox.rejected.is_empty());
+        assert!(outbox.pending.is_empty() && outbox.refused.is_empty());
     }
 }
 

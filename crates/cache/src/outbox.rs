@@ -2,7 +2,7 @@
 //! drained in order by the sync engine, and every step recorded in the local audit log.
 //!
 //! A row's life: `pending` → `sending` (written before the request leaves) → `done`, or
-//! `rejected` (the server refused; the optimistic state is rolled back), or back to `pending`
+//! `refused` (the server said no; the optimistic state is rolled back), or back to `pending`
 //! (nothing reached the server), or `ambiguous` (the request may have been applied: the engine
 //! reads the target before any retry). A `sending` row found after a crash is ambiguous too.
 
@@ -38,7 +38,7 @@ gatehouse_buzzin::closed_enum! {
         Sending = "sending",
         Ambiguous = "ambiguous",
         Done = "done",
-        Rejected = "rejected",
+        Refused = "refused",
         Discarded = "discarded",
     }
 }
@@ -139,7 +139,7 @@ pub enum Outcome {
     },
     /// The server refused it. `fresh` holds the targets re-read from the server when that
     /// worked; otherwise the documents from before the action are restored.
-    Rejected {
+    Refused {
         message: String,
         fresh: Option<Before>,
     },
@@ -558,13 +558,13 @@ impl Cache {
 
     /// How many actions are waiting for the server, and how many were refused.
     pub async fn outbox_counts(&self) -> Result<(u64, u64), CacheError> {
-        let (open, rejected): (i64, i64) = sqlx::query_as(&format!(
-            "SELECT coalesce(sum(state IN {OPEN_STATES}), 0), coalesce(sum(state = 'rejected'), 0) FROM outbox"
+        let (open, refused): (i64, i64) = sqlx::query_as(&format!(
+            "SELECT coalesce(sum(state IN {OPEN_STATES}), 0), coalesce(sum(state = 'refused'), 0) FROM outbox"
         ))
         .fetch_one(&self.pool)
         .await
         .map_err(|e| self.sql(e))?;
-        Ok((open as u64, rejected as u64))
+        Ok((open as u64, refused as u64))
     }
 
     /// Records, before the request leaves, that it is being sent (and for a reissue, the code
@@ -627,13 +627,13 @@ impl Cache {
                 touched.permits.extend(permits.iter().map(|p| p.id.clone()));
                 (OutboxState::Done, None, Some("applied"), detail.clone())
             }
-            Outcome::Rejected { message, fresh } => {
+            Outcome::Refused { message, fresh } => {
                 let docs = fresh.as_ref().unwrap_or(&entry.before);
                 self.restore(&mut tx, docs, bulk, &mut touched).await?;
                 (
-                    OutboxState::Rejected,
+                    OutboxState::Refused,
                     Some(message.clone()),
-                    Some("rejected"),
+                    Some("refused"),
                     Some(message.clone()),
                 )
             }
@@ -708,13 +708,13 @@ impl Cache {
         Ok(())
     }
 
-    /// Puts a rejected action back in the queue (its effect shown again).
+    /// Puts a refused action back in the queue (its effect shown again).
     pub async fn retry(&self, id: &str) -> Result<OutboxEntry, CacheError> {
         let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
         let entry = self.entry_in(&mut tx, id).await?;
-        if entry.state != OutboxState::Rejected {
+        if entry.state != OutboxState::Refused {
             return Err(CacheError::Refused(format!(
-                "#{} is {}; only rejected actions can be retried",
+                "#{} is {}; only refused actions can be retried",
                 entry.seq,
                 entry.state.as_str()
             )));
@@ -736,7 +736,7 @@ impl Cache {
         Ok(entry)
     }
 
-    /// Drops an action that has not reached the server (or was rejected), rolling back its
+    /// Drops an action that has not reached the server (or was refused), rolling back its
     /// effect. One whose outcome is unknown cannot be discarded: it may have been applied.
     pub async fn discard(&self, id: &str) -> Result<OutboxEntry, CacheError> {
         let bulk = self.bulk_loading();
@@ -748,7 +748,7 @@ impl Cache {
                 self.restore(&mut tx, &entry.before, bulk, &mut touched)
                     .await?
             }
-            OutboxState::Rejected => {}
+            OutboxState::Refused => {}
             other => {
                 return Err(CacheError::Refused(format!(
                     "#{} is {}; {}",

@@ -7,7 +7,7 @@ use gatehouse_buzzin::FeathersError;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ClientError {
     /// 401: the key is wrong or revoked. Never retried: retrying cannot fix it.
-    #[error("API key rejected: {0}")]
+    #[error("API key refused: {0}")]
     Unauthorized(String),
     /// 404.
     #[error("not found: {0}")]
@@ -18,7 +18,7 @@ pub enum ClientError {
     /// Any other 4xx: the server refused this request as it is (e.g. reissuing a permit that is
     /// no longer ACCEPTED). Retrying the same request gives the same answer.
     #[error("refused ({status}): {message}")]
-    Rejected { status: u16, message: String },
+    Refused { status: u16, message: String },
     /// 429: come back later.
     #[error("rate limited; retry after {retry_after:?}")]
     RateLimited { retry_after: Option<Duration> },
@@ -85,7 +85,7 @@ impl ClientError {
             409 => ClientError::Conflict(message),
             429 => ClientError::RateLimited { retry_after },
             500..=599 => ClientError::Server { status, message },
-            _ => ClientError::Rejected { status, message },
+            _ => ClientError::Refused { status, message },
         }
     }
 }

@@ -4,7 +4,7 @@
 //!   `Authorization: Bearer` by default, or a named header carrying the bare key).
 //! - Timeouts on every request.
 //! - Reads are retried on network errors, 5xx, 429 (honouring `Retry-After`) and unreadable
-//!   answers, with exponential backoff and full jitter; 401 stops at once ("API key rejected").
+//!   answers, with exponential backoff and full jitter; 401 stops at once ("API key refused").
 //! - Mutations (approve, revoke, reissue) are sent exactly once: whether to retry a failed one is
 //!   the outbox's decision, because a mutation whose answer was lost may have been applied
 //!   ([`ClientError::may_have_been_applied`]).
@@ -383,7 +383,7 @@ fn segment(id: &str) -> Result<&str, ClientError> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
-        return Err(ClientError::Rejected {
+        return Err(ClientError::Refused {
             status: 0,
             message: format!("\"{id}\" is not a valid id"),
         });

@@ -152,7 +152,7 @@ async fn retries_give_up_with_the_last_error() {
 }
 
 #[tokio::test]
-async fn a_rejected_key_stops_at_once_with_a_plain_message() {
+async fn a_refused_key_stops_at_once_with_a_plain_message() {
     let sb = sandbox().await;
     let mut s = Settings::new(sb.base_url(), "wrong-key");
     s.retry = Retry {
@@ -164,7 +164,7 @@ async fn a_rejected_key_stops_at_once_with_a_plain_message() {
     let t = Instant::now();
     let err = c.permits(&ListQuery::new()).await.unwrap_err();
     assert!(matches!(err, ClientError::Unauthorized(_)), "{err:?}");
-    assert!(err.to_string().starts_with("API key rejected"));
+    assert!(err.to_string().starts_with("API key refused"));
     assert!(!err.is_transient());
     assert!(
         t.elapsed() < Duration::from_millis(400),
@@ -212,7 +212,7 @@ async fn api_errors_are_typed_with_the_servers_message() {
         .remove(0);
     let err = c.reissue_pass(&draft.id).await.unwrap_err();
     match &err {
-        ClientError::Rejected {
+        ClientError::Refused {
             status: 400,
             message,
         } => assert!(message.contains("ACCEPTED"), "{message}"),
@@ -221,7 +221,7 @@ async fn api_errors_are_typed_with_the_servers_message() {
     assert!(!err.is_transient() && !err.may_have_been_applied());
     let err = c.permit("../communityContractors").await.unwrap_err();
     assert!(
-        matches!(err, ClientError::Rejected { status: 0, .. }),
+        matches!(err, ClientError::Refused { status: 0, .. }),
         "an id that is not an id is never sent"
     );
 }

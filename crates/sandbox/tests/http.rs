@@ -152,10 +152,9 @@ async fn revoking_a_contractor_archives_its_active_permits_kills_their_codes_the
     let code = accepted["accessCode"].as_str().unwrap().to_owned();
     let revoked = api.accepted_permit(&c, 2).await;
     let revoked_id = revoked["_id"].as_str().unwrap();
-    api.ok(
-        Method::PATCH,
+    api.patch_ok(
         &format!("/passes/{revoked_id}"),
-        Some(json!({"action": "revoke", "reason": "x"})),
+        json!({"action": "revoke", "reason": "x"}),
     )
     .await;
     assert_eq!(api.scan(&code, json!({})).await["accepted"], true);
@@ -163,10 +162,9 @@ async fn revoking_a_contractor_archives_its_active_permits_kills_their_codes_the
 
     let id = c["_id"].as_str().unwrap();
     let removed = api
-        .ok(
-            Method::PATCH,
+        .patch_ok(
             &format!("/communityContractors/{id}"),
-            Some(json!({"action": "revoke"})),
+            json!({"action": "revoke"}),
         )
         .await;
     assert!(
@@ -175,16 +173,10 @@ async fn revoking_a_contractor_archives_its_active_permits_kills_their_codes_the
     );
 
     let p = api
-        .ok(
-            Method::GET,
-            &format!("/permits/{}", accepted["_id"].as_str().unwrap()),
-            None,
-        )
+        .get_ok(&format!("/permits/{}", accepted["_id"].as_str().unwrap()))
         .await;
     assert_eq!(p["statusName"], "ARCHIVED");
-    let untouched = api
-        .ok(Method::GET, &format!("/permits/{revoked_id}"), None)
-        .await;
+    let untouched = api.get_ok(&format!("/permits/{revoked_id}")).await;
     assert_eq!(
         untouched["statusName"], "REVOKED",
         "an ended permit is not archived"
@@ -389,11 +381,7 @@ async fn get_permit_returns_the_whole_permit_and_404_for_an_unknown_id() {
     let c = api.contractor(1).await;
     let p = api.accepted_permit(&c, 1).await;
     let got = api
-        .ok(
-            Method::GET,
-            &format!("/permits/{}", p["_id"].as_str().unwrap()),
-            None,
-        )
+        .get_ok(&format!("/permits/{}", p["_id"].as_str().unwrap()))
         .await;
     for field in [
         "passNumber",
@@ -429,11 +417,7 @@ async fn changing_dates_keeps_the_access_code_and_emits_updated_with_the_new_win
     let id = p["_id"].as_str().unwrap();
     let new_till = iso_in_hours(24 * 40);
     let got = api
-        .ok(
-            Method::PATCH,
-            &format!("/permits/{id}"),
-            Some(json!({"validTill": new_till})),
-        )
+        .patch_ok(&format!("/permits/{id}"), json!({"validTill": new_till}))
         .await;
     assert_eq!(got["accessCode"], p["accessCode"]);
     assert_eq!(got["validTill"], new_till);
@@ -467,9 +451,9 @@ async fn replacing_the_noc_keeps_its_history() {
     let p = api.accepted_permit(&c, 1).await;
     let id = p["_id"].as_str().unwrap();
     for n in ["NOC-1", "NOC-2", "NOC-3"] {
-        api.ok(Method::PATCH, &format!("/permits/{id}"), Some(json!({"action": "replaceNoc", "noc": {"type": "url", "url": format!("https://files.example.com/{n}.pdf"), "nocNumber": n}}))).await;
+        api.patch_ok(&format!("/permits/{id}"), json!({"action": "replaceNoc", "noc": {"type": "url", "url": format!("https://files.example.com/{n}.pdf"), "nocNumber": n}})).await;
     }
-    let got = api.ok(Method::GET, &format!("/permits/{id}"), None).await;
+    let got = api.get_ok(&format!("/permits/{id}")).await;
     assert_eq!(got["integrations"]["damac"]["noc"]["nocNumber"], "NOC-3");
     let history: Vec<&str> = got["integrations"]["damac"]["nocHistory"]
         .as_array()
@@ -512,17 +496,13 @@ async fn submit_needs_every_required_field() {
     ] {
         assert!(msg.contains(field), "{field} not named in {msg}");
     }
-    api.ok(Method::PATCH, &format!("/permits/{id}"), Some(json!({"timeIn": "08:00", "timeOut": "18:00", "representativeName": "R", "representativeContact": "+971500000009", "employees": [{"name": "E"}]}))).await;
+    api.patch_ok(&format!("/permits/{id}"), json!({"timeIn": "08:00", "timeOut": "18:00", "representativeName": "R", "representativeContact": "+971500000009", "employees": [{"name": "E"}]})).await;
     let v = api
-        .ok(
-            Method::PATCH,
-            &format!("/passes/{id}"),
-            Some(json!({"action": "submit"})),
-        )
+        .patch_ok(&format!("/passes/{id}"), json!({"action": "submit"}))
         .await;
     assert_eq!(v, json!({}), "Pass updated. answers {{}}");
     assert_eq!(
-        api.ok(Method::GET, &format!("/permits/{id}"), None).await["statusName"],
+        api.get_ok(&format!("/permits/{id}")).await["statusName"],
         "PENDING"
     );
 }
@@ -536,14 +516,10 @@ async fn reissue_mints_a_new_code_kills_the_old_one_and_emits_issued() {
     let old = p["accessCode"].as_str().unwrap().to_owned();
     assert_eq!(api.scan(&old, json!({})).await["accepted"], true);
     let v = api
-        .ok(
-            Method::PATCH,
-            &format!("/passes/{id}"),
-            Some(json!({"action": "reissuePass"})),
-        )
+        .patch_ok(&format!("/passes/{id}"), json!({"action": "reissuePass"}))
         .await;
     assert_eq!(v, json!({}));
-    let got = api.ok(Method::GET, &format!("/permits/{id}"), None).await;
+    let got = api.get_ok(&format!("/permits/{id}")).await;
     let new = got["accessCode"].as_str().unwrap();
     assert_ne!(new, old);
     assert_eq!(new.len(), 24);
@@ -575,12 +551,8 @@ async fn reissue_of_a_permit_that_is_not_accepted_is_400() {
     let c = api.contractor(1).await;
     let p = api.accepted_permit(&c, 1).await;
     let id = p["_id"].as_str().unwrap();
-    api.ok(
-        Method::PATCH,
-        &format!("/passes/{id}"),
-        Some(json!({"action": "revoke"})),
-    )
-    .await;
+    api.patch_ok(&format!("/passes/{id}"), json!({"action": "revoke"}))
+        .await;
     let (status, v) = api
         .patch(&format!("/passes/{id}"), json!({"action": "reissuePass"}))
         .await;
@@ -595,13 +567,12 @@ async fn revoke_kills_the_code_at_once_and_keeps_an_audit_entry() {
     let p = api.accepted_permit(&c, 1).await;
     let id = p["_id"].as_str().unwrap();
     let code = p["accessCode"].as_str().unwrap().to_owned();
-    api.ok(
-        Method::PATCH,
+    api.patch_ok(
         &format!("/passes/{id}"),
-        Some(json!({"action": "revoke", "reason": "Permit cancelled by DAMAC."})),
+        json!({"action": "revoke", "reason": "Permit cancelled by DAMAC."}),
     )
     .await;
-    let got = api.ok(Method::GET, &format!("/permits/{id}"), None).await;
+    let got = api.get_ok(&format!("/permits/{id}")).await;
     assert_eq!(got["statusName"], "REVOKED");
     let entry = got["audit"]
         .as_array()
@@ -679,32 +650,23 @@ async fn the_clock_drives_expiring_and_expired() {
     let p = api.accepted_permit(&c, 1).await; // valid for 10 days
     let code = p["accessCode"].as_str().unwrap();
     let before = api.events().await.len();
-    api.ok(
-        Method::POST,
+    api.post_ok(
         "/__sandbox/clock",
-        Some(json!({"advanceSeconds": 9 * 24 * 3600 + 3600})),
+        json!({"advanceSeconds": 9 * 24 * 3600 + 3600}),
     )
     .await;
     assert_eq!(
         api.event_names().await[before..],
         ["passes.permits.expiring"]
     );
-    api.ok(
-        Method::POST,
-        "/__sandbox/clock",
-        Some(json!({"advanceSeconds": 2 * 24 * 3600})),
-    )
-    .await;
+    api.post_ok("/__sandbox/clock", json!({"advanceSeconds": 2 * 24 * 3600}))
+        .await;
     assert_eq!(
         api.event_names().await[before..],
         ["passes.permits.expiring", "passes.permits.expired"]
     );
     let got = api
-        .ok(
-            Method::GET,
-            &format!("/permits/{}", p["_id"].as_str().unwrap()),
-            None,
-        )
+        .get_ok(&format!("/permits/{}", p["_id"].as_str().unwrap()))
         .await;
     assert_eq!(got["statusName"], "EXPIRED");
     assert_eq!(api.scan(code, json!({})).await["reason"], "expired");
@@ -723,10 +685,9 @@ async fn a_scan_outside_the_daily_window_is_rejected() {
     // A one-minute window that is not now (community time, UTC+4).
     let local = chrono::Utc::now() + chrono::Duration::hours(4) + chrono::Duration::hours(6);
     let t = local.format("%H:%M").to_string();
-    api.ok(
-        Method::PATCH,
+    api.patch_ok(
         &format!("/permits/{id}"),
-        Some(json!({"timeIn": t, "timeOut": t})),
+        json!({"timeIn": t, "timeOut": t}),
     )
     .await;
     let v = api.scan(p["accessCode"].as_str().unwrap(), json!({})).await;
@@ -745,11 +706,9 @@ async fn limit_zero_gives_the_total_and_paging_covers_every_permit_once() {
     let mut skip = 0;
     loop {
         let page = api
-            .ok(
-                Method::GET,
-                &format!("/permits?$limit=70&$skip={skip}&$sort[passNumber]=1"),
-                None,
-            )
+            .get_ok(&format!(
+                "/permits?$limit=70&$skip={skip}&$sort[passNumber]=1"
+            ))
             .await;
         let data = page["data"].as_array().unwrap();
         if data.is_empty() {
@@ -770,11 +729,7 @@ async fn limit_zero_gives_the_total_and_paging_covers_every_permit_once() {
 async fn filters_and_sorting() {
     let api = demo().await;
     let page = api
-        .ok(
-            Method::GET,
-            "/permits?statusName=ACCEPTED&$sort[validTill]=-1&$limit=50",
-            None,
-        )
+        .get_ok("/permits?statusName=ACCEPTED&$sort[validTill]=-1&$limit=50")
         .await;
     let data = page["data"].as_array().unwrap();
     assert!(data.iter().all(|p| p["statusName"] == "ACCEPTED"));
@@ -788,11 +743,7 @@ async fn filters_and_sorting() {
     );
     let t = iso_in_hours(-24 * 5);
     let recent = api
-        .ok(
-            Method::GET,
-            &format!("/permits?updatedAt[$gt]={t}&$limit=1000"),
-            None,
-        )
+        .get_ok(&format!("/permits?updatedAt[$gt]={t}&$limit=1000"))
         .await;
     assert!(
         recent["data"]
@@ -802,18 +753,10 @@ async fn filters_and_sorting() {
             .all(|p| p["updatedAt"].as_str().unwrap() > t.as_str())
     );
     let either = api
-        .ok(
-            Method::GET,
-            "/permits?statusName[$in][]=DRAFT&statusName[$in][]=PENDING&$limit=0",
-            None,
-        )
+        .get_ok("/permits?statusName[$in][]=DRAFT&statusName[$in][]=PENDING&$limit=0")
         .await;
-    let d = api
-        .ok(Method::GET, "/permits?statusName=DRAFT&$limit=0", None)
-        .await;
-    let pnd = api
-        .ok(Method::GET, "/permits?statusName=PENDING&$limit=0", None)
-        .await;
+    let d = api.get_ok("/permits?statusName=DRAFT&$limit=0").await;
+    let pnd = api.get_ok("/permits?statusName=PENDING&$limit=0").await;
     assert_eq!(
         either["total"].as_u64(),
         Some(d["total"].as_u64().unwrap() + pnd["total"].as_u64().unwrap())
@@ -842,11 +785,9 @@ async fn the_events_feed_is_ordered_with_a_monotonic_cursor() {
     assert!(cursors.windows(2).all(|w| w[1] > w[0]));
     let after = cursors[1];
     let rest = api
-        .ok(
-            Method::GET,
-            &format!("/workPermitEvents?cursor[$gt]={after}&$limit=1000"),
-            None,
-        )
+        .get_ok(&format!(
+            "/workPermitEvents?cursor[$gt]={after}&$limit=1000"
+        ))
         .await;
     assert_eq!(rest["data"].as_array().unwrap().len(), all.len() - 2);
     for e in &all {
@@ -932,7 +873,7 @@ async fn unknown_paths_and_methods_answer_in_the_envelope() {
 #[tokio::test]
 async fn the_demo_community_has_every_state_and_permits_expiring_within_hours() {
     let api = demo().await;
-    let info = api.ok(Method::GET, "/__sandbox", None).await;
+    let info = api.get_ok("/__sandbox").await;
     assert_eq!(
         (
             info["contractors"].as_u64(),
@@ -941,7 +882,7 @@ async fn the_demo_community_has_every_state_and_permits_expiring_within_hours() 
         ),
         (Some(60), Some(400), Some(0))
     );
-    let props = api.ok(Method::GET, "/__sandbox/properties", None).await;
+    let props = api.get_ok("/__sandbox/properties").await;
     let units: usize = props["data"]
         .as_array()
         .unwrap()
@@ -953,19 +894,13 @@ async fn the_demo_community_has_every_state_and_permits_expiring_within_hours() 
         "DRAFT", "PENDING", "ACCEPTED", "REJECTED", "REVOKED", "ARCHIVED", "EXPIRED",
     ] {
         let n = api
-            .ok(
-                Method::GET,
-                &format!("/permits?statusName={s}&$limit=0"),
-                None,
-            )
+            .get_ok(&format!("/permits?statusName={s}&$limit=0"))
             .await["total"]
             .as_u64()
             .unwrap();
         assert!(n > 0, "no {s} permit in the demo");
     }
-    let contractors = api
-        .ok(Method::GET, "/communityContractors?$limit=1000", None)
-        .await;
+    let contractors = api.get_ok("/communityContractors?$limit=1000").await;
     let list = contractors["data"].as_array().unwrap();
     let removed = list
         .iter()
@@ -991,11 +926,9 @@ async fn the_demo_community_has_every_state_and_permits_expiring_within_hours() 
     );
     let soon = iso_in_hours(6);
     let expiring = api
-        .ok(
-            Method::GET,
-            &format!("/permits?statusName=ACCEPTED&validTill[$lt]={soon}&$limit=0"),
-            None,
-        )
+        .get_ok(&format!(
+            "/permits?statusName=ACCEPTED&validTill[$lt]={soon}&$limit=0"
+        ))
         .await;
     assert!(
         expiring["total"].as_u64().unwrap() > 0,
@@ -1048,8 +981,7 @@ async fn a_seed_number_gives_the_same_community_every_time() {
     assert_eq!(pa, pb);
     assert_ne!(pa, pc);
     assert_eq!(
-        a.ok(Method::GET, "/communityContractors?$limit=0", None)
-            .await["total"],
+        a.get_ok("/communityContractors?$limit=0").await["total"],
         30
     );
 }
@@ -1061,9 +993,7 @@ async fn the_hostile_preset_names_contractors_with_markup_and_bidi_overrides() {
         ..Config::default()
     })
     .await;
-    let list = api
-        .ok(Method::GET, "/communityContractors?$limit=1000", None)
-        .await;
+    let list = api.get_ok("/communityContractors?$limit=1000").await;
     let names: Vec<String> = list["data"]
         .as_array()
         .unwrap()
@@ -1078,7 +1008,7 @@ async fn the_hostile_preset_names_contractors_with_markup_and_bidi_overrides() {
             .any(|n| n.chars().count() > 200 && !n.contains(' ')),
         "a long unbroken name"
     );
-    let permits = api.ok(Method::GET, "/permits?$limit=20", None).await;
+    let permits = api.get_ok("/permits?$limit=20").await;
     let texts: Vec<&str> = permits["data"]
         .as_array()
         .unwrap()
@@ -1106,24 +1036,16 @@ async fn ids_sort_in_storage_order_both_ways() {
             .map(|p| p["_id"].as_str().unwrap().to_owned())
             .collect()
     };
-    let plain = ids(api.ok(Method::GET, "/permits?$limit=1000", None).await);
-    let asc = ids(api
-        .ok(Method::GET, "/permits?$limit=1000&$sort[_id]=1", None)
-        .await);
-    let desc = ids(api
-        .ok(Method::GET, "/permits?$limit=1000&$sort[_id]=-1", None)
-        .await);
+    let plain = ids(api.get_ok("/permits?$limit=1000").await);
+    let asc = ids(api.get_ok("/permits?$limit=1000&$sort[_id]=1").await);
+    let desc = ids(api.get_ok("/permits?$limit=1000&$sort[_id]=-1").await);
     let mut sorted = plain.clone();
     sorted.sort();
     assert_eq!(plain, sorted, "stored in _id order");
     assert_eq!(asc, plain);
     assert_eq!(desc, plain.iter().rev().cloned().collect::<Vec<_>>());
     let page = api
-        .ok(
-            Method::GET,
-            "/permits?$limit=7&$skip=493&statusName[$ne]=NOPE",
-            None,
-        )
+        .get_ok("/permits?$limit=7&$skip=493&statusName[$ne]=NOPE")
         .await;
     assert_eq!(
         (
@@ -1140,13 +1062,9 @@ async fn the_issued_event_carries_a_qr_png_that_holds_only_visit_type_and_the_ne
     let c = api.contractor(1).await;
     let p = api.accepted_permit(&c, 1).await;
     let id = p["_id"].as_str().unwrap();
-    api.ok(
-        Method::PATCH,
-        &format!("/passes/{id}"),
-        Some(json!({"action": "reissuePass"})),
-    )
-    .await;
-    let new_code = api.ok(Method::GET, &format!("/permits/{id}"), None).await["accessCode"]
+    api.patch_ok(&format!("/passes/{id}"), json!({"action": "reissuePass"}))
+        .await;
+    let new_code = api.get_ok(&format!("/permits/{id}")).await["accessCode"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -1193,22 +1111,14 @@ async fn status_codes_are_configurable_and_names_still_drive_everything() {
     let p = api.accepted_permit(&c, 1).await;
     assert_eq!(p["status"], 1, "ACCEPTED keeps its documented code");
     let id = p["_id"].as_str().unwrap();
-    api.ok(
-        Method::PATCH,
-        &format!("/passes/{id}"),
-        Some(json!({"action": "revoke"})),
-    )
-    .await;
-    let got = api.ok(Method::GET, &format!("/permits/{id}"), None).await;
+    api.patch_ok(&format!("/passes/{id}"), json!({"action": "revoke"}))
+        .await;
+    let got = api.get_ok(&format!("/permits/{id}")).await;
     assert_eq!(
         (got["status"].as_i64(), got["statusName"].as_str()),
         (Some(7), Some("REVOKED"))
     );
-    assert_eq!(
-        api.ok(Method::GET, "/permits?status=7&$limit=0", None)
-            .await["total"],
-        1
-    );
+    assert_eq!(api.get_ok("/permits?status=7&$limit=0").await["total"], 1);
 
     let clash = gatehouse_sandbox::start(
         Config {

@@ -4,7 +4,7 @@
 //!   the server had just then). A row found `sending` or `ambiguous` is resolved by reading its
 //!   target first: if the action took effect it is settled as applied, otherwise it is sent
 //!   again. So a reissue whose answer was lost never mints a second code.
-//! - 400/404/409: rejected with the server's message; the optimistic state is rolled back (from
+//! - 400/404/409: refused with the server's message; the optimistic state is rolled back (from
 //!   the server's current copy) and the queue moves on.
 //! - 429: waits as told (a few times), then stops until the next round.
 //! - A dropped connection, 5xx or an unreadable answer: the row is ambiguous; it is read back at
@@ -29,16 +29,16 @@ use crate::{Engine, Phase, SyncError};
 #[serde(rename_all = "camelCase")]
 pub struct DrainReport {
     pub applied: u64,
-    pub rejected: u64,
-    /// Messages of the rejected actions, in order.
-    pub rejections: Vec<String>,
+    pub refused: u64,
+    /// Messages of the refused actions, in order.
+    pub refusals: Vec<String>,
 }
 
 impl DrainReport {
     pub fn merge(&mut self, other: DrainReport) {
         self.applied += other.applied;
-        self.rejected += other.rejected;
-        self.rejections.extend(other.rejections);
+        self.refused += other.refused;
+        self.refusals.extend(other.refusals);
     }
 }
 
@@ -60,7 +60,7 @@ impl Engine {
         let mut waits = 0;
         let total = self.cache.outbox_counts().await?.0;
         while let Some(entry) = self.cache.next_open().await? {
-            self.report(Phase::Outbox, report.applied + report.rejected, total);
+            self.report(Phase::Outbox, report.applied + report.refused, total);
             if matches!(entry.state, OutboxState::Sending | OutboxState::Ambiguous) {
                 match self.read_back(&entry).await {
                     Ok(Some((contractors, permits))) => {
@@ -161,7 +161,7 @@ impl Engine {
         Ok(report)
     }
 
-    /// Settles a refusal as rejected and carries on (`Ok`), or reports an outage (`Err`).
+    /// Settles a refusal as refused and carries on (`Ok`), or reports an outage (`Err`).
     async fn stop_or_reject(
         &self,
         entry: &OutboxEntry,
@@ -169,25 +169,23 @@ impl Engine {
         report: &mut DrainReport,
     ) -> Result<(), SyncError> {
         match e {
-            ClientError::NotFound(_) | ClientError::Conflict(_) | ClientError::Rejected { .. } => {
+            ClientError::NotFound(_) | ClientError::Conflict(_) | ClientError::Refused { .. } => {
                 let message = match &e {
-                    ClientError::Rejected { message, .. } => message.clone(),
+                    ClientError::Refused { message, .. } => message.clone(),
                     other => other.to_string(),
                 };
                 let fresh = self.current(entry).await.ok();
                 self.cache
                     .settle(
                         &entry.id,
-                        Outcome::Rejected {
+                        Outcome::Refused {
                             message: message.clone(),
                             fresh,
                         },
                     )
                     .await?;
-                report.rejected += 1;
-                report
-                    .rejections
-                    .push(format!("{}: {message}", entry.label));
+                report.refused += 1;
+                report.refusals.push(format!("{}: {message}", entry.label));
                 Ok(())
             }
             other => Err(other.into()),

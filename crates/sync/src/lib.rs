@@ -115,7 +115,7 @@ pub struct Status {
     /// Actions waiting for the server.
     pub pending: u64,
     /// Actions the server refused (shown until retried or discarded).
-    pub rejected: u64,
+    pub refused: u64,
     pub permits: u64,
     pub contractors: u64,
     /// Whether a first sync has completed.
@@ -306,14 +306,14 @@ fn offline_wait(failures: u32, every: Duration) -> Duration {
 /// The offline state and counts, from the cache alone (no network).
 pub async fn status(cache: &Cache) -> Result<Status, SyncError> {
     let offline_since = cache.state::<String>(keys::OFFLINE_SINCE).await?;
-    let (pending, rejected) = cache.outbox_counts().await?;
+    let (pending, refused) = cache.outbox_counts().await?;
     Ok(Status {
         online: offline_since.is_none(),
         offline_since,
         last_sync_at: cache.state(keys::LAST_SYNC).await?,
         last_error: cache.state(keys::LAST_ERROR).await?,
         pending,
-        rejected,
+        refused,
         permits: cache.count_permits().await?,
         contractors: cache.count_contractors().await?,
         filled: cache.state::<u64>(keys::CURSOR).await?.is_some(),

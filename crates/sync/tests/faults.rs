@@ -50,7 +50,7 @@ fn faults() -> Vec<(&'static str, Fault, &'static str)> {
             Fault::new(FaultKind::Truncated, "/"),
             "unreadable",
         ),
-        ("401", status(401), "API key rejected"),
+        ("401", status(401), "API key refused"),
         ("404", status(404), "not found"),
         ("409", status(409), "conflict"),
     ]
@@ -258,11 +258,11 @@ async fn outbox_drain_under_each_fault() {
         match name {
             // Refusals: shown with the server's message, the queue not blocked, nothing lost.
             "404" | "409" => {
-                if state.state != OutboxState::Rejected
+                if state.state != OutboxState::Refused
                     || state.last_error.as_deref().unwrap_or("").is_empty()
                 {
                     problems.push(format!(
-                        "{name}: expected a rejected entry with a message, got {state:?}"
+                        "{name}: expected a refused entry with a message, got {state:?}"
                     ));
                 }
                 if let Err(e) = &first {
@@ -273,9 +273,9 @@ async fn outbox_drain_under_each_fault() {
             }
             // The key: nothing can go out; the sync says why.
             "401" => match &first {
-                Err(e) if e.to_string().contains("API key rejected") => {}
+                Err(e) if e.to_string().contains("API key refused") => {}
                 other => problems.push(format!(
-                    "{name}: expected \"API key rejected\", got {other:?}"
+                    "{name}: expected \"API key refused\", got {other:?}"
                 )),
             },
             // A timeout leaves it unresolved until the next round.

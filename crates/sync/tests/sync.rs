@@ -409,9 +409,9 @@ async fn a_refused_action_is_rolled_back_shown_and_does_not_block_the_queue() {
     assert!(w.cache().contractor(&c.id).await.unwrap().unwrap().approved);
 
     let report = w.engine.drain().await.unwrap();
-    assert_eq!((report.applied, report.rejected), (1, 1), "{report:?}");
+    assert_eq!((report.applied, report.refused), (1, 1), "{report:?}");
     let entry = w.cache().outbox_entry(&refused).await.unwrap().unwrap();
-    assert_eq!(entry.state, OutboxState::Rejected);
+    assert_eq!(entry.state, OutboxState::Refused);
     let message = entry.last_error.unwrap();
     assert!(
         message.contains("Only ACCEPTED permits can be reissued"),
@@ -438,10 +438,10 @@ async fn a_refused_action_is_rolled_back_shown_and_does_not_block_the_queue() {
     );
     assert!(w.engine.client().contractor(&c.id).await.unwrap().approved);
     let status = w.engine.status().await.unwrap();
-    assert_eq!((status.pending, status.rejected), (0, 1));
+    assert_eq!((status.pending, status.refused), (0, 1));
     // Discarding a refused action clears it.
     w.cache().discard(&refused).await.unwrap();
-    assert_eq!(w.engine.status().await.unwrap().rejected, 0);
+    assert_eq!(w.engine.status().await.unwrap().refused, 0);
 }
 
 #[tokio::test]

@@ -36,7 +36,7 @@ function isIpcError(raw: unknown): raw is IpcError {
   );
 }
 
-/** Normalises whatever a rejected `invoke` gives (our `{code, message}`, a bare string from
+/** Normalises whatever a failed `invoke` gives (our `{code, message}`, a bare string from
  *  Tauri itself such as a denied permission, or anything else) into an IpcError. */
 export function toIpcError(raw: unknown): IpcError {
   if (isIpcError(raw)) return { code: raw.code, message: raw.message };

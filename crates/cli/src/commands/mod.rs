@@ -35,7 +35,7 @@ pub async fn deliver(c: &Community, queued: ActionView) -> Result<(), Failure> {
             say!("Done: {what}.");
             Ok(())
         }
-        (OutboxState::Rejected, _) => Err(Failure::Refused(format!(
+        (OutboxState::Refused, _) => Err(Failure::Refused(format!(
             "the server refused {what}: {}",
             d.action.message.unwrap_or_default()
         ))),

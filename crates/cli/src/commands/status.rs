@@ -25,7 +25,7 @@ pub async fn run(target: Target, f: JsonFlag) -> Result<(), Failure> {
         s.permits,
         s.contractors
     );
-    say!("{} action(s) pending, {} refused.", s.pending, s.rejected);
+    say!("{} action(s) pending, {} refused.", s.pending, s.refused);
     if let Some(e) = &s.last_error {
         say!("Last error: {e}");
     }

@@ -3,4 +3,4 @@
 /**
  * Where an outbox row is in its life.
  */
-export type OutboxState = "pending" | "sending" | "ambiguous" | "done" | "rejected" | "discarded";
+export type OutboxState = "pending" | "sending" | "ambiguous" | "done" | "refused" | "discarded";

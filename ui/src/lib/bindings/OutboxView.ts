@@ -4,4 +4,4 @@ import type { ActionView } from "./ActionView";
 /**
  * The pending/refused panel: every action not yet done, in queue order.
  */
-export type OutboxView = { pending: Array<ActionView>, rejected: Array<ActionView>, };
+export type OutboxView = { pending: Array<ActionView>, refused: Array<ActionView>, };

@@ -32,7 +32,7 @@ pending: number,
 /**
  * Actions the server refused, waiting for the admin.
  */
-rejected: number, permits: number, contractors: number, 
+refused: number, permits: number, contractors: number, 
 /**
  * Work under way, if any.
  */

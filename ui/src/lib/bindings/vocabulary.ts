@@ -46,7 +46,7 @@ export const OUTBOX_STATE_LABELS: Record<OutboxState, string> = {
   sending: "sending",
   ambiguous: "checking whether it was applied",
   done: "done",
-  rejected: "refused",
+  refused: "refused",
   discarded: "discarded",
 };
 
