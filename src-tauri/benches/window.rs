@@ -10,7 +10,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::{Community, Desktop};
+use support::{Desktop, ServedCommunity};
 
 const PERMITS: u64 = 100_000;
 const LAUNCHES: usize = 3;
@@ -54,7 +54,7 @@ fn started_at_ms(pid: u32) -> f64 {
 
 /// Starts the app binary directly on its own virtual display (`xvfb-run`) over a copy of the
 /// cache and returns, from its log, the milliseconds from its start to the page's navigation.
-fn direct_launch(community: &Community, cache: &std::path::Path) -> f64 {
+fn direct_launch(community: &ServedCommunity, cache: &std::path::Path) -> f64 {
     use std::io::{BufRead, BufReader};
     let home = tempfile::tempdir().unwrap();
     let data = home.path().join("data");
@@ -129,7 +129,8 @@ async fn main() {
             .is_none_or(|o| o.split(',').any(|p| p.trim() == part))
     };
     let launches_wanted = if wants("launch") { LAUNCHES } else { 1 };
-    let community = Community::start_seeded(gatehouse_testkit::Seed::Count(PERMITS), false).await;
+    let community =
+        ServedCommunity::start_seeded(gatehouse_testkit::Seed::Count(PERMITS), false).await;
 
     // A cache synced once (through the app, as the window's first sync fills it), copied into
     // each launch's profile.

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use gatehouse_testkit::buzzin::inf;
 use gatehouse_testkit::eventually;
-use support::{Community, Desktop, keychain_secret};
+use support::{Desktop, ServedCommunity, keychain_secret};
 
-async fn opened(community: &Community) -> Desktop {
+async fn opened(community: &ServedCommunity) -> Desktop {
     let desk = Desktop::launch_on(community).await;
     desk.text_until("status-community", |t| t == "marina-gate")
         .await;
@@ -31,7 +31,7 @@ async fn row_ids(desk: &Desktop, testid: &str) -> Vec<String> {
     serde_json::from_value(v).unwrap()
 }
 
-async fn status_on_server(community: &Community, permit_id: &str) -> String {
+async fn status_on_server(community: &ServedCommunity, permit_id: &str) -> String {
     community
         .api
         .permit(permit_id)
@@ -42,13 +42,13 @@ async fn status_on_server(community: &Community, permit_id: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn code_on_server(community: &Community, permit_id: &str) -> Option<String> {
+async fn code_on_server(community: &ServedCommunity, permit_id: &str) -> Option<String> {
     community.api.permit(permit_id).await.unwrap().access_code
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn approve_and_revoke_contractors_in_the_window_and_the_sandbox_agrees() {
-    let community = Community::start(false).await;
+    let community = ServedCommunity::start(false).await;
     let desk = opened(&community).await;
 
     // Approve the first pending contractor from its panel.
@@ -174,7 +174,7 @@ async fn first_accepted_permit(desk: &Desktop) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn reissue_shows_the_new_code_and_the_gate_refuses_the_old_one() {
-    let community = Community::start(false).await;
+    let community = ServedCommunity::start(false).await;
     let desk = opened(&community).await;
     let id = first_accepted_permit(&desk).await;
     let old = desk.text_until("permit-access-code", |t| t != "—").await;
@@ -220,7 +220,7 @@ async fn reissue_shows_the_new_code_and_the_gate_refuses_the_old_one() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_offline_revoke_waits_as_pending_sync_and_drains_when_the_api_returns() {
-    let mut community = Community::start(false).await;
+    let mut community = ServedCommunity::start(false).await;
     let desk = opened(&community).await;
     desk.text_until("status-connection", |t| t == "Online")
         .await;
@@ -295,7 +295,7 @@ async fn an_offline_revoke_waits_as_pending_sync_and_drains_when_the_api_returns
 
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_names_render_as_text_and_nothing_runs() {
-    let community = Community::start(true).await;
+    let community = ServedCommunity::start(true).await;
     let desk = opened(&community).await;
     let script = "<script>window.__pwned=1</script>Evil Contracting";
     let img = "<img src=x onerror=\"window.__pwned=1\">";
@@ -385,7 +385,7 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn settings_connects_an_account_and_files_its_key_in_the_keychain_only() {
-    let community = Community::start(false).await;
+    let community = ServedCommunity::start(false).await;
     let desk = Desktop::launch_with_keychain().await;
     desk.text_until("status-community", |t| t == "Demo community")
         .await;

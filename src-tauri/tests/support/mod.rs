@@ -204,13 +204,13 @@ impl Desktop {
 
     /// Opens the app on `community`: a profile pointing at its sandbox is written into the
     /// app's data folder before it starts, and the API key is in its environment.
-    pub async fn launch_on(community: &Community) -> Desktop {
+    pub async fn launch_on(community: &ServedCommunity) -> Desktop {
         Self::launch_on_cached(community, None).await
     }
 
     /// Like [`Desktop::launch_on`], with the profile's cache copied from `cache` first (a cache
     /// already synced, for measuring a launch over cached data).
-    pub async fn launch_on_cached(community: &Community, cache: Option<&Path>) -> Desktop {
+    pub async fn launch_on_cached(community: &ServedCommunity, cache: Option<&Path>) -> Desktop {
         let (url, key) = (community.base_url(), community.key.clone());
         let cache = cache.map(Path::to_owned);
         Self::launch_with(move |data_dir| {
@@ -591,7 +591,7 @@ impl Desktop {
 
 /// A community served by a sandbox in the test process over HTTP, kept on disk so it can be
 /// stopped (an outage) and started again on the same port with the same data.
-pub struct Community {
+pub struct ServedCommunity {
     sandbox: Option<Sandbox>,
     seed: Seed,
     hostile: bool,
@@ -602,16 +602,16 @@ pub struct Community {
     store: TempDir,
 }
 
-impl Community {
+impl ServedCommunity {
     /// The demo seed (400 permits, 60 contractors); `hostile` adds names built to break a UI.
-    pub async fn start(hostile: bool) -> Community {
+    pub async fn start(hostile: bool) -> ServedCommunity {
         Self::start_seeded(Seed::Demo, hostile).await
     }
 
-    pub async fn start_seeded(seed: Seed, hostile: bool) -> Community {
+    pub async fn start_seeded(seed: Seed, hostile: bool) -> ServedCommunity {
         let store = tempfile::tempdir().expect("a sandbox folder");
         let sandbox = Self::sandbox(seed.clone(), hostile, &store, None).await;
-        Community {
+        ServedCommunity {
             addr: sandbox.addr(),
             key: sandbox.api_key().to_owned(),
             api: sandbox.client(),
