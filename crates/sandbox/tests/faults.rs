@@ -24,13 +24,7 @@ async fn arm(api: &Api, fault: Value) {
 }
 
 async fn accepted_permit(api: &Api) -> Value {
-    api.ok(
-        reqwest::Method::GET,
-        "/permits?statusName=ACCEPTED&$limit=1",
-        None,
-    )
-    .await["data"][0]
-        .clone()
+    api.get_ok("/permits?statusName=ACCEPTED&$limit=1").await["data"][0].clone()
 }
 
 #[tokio::test]
@@ -60,10 +54,7 @@ async fn a_status_fault_answers_in_the_envelope_for_count_requests_then_stops() 
             .0,
         200
     );
-    assert_eq!(
-        sb.ok(reqwest::Method::GET, "/__sandbox/faults", None).await["data"],
-        json!([])
-    );
+    assert_eq!(sb.get_ok("/__sandbox/faults").await["data"], json!([]));
 }
 
 #[tokio::test]
@@ -125,9 +116,7 @@ async fn a_dropped_request_fails_at_the_client_and_is_not_applied() {
         outcome.is_err(),
         "the client must see a failure, got {outcome:?}"
     );
-    let now = sb
-        .ok(reqwest::Method::GET, &format!("/permits/{id}"), None)
-        .await;
+    let now = sb.get_ok(&format!("/permits/{id}")).await;
     assert_eq!(now["accessCode"], p["accessCode"], "not applied");
 }
 
@@ -152,9 +141,7 @@ async fn drop_after_applies_the_request_but_the_client_never_hears() {
         outcome.is_err(),
         "the client must see a failure, got {outcome:?}"
     );
-    let now = sb
-        .ok(reqwest::Method::GET, &format!("/permits/{id}"), None)
-        .await;
+    let now = sb.get_ok(&format!("/permits/{id}")).await;
     assert_ne!(
         now["accessCode"], p["accessCode"],
         "applied: a new code was minted"

@@ -15,30 +15,20 @@ async fn a_missing_or_unknown_key_is_401_in_the_feathers_envelope() {
     let none = api.http.get(&url).send().await.unwrap();
     assert_eq!(none.status(), 401);
     assert_feathers(&none.json().await.unwrap(), 401, "NotAuthenticated");
-    let wrong = api
-        .http
-        .get(&url)
-        .header("x-api-key", "nope")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(wrong.status(), 401);
-    let bearer = api
-        .http
-        .get(&url)
-        .bearer_auth(&api.key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bearer.status(), 200);
-    let header = api
-        .http
-        .get(&url)
-        .header("x-api-key", &api.key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(header.status(), 200);
+    let bearer = format!("Bearer {}", api.key);
+    assert_eq!(
+        api.status_of("/permits", &[("x-api-key", "nope")]).await,
+        401
+    );
+    assert_eq!(
+        api.status_of("/permits", &[("authorization", &bearer)])
+            .await,
+        200
+    );
+    assert_eq!(
+        api.status_of("/permits", &[("x-api-key", &api.key)]).await,
+        200
+    );
 }
 
 #[tokio::test]
@@ -49,23 +39,17 @@ async fn a_configured_header_is_the_only_one_accepted() {
         ..Config::default()
     })
     .await;
-    let url = format!("{}/permits", api.base);
-    let custom = api
-        .http
-        .get(&url)
-        .header("x-community-key", &api.key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(custom.status(), 200);
-    let bearer = api
-        .http
-        .get(&url)
-        .bearer_auth(&api.key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bearer.status(), 401);
+    let bearer = format!("Bearer {}", api.key);
+    assert_eq!(
+        api.status_of("/permits", &[("x-community-key", &api.key)])
+            .await,
+        200
+    );
+    assert_eq!(
+        api.status_of("/permits", &[("authorization", &bearer)])
+            .await,
+        401
+    );
 }
 
 // ---- contractors [DOC 3.1, 3.2] ---------------------------------------------------------------
@@ -146,9 +130,7 @@ async fn approving_a_contractor_emits_approved() {
 
 #[tokio::test]
 async fn revoking_a_contractor_archives_its_active_permits_kills_their_codes_then_emits_removed() {
-    let api = empty().await;
-    let c = api.contractor(1).await;
-    let accepted = api.accepted_permit(&c, 1).await;
+    let (api, c, accepted) = one_accepted().await;
     let code = accepted["accessCode"].as_str().unwrap().to_owned();
     let revoked = api.accepted_permit(&c, 2).await;
     let revoked_id = revoked["_id"].as_str().unwrap();
@@ -377,9 +359,7 @@ async fn permit_creation_rules() {
 
 #[tokio::test]
 async fn get_permit_returns_the_whole_permit_and_404_for_an_unknown_id() {
-    let api = empty().await;
-    let c = api.contractor(1).await;
-    let p = api.accepted_permit(&c, 1).await;
+    let (api, _, p) = one_accepted().await;
     let got = api
         .get_ok(&format!("/permits/{}", p["_id"].as_str().unwrap()))
         .await;
@@ -411,9 +391,7 @@ async fn get_permit_returns_the_whole_permit_and_404_for_an_unknown_id() {
 
 #[tokio::test]
 async fn changing_dates_keeps_the_access_code_and_emits_updated_with_the_new_window() {
-    let api = empty().await;
-    let c = api.contractor(1).await;
-    let p = api.accepted_permit(&c, 1).await;
+    let (api, _, p) = one_accepted().await;
     let id = p["_id"].as_str().unwrap();
     let new_till = iso_in_hours(24 * 40);
     let got = api
@@ -446,9 +424,7 @@ async fn changing_dates_keeps_the_access_code_and_emits_updated_with_the_new_win
 
 #[tokio::test]
 async fn replacing_the_noc_keeps_its_history() {
-    let api = empty().await;
-    let c = api.contractor(1).await;
-    let p = api.accepted_permit(&c, 1).await;
+    let (api, _, p) = one_accepted().await;
     let id = p["_id"].as_str().unwrap();
     for n in ["NOC-1", "NOC-2", "NOC-3"] {
         api.patch_ok(&format!("/permits/{id}"), json!({"action": "replaceNoc", "noc": {"type": "url", "url": format!("https://files.example.com/{n}.pdf"), "nocNumber": n}})).await;
@@ -509,9 +485,7 @@ async fn submit_needs_every_required_field() {
 
 #[tokio::test]
 async fn reissue_mints_a_new_code_kills_the_old_one_and_emits_issued() {
-    let api = empty().await;
-    let c = api.contractor(1).await;
-    let p = api.accepted_permit(&c, 1).await;
+    let (api, _, p) = one_accepted().await;
     let id = p["_id"].as_str().unwrap();
     let old = p["accessCode"].as_str().unwrap().to_owned();
     assert_eq!(api.scan(&old, json!({})).await["accepted"], true);
@@ -547,9 +521,7 @@ async fn reissue_mints_a_new_code_kills_the_old_one_and_emits_issued() {
 
 #[tokio::test]
 async fn reissue_of_a_permit_that_is_not_accepted_is_400() {
-    let api = empty().await;
-    let c = api.contractor(1).await;
-    let p = api.accepted_permit(&c, 1).await;
+    let (api, _, p) = one_accepted().await;
     let id = p["_id"].as_str().unwrap();
     api.patch_ok(&format!("/passes/{id}"), json!({"action": "revoke"}))
         .await;
@@ -562,9 +534,7 @@ async fn reissue_of_a_permit_that_is_not_accepted_is_400() {
 
 #[tokio::test]
 async fn revoke_kills_the_code_at_once_and_keeps_an_audit_entry() {
-    let api = empty().await;
-    let c = api.contractor(1).await;
-    let p = api.accepted_permit(&c, 1).await;
+    let (api, _, p) = one_accepted().await;
     let id = p["_id"].as_str().unwrap();
     let code = p["accessCode"].as_str().unwrap().to_owned();
     api.patch_ok(
@@ -606,9 +576,7 @@ async fn revoke_kills_the_code_at_once_and_keeps_an_audit_entry() {
 
 #[tokio::test]
 async fn accepted_scans_emit_scanned_first_scanned_once_and_last_scanned_on_exit() {
-    let api = empty().await;
-    let c = api.contractor(1).await;
-    let p = api.accepted_permit(&c, 1).await;
+    let (api, _, p) = one_accepted().await;
     let code = p["accessCode"].as_str().unwrap();
     let before = api.events().await.len();
     assert_eq!(
@@ -645,9 +613,7 @@ async fn accepted_scans_emit_scanned_first_scanned_once_and_last_scanned_on_exit
 
 #[tokio::test]
 async fn the_clock_drives_expiring_and_expired() {
-    let api = empty().await;
-    let c = api.contractor(1).await;
-    let p = api.accepted_permit(&c, 1).await; // valid for 10 days
+    let (api, _, p) = one_accepted().await; // valid for 10 days
     let code = p["accessCode"].as_str().unwrap();
     let before = api.events().await.len();
     api.post_ok(
@@ -678,9 +644,7 @@ async fn the_clock_drives_expiring_and_expired() {
 
 #[tokio::test]
 async fn a_scan_outside_the_daily_window_is_rejected() {
-    let api = empty().await;
-    let c = api.contractor(1).await;
-    let p = api.accepted_permit(&c, 1).await;
+    let (api, _, p) = one_accepted().await;
     let id = p["_id"].as_str().unwrap();
     // A one-minute window that is not now (community time, UTC+4).
     let local = chrono::Utc::now() + chrono::Duration::hours(4) + chrono::Duration::hours(6);
@@ -1058,9 +1022,7 @@ async fn ids_sort_in_storage_order_both_ways() {
 
 #[tokio::test]
 async fn the_issued_event_carries_a_qr_png_that_holds_only_visit_type_and_the_new_code() {
-    let api = empty().await;
-    let c = api.contractor(1).await;
-    let p = api.accepted_permit(&c, 1).await;
+    let (api, _, p) = one_accepted().await;
     let id = p["_id"].as_str().unwrap();
     api.patch_ok(&format!("/passes/{id}"), json!({"action": "reissuePass"}))
         .await;

@@ -188,9 +188,7 @@ async fn all_nine_events_arrive_in_feed_order() {
         ..WebhookConfig::default()
     })
     .await;
-    let props = sb
-        .ok(reqwest::Method::GET, "/__sandbox/properties", None)
-        .await;
+    let props = sb.get_ok("/__sandbox/properties").await;
     let (prop, flat) = (
         props["data"][0]["id"].clone(),
         props["data"][0]["flats"][0]["id"].clone(),
@@ -246,9 +244,7 @@ async fn all_nine_events_arrive_in_feed_order() {
     )
     .await;
 
-    let feed = sb
-        .ok(reqwest::Method::GET, "/workPermitEvents?$limit=1000", None)
-        .await;
+    let feed = sb.get_ok("/workPermitEvents?$limit=1000").await;
     let feed: Vec<Value> = feed["data"].as_array().unwrap().clone();
     let got = rx.wait_for(feed.len()).await;
     let delivered: Vec<Value> = got
@@ -319,9 +315,7 @@ async fn failures_are_retried_with_backoff_until_2xx_or_the_last_attempt() {
 
     let deadline = Instant::now() + Duration::from_secs(5);
     let log = loop {
-        let log = sb
-            .ok(reqwest::Method::GET, "/__sandbox/deliveries", None)
-            .await;
+        let log = sb.get_ok("/__sandbox/deliveries").await;
         let settled = log["data"]
             .as_array()
             .unwrap()

@@ -23,6 +23,14 @@ pub async fn demo() -> Api {
     sandbox_with(Config::default()).await
 }
 
+/// An empty community with one approved contractor and one ACCEPTED permit of theirs.
+pub async fn one_accepted() -> (Api, Value, Value) {
+    let api = empty().await;
+    let c = api.contractor(1).await;
+    let p = api.accepted_permit(&c, 1).await;
+    (api, c, p)
+}
+
 pub async fn empty() -> Api {
     sandbox_with(Config {
         seed: Seed::Empty,
@@ -60,6 +68,16 @@ impl Api {
         let status = resp.status();
         let text = resp.text().await.map_err(|e| format!("body: {e}"))?;
         Ok((status, text))
+    }
+
+    /// The status `GET path` is answered with, sending only these headers (no key unless one of
+    /// them carries it).
+    pub async fn status_of(&self, path: &str, headers: &[(&str, &str)]) -> StatusCode {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        req.send().await.expect("HTTP request").status()
     }
 
     pub async fn call(
