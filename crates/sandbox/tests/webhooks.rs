@@ -46,23 +46,24 @@ async fn receiver(script: Vec<u16>) -> (Receiver, String) {
 
 impl Receiver {
     async fn wait_for(&self, n: usize) -> Vec<(HeaderMap, Bytes)> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let got = self.got.lock().unwrap().clone();
-            if got.len() >= n {
-                return got;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "only {} of {n} webhooks arrived",
-                got.len()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        eventually(
+            &format!("{n} webhooks arrive"),
+            Duration::from_secs(10),
+            || async {
+                let got = self.got.lock().unwrap().clone();
+                if got.len() >= n {
+                    Ok(got)
+                } else {
+                    Err(format!("{} of them", got.len()))
+                }
+            },
+        )
+        .await
     }
 }
 
 use gatehouse_testkit::api::{Api, new_contractor, sandbox_with};
+use gatehouse_testkit::eventually;
 
 async fn start(webhooks: WebhookConfig) -> Api {
     sandbox_with(Config {
@@ -313,19 +314,20 @@ async fn failures_are_retried_with_backoff_until_2xx_or_the_last_attempt() {
     );
     rx2.wait_for(3).await;
 
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let log = loop {
-        let log = sb.get_ok("/__sandbox/deliveries").await;
+    let log = eventually("every delivery settles", Duration::from_secs(5), || async {
+        let log = sb.sandbox.control().deliveries().await;
         let settled = log["data"]
             .as_array()
             .unwrap()
             .iter()
             .all(|d| d["delivered"] == true || d["gaveUp"] == true);
-        if settled || Instant::now() > deadline {
-            break log;
+        if settled {
+            Ok(log)
+        } else {
+            Err(log.to_string())
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    })
+    .await;
     let entries = log["data"].as_array().unwrap();
     let first = entries.iter().find(|d| d["url"] == url.as_str()).unwrap();
     let statuses: Vec<u64> = first["attempts"]
