@@ -116,6 +116,11 @@ impl Community {
             .await?
             .ok_or_else(|| Error::not_found(format!("No contractor {id} here.")))?;
         let company = c.company.clone();
+        let may = |kind| gatehouse_cache::may_act_on_contractor(kind, &c).is_ok();
+        let (may_approve, may_revoke) = (
+            may(gatehouse_cache::ActionKind::ApproveContractor),
+            may(gatehouse_cache::ActionKind::RevokeContractor),
+        );
         let queued = self.queued_targets().await?;
         let contractor = row(c, &queued);
         let days = contractor
@@ -156,8 +161,8 @@ impl Community {
             permits: self.rows_marked(&page.rows, &queued).await?,
             permits_total: count(page.total.unwrap_or_default()),
             active_permits: self.rows_marked(&active, &queued).await?,
-            can_approve: contractor.state == ContractorState::Pending && !waiting,
-            can_revoke: contractor.state != ContractorState::Removed && !waiting,
+            can_approve: may_approve && !waiting,
+            can_revoke: may_revoke && !waiting,
             actions,
             contractor,
         })

@@ -3,7 +3,7 @@
 use std::sync::atomic::Ordering;
 
 use gatehouse_buzzin::{Permit, PermitAction, PermitType, StatusName, Timestamp, inf};
-use gatehouse_cache::{Cursor, PermitQuery, PermitSort};
+use gatehouse_cache::{ActionKind, Cursor, PermitQuery, PermitSort, may_act_on_permit};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -423,9 +423,6 @@ impl Community {
         let mut targets = vec![p.id.as_str()];
         targets.extend(p.community_contractor_id.as_deref());
         let actions = self.actions_on(&targets).await?;
-        let status = p
-            .status_name()
-            .unwrap_or(StatusName::Unknown(String::new()));
         let queued = actions.iter().any(|a| a.open && a.target_id == p.id);
         let damac = p.integrations.as_ref().and_then(|i| i.damac.as_ref());
         Ok(PermitDetail {
@@ -442,8 +439,8 @@ impl Community {
                 .map(|h| h.iter().map(noc).collect())
                 .unwrap_or_default(),
             timeline,
-            can_reissue: status == StatusName::Accepted && !queued,
-            can_revoke: !gatehouse_buzzin::inf::is_terminal(&status) && !queued,
+            can_reissue: may_act_on_permit(ActionKind::ReissuePass, &p).is_ok() && !queued,
+            can_revoke: may_act_on_permit(ActionKind::RevokePass, &p).is_ok() && !queued,
             actions,
             permit: row,
         })

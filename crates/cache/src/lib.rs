@@ -17,7 +17,10 @@ use sqlx::{Row, SqlitePool};
 use tokio::sync::broadcast;
 
 pub use error::CacheError;
-pub use outbox::{ActionKind, AuditRow, Before, NewAction, OutboxEntry, OutboxState, Outcome};
+pub use outbox::{
+    ActionKind, AuditRow, Before, NewAction, OutboxEntry, OutboxState, Outcome,
+    may_act_on_contractor, may_act_on_permit,
+};
 pub use query::{Cursor, PermitPage, PermitQuery, PermitSort};
 
 use gatehouse_buzzin::FeedItem;

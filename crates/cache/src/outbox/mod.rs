@@ -6,11 +6,21 @@
 //! (nothing reached the server), or `ambiguous` (the request may have been applied: the engine
 //! reads the target before any retry). A `sending` row found after a crash is ambiguous too.
 
-use gatehouse_buzzin::{Contractor, Permit, StatusName, Timestamp, inf};
+use gatehouse_buzzin::{Contractor, Permit, Timestamp, inf};
 use serde::{Deserialize, Serialize};
 use sqlx::{Row, SqliteConnection};
 
 use crate::{Cache, CacheError, decode, write};
+
+mod audit;
+mod overlay;
+mod rules;
+
+pub use audit::AuditRow;
+use audit::audit;
+pub(crate) use overlay::{Touched, overlay_open};
+use overlay::{overlay, quoted};
+pub use rules::{may_act_on_contractor, may_act_on_permit};
 
 gatehouse_buzzin::closed_enum! {
     /// An admin action on the API.
@@ -165,165 +175,6 @@ impl Outcome {
     }
 }
 
-/// One line of the local audit log.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditRow {
-    pub seq: i64,
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub target_id: String,
-    pub reason: Option<String>,
-    pub result: String,
-    pub detail: Option<String>,
-}
-
-/// Ids whose rows an overlay changed.
-#[derive(Debug, Default)]
-pub(crate) struct Touched {
-    pub contractors: Vec<String>,
-    pub permits: Vec<String>,
-}
-
-impl Touched {
-    fn extend(&mut self, other: Touched) {
-        self.contractors.extend(other.contractors);
-        self.permits.extend(other.permits);
-    }
-}
-
-/// Sets the status of the permits `WHERE <filter>` selects (in `permits p`), in both the narrow
-/// row and the document; returns their ids.
-async fn set_status(
-    conn: &mut SqliteConnection,
-    status: &StatusName,
-    filter: &str,
-    arg: &str,
-) -> Result<Vec<String>, sqlx::Error> {
-    let ids: Vec<String> =
-        sqlx::query_scalar(&format!("SELECT p.id FROM permits p WHERE {filter}"))
-            .bind(arg)
-            .fetch_all(&mut *conn)
-            .await?;
-    if ids.is_empty() {
-        return Ok(ids);
-    }
-    let code = inf::status_code(status)
-        .map(|c| c.to_string())
-        .unwrap_or_else(|| "json_extract(doc, '$.status')".into());
-    let s = status.as_str();
-    let ids_ref = || ids.iter().map(String::as_str);
-    write::in_list(
-        conn,
-        &format!("UPDATE permits SET status_name = '{s}' WHERE id IN "),
-        ids_ref(),
-        "",
-    )
-    .await?;
-    write::in_list(
-        conn,
-        &format!("UPDATE permit_docs SET doc = json_set(doc, '$.statusName', '{s}', '$.status', {code}) WHERE id IN "),
-        ids_ref(),
-        "",
-    )
-    .await?;
-    Ok(ids)
-}
-
-fn quoted(list: &[StatusName]) -> String {
-    let names: Vec<String> = list.iter().map(|s| format!("'{}'", s.as_str())).collect();
-    format!("({})", names.join(", "))
-}
-
-/// Lays one action's expected effect over the cached documents.
-async fn overlay(
-    conn: &mut SqliteConnection,
-    kind: ActionKind,
-    target: &str,
-) -> Result<Touched, sqlx::Error> {
-    let mut t = Touched::default();
-    match kind {
-        ActionKind::ApproveContractor => {
-            sqlx::query("UPDATE contractors SET approved = 1, doc = json_set(doc, '$.approved', json('true')) WHERE id = ? AND removed = 0")
-                .bind(target)
-                .execute(&mut *conn)
-                .await?;
-            t.contractors.push(target.to_owned());
-        }
-        ActionKind::RevokeContractor => {
-            sqlx::query("UPDATE contractors SET approved = 0, removed = 1, doc = json_set(doc, '$.approved', json('false'), '$.communitiesIds', json('[]')) WHERE id = ?")
-                .bind(target)
-                .execute(&mut *conn)
-                .await?;
-            t.contractors.push(target.to_owned());
-            let active = quoted(inf::ACTIVE_STATUSES);
-            let ids = set_status(
-                conn,
-                &StatusName::Archived,
-                &format!("p.contractor_id = ? AND p.status_name IN {active}"),
-                target,
-            )
-            .await?;
-            t.permits.extend(ids);
-        }
-        ActionKind::RevokePass => {
-            set_status(
-                conn,
-                &StatusName::Revoked,
-                &format!(
-                    "p.id = ? AND p.status_name NOT IN {}",
-                    quoted(inf::TERMINAL_STATUSES)
-                ),
-                target,
-            )
-            .await?;
-            t.permits.push(target.to_owned());
-        }
-        // The new code is the server's to mint: nothing to show before it answers.
-        ActionKind::ReissuePass => t.permits.push(target.to_owned()),
-    }
-    Ok(t)
-}
-
-/// Lays every open action over the cached documents again (after the server's copies replaced
-/// them), oldest first.
-pub(crate) async fn overlay_open(conn: &mut SqliteConnection) -> Result<Touched, sqlx::Error> {
-    let rows: Vec<(String, String)> = sqlx::query_as(&format!(
-        "SELECT kind, target_id FROM outbox WHERE state IN {OPEN_STATES} ORDER BY seq"
-    ))
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut touched = Touched::default();
-    for (kind, target) in rows {
-        if let Some(kind) = ActionKind::parse(&kind) {
-            touched.extend(overlay(conn, kind, &target).await?);
-        }
-    }
-    Ok(touched)
-}
-
-async fn audit(
-    conn: &mut SqliteConnection,
-    e: &OutboxEntry,
-    result: &str,
-    detail: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit (at, actor, action, target_id, reason, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(Timestamp::now().to_wire())
-    .bind(&e.actor)
-    .bind(e.kind.as_str())
-    .bind(&e.target_id)
-    .bind(&e.reason)
-    .bind(result)
-    .bind(detail)
-    .execute(&mut *conn)
-    .await
-    .map(|_| ())
-}
-
 const ENTRY_COLUMNS: &str =
     "seq, id, kind, target_id, payload, state, attempts, last_error, created_at, updated_at";
 
@@ -383,48 +234,19 @@ impl Cache {
                 .doc_in::<Permit>(&mut tx, "permit_docs", &a.target_id)
                 .await?
                 .ok_or_else(|| CacheError::NotFound(format!("no permit {}", a.target_id)))?;
-            let pass = p.pass_number.clone().unwrap_or_else(|| p.id.clone());
-            let status = p
-                .status_name()
-                .unwrap_or(StatusName::Unknown(String::new()));
-            match a.kind {
-                ActionKind::ReissuePass if status != StatusName::Accepted => {
-                    return Err(refused(format!(
-                        "{pass} is {status}; only ACCEPTED passes can be reissued"
-                    )));
-                }
-                ActionKind::RevokePass if inf::is_terminal(&status) => {
-                    return Err(refused(format!("{pass} is already {status}")));
-                }
-                _ => {}
-            }
-            label = pass;
+            may_act_on_permit(a.kind, &p).map_err(refused)?;
+            label = p.pass_number.clone().unwrap_or_else(|| p.id.clone());
             before.permits.push(p);
         } else {
             let c = self
                 .doc_in::<Contractor>(&mut tx, "contractors", &a.target_id)
                 .await?
                 .ok_or_else(|| CacheError::NotFound(format!("no contractor {}", a.target_id)))?;
-            let name = c.name.clone().unwrap_or_else(|| c.id.clone());
-            let removed = c.is_removed();
-            match a.kind {
-                ActionKind::ApproveContractor if removed => {
-                    return Err(refused(format!(
-                        "{name} was removed from the community and cannot be approved"
-                    )));
-                }
-                ActionKind::ApproveContractor if c.approved => {
-                    return Err(refused(format!("{name} is already approved")));
-                }
-                ActionKind::RevokeContractor if removed => {
-                    return Err(refused(format!("{name} is already removed")));
-                }
-                _ => {}
-            }
+            may_act_on_contractor(a.kind, &c).map_err(refused)?;
             if a.kind == ActionKind::RevokeContractor {
                 before.permits = self.active_permits_in(&mut tx, &c.id).await?;
             }
-            label = name;
+            label = c.name.clone().unwrap_or_else(|| c.id.clone());
             before.contractors.push(c);
         }
         let queued: Option<i64> = sqlx::query_scalar(&format!(
@@ -773,29 +595,6 @@ impl Cache {
             .await
             .map_err(|e| self.sql(e))?;
         self.commit_ended(tx, id, touched).await
-    }
-
-    /// The local audit log, oldest first.
-    pub async fn audit_log(&self) -> Result<Vec<AuditRow>, CacheError> {
-        let rows = sqlx::query(
-            "SELECT seq, at, actor, action, target_id, reason, result, detail FROM audit ORDER BY seq",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(|e| self.sql(e))?;
-        Ok(rows
-            .into_iter()
-            .map(|r| AuditRow {
-                seq: r.get(0),
-                at: r.get(1),
-                actor: r.get(2),
-                action: r.get(3),
-                target_id: r.get(4),
-                reason: r.get(5),
-                result: r.get(6),
-                detail: r.get(7),
-            })
-            .collect())
     }
 }
 
