@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Paths};
 
 /// The keychain service name the keys are filed under.
-pub const KEYCHAIN_SERVICE: &str = "ae.gatehouse.desktop";
+pub const KEYCHAIN_SERVICE: &str = crate::APP_IDENTIFIER;
 /// An API key given by the environment wins over the keychain.
 pub const API_KEY_ENV: &str = "GATEHOUSE_API_KEY";
 

@@ -12,6 +12,7 @@ pub enum DeadCode {
 }
 
 impl DeadCode {
+    /// How the store writes it down (`--data`). The gate says something else: [`dead_reason`].
     pub fn as_str(self) -> &'static str {
         match self {
             DeadCode::Revoked => "revoked",
@@ -32,6 +33,9 @@ impl DeadCode {
     }
 }
 
+/// What the gate answers for a dead code: the reference's rejection reasons ("expired/inactive"
+/// [DOC], and revoked or archived), so a reissued pass's old code is "inactive" there, though it is
+/// stored as reissued.
 pub(super) fn dead_reason(d: DeadCode) -> &'static str {
     match d {
         DeadCode::Revoked => "revoked",
