@@ -173,6 +173,85 @@ async fn first_accepted_permit(desk: &Desktop) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn expiring_within_lists_accepted_permits_ending_in_that_time_as_the_api_has_them() {
+    let community = ServedCommunity::start(false).await;
+    let desk = opened(&community).await;
+    desk.click("nav-permits").await;
+    desk.testid("permit-row").await;
+    desk.select("filter-expiring", "72").await;
+    // Only ACCEPTED permits run out: the rows are those, and as many as the API has ending
+    // within 72 hours.
+    let now = chrono::Utc::now();
+    let expected = community
+        .api
+        .all_permits()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.status_name().is_some_and(|s| inf::can_expire(&s)))
+        .filter(|p| {
+            p.valid_till.is_some_and(|t| {
+                t.0 >= now - chrono::Duration::minutes(1) && t.0 < now + chrono::Duration::hours(72)
+            })
+        })
+        .count();
+    assert!(expected > 0, "the demo has permits ending within 72 h");
+    let total = desk
+        .text_until("permit-total", |t| {
+            t.ends_with(" permits") && !t.starts_with("400")
+        })
+        .await;
+    let shown: usize = total
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.replace(',', "").parse().ok())
+        .unwrap_or_else(|| panic!("no count in {total:?}"));
+    assert!(
+        shown.abs_diff(expected) <= 1,
+        "{total} against {expected} from the API"
+    );
+    desk.texts_until("permit-status", |s| {
+        !s.is_empty() && s.iter().all(|t| t == "ACCEPTED")
+    })
+    .await;
+    // A revoked permit has ended: revoke the first one ending, and it leaves the list; with
+    // REVOKED asked for, nothing expires; without "expiring within", REVOKED lists it.
+    let first = row_ids(&desk, "permit-row").await.remove(0);
+    desk.click_row("permit-row", &first).await;
+    desk.text_until("permit-panel-status", |t| t == "ACCEPTED")
+        .await;
+    desk.click("revoke-pass").await;
+    desk.type_into("revoke-reason", "Work finished early").await;
+    desk.click("confirm-revoke-pass-ok").await;
+    eventually(
+        "the revoked permit leaves the expiring list",
+        Duration::from_secs(20),
+        || async {
+            let ids = row_ids(&desk, "permit-row").await;
+            if ids.contains(&first) {
+                Err(format!("{} rows, the revoked one among them", ids.len()))
+            } else {
+                Ok(())
+            }
+        },
+    )
+    .await;
+    desk.select("filter-status", "REVOKED").await;
+    desk.testid("permits-none").await;
+    desk.select("filter-expiring", "").await;
+    eventually("REVOKED lists it", Duration::from_secs(20), || async {
+        let ids = row_ids(&desk, "permit-row").await;
+        if ids.contains(&first) {
+            Ok(())
+        } else {
+            Err(format!("{} rows without it", ids.len()))
+        }
+    })
+    .await;
+    desk.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn reissue_shows_the_new_code_and_the_gate_refuses_the_old_one() {
     let community = ServedCommunity::start(false).await;
     let desk = opened(&community).await;

@@ -281,11 +281,6 @@ mod actions {
             ..accepted.clone()
         };
         assert_eq!(c.permits(&any_status, 0).await.unwrap(), page);
-        let ended = PermitFilter {
-            statuses: vec![StatusName::Revoked, StatusName::Archived],
-            ..accepted.clone()
-        };
-        assert_eq!(c.permits(&ended, 0).await.unwrap().total, 0);
         let now = chrono::Utc::now();
         for r in &page.rows {
             let till =
@@ -316,6 +311,31 @@ mod actions {
             (page.total as i64 - expected).abs() <= 1,
             "{} rows expiring within 72 h, the API has {expected}",
             page.total
+        );
+        // A permit revoked before it ran out has ended: it no longer expires.
+        let gone = page.rows[0].id.clone();
+        c.revoke_pass(&gone, "Work finished early").await.unwrap();
+        let ended = PermitFilter {
+            statuses: vec![StatusName::Revoked, StatusName::Archived],
+            ..accepted.clone()
+        };
+        let revoked = PermitFilter {
+            statuses: vec![StatusName::Revoked],
+            ..PermitFilter::default()
+        };
+        eventually("the revoke shows", || async {
+            let p = c.permits(&revoked, 0).await.unwrap();
+            p.rows.iter().any(|r| r.id == gone)
+        })
+        .await;
+        assert_eq!(c.permits(&ended, 0).await.unwrap().total, 0);
+        let still = c.permits(&any_status, 0).await.unwrap();
+        assert!(still.rows.iter().all(|r| r.id != gone));
+        assert!(
+            still.total < page.total,
+            "{} then {}",
+            page.total,
+            still.total
         );
 
         // An order the table does not have is refused where it arrives, as the webview sends it.
