@@ -71,14 +71,24 @@ pub(crate) fn sh(program: &str, args: &[&str]) -> Result {
 }
 
 pub(crate) fn sh_env(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result {
-    let line = format!("{program} {}", args.join(" "));
-    eprintln!("$ {line}");
-    let status = Command::new(program)
-        .args(args)
-        .envs(env.iter().copied())
-        .current_dir(root())
+    let (mut cmd, line) = command(program, args, env);
+    let status = cmd
         .status()
         .map_err(|e| format!("cannot start `{line}`: {e}"))?;
+    succeeded(&line, status)
+}
+
+/// A command run in the workspace root, and its line as printed (`$ …`).
+pub(crate) fn command(program: &str, args: &[&str], env: &[(&str, &str)]) -> (Command, String) {
+    let line = format!("{program} {}", args.join(" "));
+    eprintln!("$ {line}");
+    let mut cmd = Command::new(program);
+    cmd.args(args).envs(env.iter().copied()).current_dir(root());
+    (cmd, line)
+}
+
+/// `Ok` for a command that succeeded; else the sentence that says which failed.
+pub(crate) fn succeeded(line: &str, status: std::process::ExitStatus) -> Result {
     if status.success() {
         Ok(())
     } else {

@@ -3,9 +3,9 @@
 
 use std::cell::Cell;
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use crate::{Result, root};
+use crate::{Result, command, succeeded};
 
 /// Test counts gathered from the runners' own summary lines.
 #[derive(Default)]
@@ -70,12 +70,8 @@ pub(crate) fn sh_counted(
     env: &[(&str, &str)],
     tally: &Tally,
 ) -> Result {
-    let line = format!("{program} {}", args.join(" "));
-    eprintln!("$ {line}");
-    let mut child = Command::new(program)
-        .args(args)
-        .envs(env.iter().copied())
-        .current_dir(root())
+    let (mut cmd, line) = command(program, args, env);
+    let mut child = cmd
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start `{line}`: {e}"))?;
@@ -89,11 +85,7 @@ pub(crate) fn sh_counted(
     let status = child
         .wait()
         .map_err(|e| format!("waiting for `{line}`: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`{line}` failed ({status})"))
-    }
+    succeeded(&line, status)
 }
 
 #[cfg(test)]

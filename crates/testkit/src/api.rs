@@ -86,16 +86,10 @@ impl Api {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .header("x-api-key", &self.key);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.expect("HTTP request");
-        let status = resp.status();
-        let text = resp.text().await.unwrap();
+        let (status, text) = self
+            .raw(method, path, body)
+            .await
+            .unwrap_or_else(|e| panic!("HTTP request to {path}: {e}"));
         let value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
         (status, value)
     }
