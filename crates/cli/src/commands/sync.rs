@@ -14,7 +14,7 @@ pub async fn run(target: Target, a: SyncArgs) -> Result<(), Failure> {
         ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
     };
     bar.set_style(
-        ProgressStyle::with_template("{msg:12} [{bar:32}] {pos}/{len} {per_sec}")
+        ProgressStyle::with_template("{msg:20} [{bar:32}] {pos}/{len} {per_sec}")
             .expect("a valid template")
             .progress_chars("=> "),
     );
