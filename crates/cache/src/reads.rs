@@ -1,0 +1,235 @@
+//! Reading the cache: documents by id, the contractor tabs and their counts, the permits table's
+//! pages and their anchors, a permit's events, and the ids the sync engine asks about.
+
+use gatehouse_buzzin::{Contractor, FeedItem, Permit};
+use sqlx::Row;
+
+use crate::{
+    Cache, CacheError, ContractorState, Cursor, PermitPage, PermitQuery, PermitSort, decode, query,
+};
+
+impl Cache {
+    pub async fn contractor(&self, id: &str) -> Result<Option<Contractor>, CacheError> {
+        let row = sqlx::query("SELECT doc FROM contractors WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))?;
+        row.map(|r| decode(&self.path, "contractor", &r.get::<String, _>(0)))
+            .transpose()
+    }
+
+    /// The names and companies of these contractors, by id (for labelling permit rows).
+    pub async fn contractor_names(
+        &self,
+        ids: &[String],
+    ) -> Result<std::collections::HashMap<String, (String, String)>, CacheError> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in ids.chunks(500) {
+            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "SELECT id, coalesce(name, ''), coalesce(company, '') FROM contractors WHERE id IN (",
+            );
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(id.as_str());
+            }
+            q.push(")");
+            let rows = q
+                .build()
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| self.sql(e))?;
+            for r in rows {
+                out.insert(r.get::<String, _>(0), (r.get(1), r.get(2)));
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn permit(&self, id: &str) -> Result<Option<Permit>, CacheError> {
+        let row = sqlx::query("SELECT doc FROM permit_docs WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))?;
+        row.map(|r| decode(&self.path, "permit", &r.get::<String, _>(0)))
+            .transpose()
+    }
+
+    /// A permit by its id or its pass number (`WP-002391`).
+    pub async fn permit_by_id_or_pass(&self, key: &str) -> Result<Option<Permit>, CacheError> {
+        let row = sqlx::query(
+            "SELECT d.doc FROM permit_docs d WHERE d.id = ?1 \
+             UNION ALL SELECT d.doc FROM permits p JOIN permit_docs d ON d.id = p.id WHERE p.pass_number = ?1 \
+             LIMIT 1",
+        )
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))?;
+        row.map(|r| decode(&self.path, "permit", &r.get::<String, _>(0)))
+            .transpose()
+    }
+
+    pub async fn count_permits(&self) -> Result<u64, CacheError> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM permits")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))?;
+        Ok(n as u64)
+    }
+
+    pub async fn count_contractors(&self) -> Result<u64, CacheError> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM contractors")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))?;
+        Ok(n as u64)
+    }
+
+    /// Contractors by state (`pending`, `approved`, `removed`, or all), with optional search
+    /// over name, company, phone, email and Salesforce id; ordered by name.
+    pub async fn contractors(
+        &self,
+        state: Option<ContractorState>,
+        search: Option<&str>,
+    ) -> Result<Vec<Contractor>, CacheError> {
+        self.contractors_first(state, search, u32::MAX).await
+    }
+
+    /// How many contractors each state holds for this search: (pending, approved, removed).
+    pub async fn contractor_counts(
+        &self,
+        search: Option<&str>,
+    ) -> Result<(u64, u64, u64), CacheError> {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "SELECT coalesce(sum(c.removed = 0 AND c.approved = 0), 0), \
+             coalesce(sum(c.removed = 0 AND c.approved = 1), 0), \
+             coalesce(sum(c.removed = 1), 0) FROM contractors c WHERE 1 = 1",
+        );
+        let fts = search.and_then(query::fts_query);
+        if let Some(m) = &fts {
+            q.push(" AND c.rowid IN (SELECT rowid FROM contractor_search WHERE contractor_search MATCH ")
+                .push_bind(m.as_str())
+                .push(")");
+        }
+        let row = q
+            .build()
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))?;
+        let n = |i: usize| row.get::<i64, _>(i).max(0) as u64;
+        Ok((n(0), n(1), n(2)))
+    }
+
+    /// The first `limit` contractors of [`Cache::contractors`].
+    pub async fn contractors_first(
+        &self,
+        state: Option<ContractorState>,
+        search: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Contractor>, CacheError> {
+        let mut q =
+            sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT doc FROM contractors c WHERE 1 = 1");
+        match state {
+            Some(ContractorState::Pending) => q.push(" AND c.removed = 0 AND c.approved = 0"),
+            Some(ContractorState::Approved) => q.push(" AND c.removed = 0 AND c.approved = 1"),
+            Some(ContractorState::Removed) => q.push(" AND c.removed = 1"),
+            None => &mut q,
+        };
+        let fts = search.and_then(query::fts_query);
+        if let Some(m) = &fts {
+            q.push(" AND c.rowid IN (SELECT rowid FROM contractor_search WHERE contractor_search MATCH ")
+                .push_bind(m.as_str())
+                .push(")");
+        }
+        q.push(" ORDER BY c.name, c.id LIMIT ")
+            .push_bind(i64::from(limit));
+        let docs: Vec<String> = q
+            .build_query_scalar()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))?;
+        docs.iter()
+            .map(|d| decode(&self.path, "contractor", d))
+            .collect()
+    }
+
+    /// Ids of the permits (or contractors) last updated at exactly `at` (a wire time).
+    pub async fn ids_updated_at(&self, permits: bool, at: &str) -> Result<Vec<String>, CacheError> {
+        let table = if permits { "permits" } else { "contractors" };
+        sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE updated_at = ?"))
+            .bind(at)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Up to `limit` permit ids after `after`, in id order (for a rotating reconciliation).
+    pub async fn permit_ids_after(
+        &self,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<String>, CacheError> {
+        sqlx::query_scalar("SELECT id FROM permits WHERE id > ? ORDER BY id LIMIT ?")
+            .bind(after)
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))
+    }
+
+    /// The events of one permit, oldest first (its timeline).
+    pub async fn events_of(&self, permit_id: &str) -> Result<Vec<FeedItem>, CacheError> {
+        let docs: Vec<String> =
+            sqlx::query_scalar("SELECT doc FROM events WHERE permit_id = ? ORDER BY cursor")
+                .bind(permit_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| self.sql(e))?;
+        docs.iter()
+            .map(|d| decode(&self.path, "event", d))
+            .collect()
+    }
+
+    /// The cursors that start every page of `every` rows of this query after the first (the
+    /// cursor of row `every`, `2 × every`, …), read from the narrow table without documents.
+    /// With them a table can open any page by keyset, e.g. when its scrollbar is dragged.
+    pub async fn permit_anchors(
+        &self,
+        q: &PermitQuery,
+        every: u32,
+    ) -> Result<Vec<Cursor>, CacheError> {
+        let complete = self.names_complete(q).await?;
+        query::anchors(&self.pool, &self.path, q, every, complete).await
+    }
+
+    /// One page of permits: filters, search, sort, and a keyset cursor for the next page.
+    pub async fn permits(&self, q: &PermitQuery) -> Result<PermitPage, CacheError> {
+        let complete = self.names_complete(q).await?;
+        query::permits(&self.pool, &self.path, q, complete).await
+    }
+
+    /// For a sort by contractor: whether every permit's contractor is cached and named (so the
+    /// sort can walk the contractors by name). Read once per write of contractors or permits,
+    /// not once per page. `false` for other sorts, which do not ask.
+    async fn names_complete(&self, q: &PermitQuery) -> Result<bool, CacheError> {
+        use std::sync::atomic::Ordering;
+        if q.sort != PermitSort::Contractor {
+            return Ok(false);
+        }
+        let writes = self.writes.load(Ordering::Acquire);
+        let known = *self.names_complete.lock().expect("not poisoned");
+        if let Some((at, complete)) = known
+            && at == writes
+        {
+            return Ok(complete);
+        }
+        let complete = query::names_complete(&self.pool)
+            .await
+            .map_err(|e| CacheError::classify(&self.path, e))?;
+        // Tagged with the count read before asking: a write meanwhile makes it ask again.
+        *self.names_complete.lock().expect("not poisoned") = Some((writes, complete));
+        Ok(complete)
+    }
+}
