@@ -38,6 +38,20 @@ pub enum ClientError {
     /// An answer that is not what the API sends: malformed or truncated JSON.
     #[error("unreadable response: {0}")]
     Decode(String),
+    /// The API answered with a redirect. An API client follows none (the key would go with
+    /// it): the profile's address is wrong, or something between is rewriting answers.
+    #[error(
+        "the API answered {status} pointing to {location}; Gatehouse follows no redirects, so check the profile's address"
+    )]
+    Redirected { status: u16, location: String },
+    /// The answer was larger than Gatehouse reads (said by its `Content-Length`, or found while
+    /// reading it). Asking again would bring the same answer.
+    #[error("the API's answer is larger than the {limit_mib} MiB Gatehouse reads")]
+    TooLarge { limit_mib: u64 },
+    /// The answers break the API's own rules (pages that do not advance, say). Asking again
+    /// would go the same way.
+    #[error("the API broke its own rules: {0}")]
+    Protocol(String),
 }
 
 impl ClientError {
@@ -64,6 +78,7 @@ impl ClientError {
                 | ClientError::Timeout(_)
                 | ClientError::Decode(_)
                 | ClientError::Server { .. }
+                | ClientError::TooLarge { .. }
         )
     }
 

@@ -9,6 +9,10 @@
 //!   the outbox's decision, because a mutation whose answer was lost may have been applied
 //!   ([`ClientError::may_have_been_applied`]).
 //! - Feathers error envelopes become typed [`ClientError`]s.
+//! - It holds against a hostile or odd server: no redirect is followed (the key would go with
+//!   it; a 3xx is an error naming where it pointed), an https base URL makes the client
+//!   https-only, answers are read in chunks under a limit ([`Limits`]) and an over-long
+//!   `Content-Length` is refused before reading, and the key's header is marked sensitive.
 //!
 //! Endpoint paths come from `gatehouse_buzzin::inf`, where every [INF] assumption lives.
 
@@ -37,25 +41,67 @@ pub enum Auth {
     Header(String),
 }
 
+/// An API key: printed as `***` by `Debug`, so that no log line or panic message carries it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    pub fn new(key: impl Into<String>) -> Self {
+        Self(key.into())
+    }
+
+    /// The key itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
 /// Where and how to reach one community's API.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub base_url: String,
-    pub api_key: String,
+    pub api_key: ApiKey,
     pub auth: Auth,
     /// Per request, connect to last byte.
     pub timeout: Duration,
     pub retry: Retry,
+    pub limits: Limits,
 }
 
 impl Settings {
     pub fn new(base_url: impl Into<String>, api_key: impl Into<String>) -> Self {
         Self {
             base_url: base_url.into().trim_end_matches('/').to_owned(),
-            api_key: api_key.into(),
+            api_key: ApiKey::new(api_key),
             auth: Auth::Bearer,
             timeout: Duration::from_secs(20),
             retry: Retry::default(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// The most of an answer the client reads, in bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// A successful answer (a list page of the largest size is a few hundred KiB): larger is
+    /// refused as [`ClientError::TooLarge`].
+    pub body: u64,
+    /// An error answer: only its message is wanted, so the rest is not read.
+    pub error_body: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            body: 32 * 1024 * 1024,
+            error_body: 64 * 1024,
         }
     }
 }
@@ -128,10 +174,18 @@ impl ListQuery {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     settings: Settings,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Client {
@@ -139,6 +193,10 @@ impl Client {
         let http = reqwest::Client::builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
+            // A redirect would carry the key to wherever it points (reqwest strips only
+            // `Authorization` and cookies on a change of host): an API client follows none.
+            .redirect(reqwest::redirect::Policy::none())
+            .https_only(settings.base_url.starts_with("https://"))
             .build()
             .map_err(|e| ClientError::Network(format!("cannot set up HTTP: {e}")))?;
         Ok(Self { http, settings })
@@ -152,9 +210,18 @@ impl Client {
         let req = self
             .http
             .request(method, format!("{}{path}", self.settings.base_url));
+        let key = self.settings.api_key.expose();
         match &self.settings.auth {
-            Auth::Bearer => req.bearer_auth(&self.settings.api_key),
-            Auth::Header(name) => req.header(name.as_str(), &self.settings.api_key),
+            // Marked sensitive by reqwest.
+            Auth::Bearer => req.bearer_auth(key),
+            Auth::Header(name) => match reqwest::header::HeaderValue::from_str(key) {
+                Ok(mut value) => {
+                    value.set_sensitive(true);
+                    req.header(name.as_str(), value)
+                }
+                // Not a valid header value: the request fails as it is built, naming no key.
+                Err(_) => req.header(name.as_str(), key),
+            },
         }
     }
 
@@ -162,17 +229,42 @@ impl Client {
     async fn once<T: DeserializeOwned>(&self, req: RequestBuilder) -> Result<T, ClientError> {
         let resp = req.send().await.map_err(network)?;
         let status = resp.status().as_u16();
+        if (300..400).contains(&status) {
+            let location = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .map(|v| {
+                    String::from_utf8_lossy(v.as_bytes())
+                        .chars()
+                        .take(200)
+                        .collect()
+                })
+                .unwrap_or_else(|| "nowhere (no Location)".into());
+            return Err(ClientError::Redirected { status, location });
+        }
         let retry_after = resp
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let body = resp.bytes().await.map_err(network)?;
+        let limits = self.settings.limits;
         if !(200..300).contains(&status) {
+            let (body, _whole) = read_up_to(resp, limits.error_body).await?;
             return Err(ClientError::from_status(status, &body, retry_after));
         }
-        serde_json::from_slice(&body).map_err(|e| ClientError::Decode(e.to_string()))
+        let too_large = ClientError::TooLarge {
+            limit_mib: limits.body.div_ceil(1024 * 1024),
+        };
+        if resp.content_length().is_some_and(|n| n > limits.body) {
+            return Err(too_large);
+        }
+        match read_up_to(resp, limits.body).await? {
+            (body, true) => {
+                serde_json::from_slice(&body).map_err(|e| ClientError::Decode(e.to_string()))
+            }
+            (_, false) => Err(too_large),
+        }
     }
 
     /// A read, retried while the failure is transient.
@@ -261,10 +353,12 @@ impl Client {
     pub async fn all_contractors(&self) -> Result<Vec<Contractor>, ClientError> {
         let mut out: Vec<Contractor> = Vec::new();
         loop {
-            let page = self
-                .contractors(&after(out.last().map(|c| c.id.as_str())))
-                .await?;
+            let from = out.last().map(|c| c.id.clone());
+            let page = self.contractors(&after(from.as_deref())).await?;
             let done = (page.data.len() as u64) < inf::LIST_MAX_LIMIT;
+            if let Some(last) = page.data.last() {
+                check_advanced(from.as_deref(), &last.id)?;
+            }
             out.extend(page.data);
             if done {
                 return Ok(out);
@@ -276,10 +370,12 @@ impl Client {
     pub async fn all_permits(&self) -> Result<Vec<Permit>, ClientError> {
         let mut out: Vec<Permit> = Vec::new();
         loop {
-            let page = self
-                .permits(&after(out.last().map(|p| p.id.as_str())))
-                .await?;
+            let from = out.last().map(|p| p.id.clone());
+            let page = self.permits(&after(from.as_deref())).await?;
             let done = (page.data.len() as u64) < inf::LIST_MAX_LIMIT;
+            if let Some(last) = page.data.last() {
+                check_advanced(from.as_deref(), &last.id)?;
+            }
             out.extend(page.data);
             if done {
                 return Ok(out);
@@ -287,20 +383,22 @@ impl Client {
         }
     }
 
-    /// Contractors by id, in pages of `_id[$in]` (unknown ids are simply absent).
+    /// Contractors by id, in pages of `_id[$in]` (unknown ids, and ids outside the id rule, are
+    /// simply absent).
     pub async fn contractors_by_ids(&self, ids: &[String]) -> Result<Vec<Contractor>, ClientError> {
         let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(IDS_PER_REQUEST) {
-            out.extend(self.contractors(&by_ids(chunk)?).await?.data);
+        for q in ids.chunks(IDS_PER_REQUEST).filter_map(by_ids) {
+            out.extend(self.contractors(&q).await?.data);
         }
         Ok(out)
     }
 
-    /// Permits by id, in pages of `_id[$in]` (unknown ids are simply absent).
+    /// Permits by id, in pages of `_id[$in]` (unknown ids, and ids outside the id rule, are
+    /// simply absent).
     pub async fn permits_by_ids(&self, ids: &[String]) -> Result<Vec<Permit>, ClientError> {
         let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(IDS_PER_REQUEST) {
-            out.extend(self.permits(&by_ids(chunk)?).await?.data);
+        for q in ids.chunks(IDS_PER_REQUEST).filter_map(by_ids) {
+            out.extend(self.permits(&q).await?.data);
         }
         Ok(out)
     }
@@ -352,6 +450,29 @@ impl Client {
     }
 }
 
+/// The first `limit` bytes of an answer's body, read chunk by chunk (never more than `limit` plus
+/// one chunk in memory), and whether that was all of it.
+async fn read_up_to(
+    mut resp: reqwest::Response,
+    limit: u64,
+) -> Result<(Vec<u8>, bool), ClientError> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut body = Vec::with_capacity(
+        resp.content_length()
+            .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX))
+            .min(limit),
+    );
+    while let Some(chunk) = resp.chunk().await.map_err(network)? {
+        let room = limit - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body, false));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, true))
+}
+
 /// The page of the largest size after `last` in `_id` order.
 fn after(last: Option<&str>) -> ListQuery {
     let q = ListQuery::new()
@@ -363,26 +484,44 @@ fn after(last: Option<&str>) -> ListQuery {
     }
 }
 
+/// The keyset walk's rule: a page read after `from` must end after it. A server that ignores
+/// `_id[$gt]` would otherwise be walked forever.
+pub fn check_advanced(from: Option<&str>, last: &str) -> Result<(), ClientError> {
+    match from {
+        Some(from) if last <= from => Err(ClientError::Protocol(format!(
+            "a page asked for after _id {from} ended at {last}: the server ignores _id[$gt]"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Ids per `_id[$in]` request: keeps the query string well under common URL limits.
 const IDS_PER_REQUEST: usize = 100;
 
-fn by_ids(ids: &[String]) -> Result<ListQuery, ClientError> {
-    let mut q = ListQuery::new().limit(ids.len() as u64);
-    for id in ids {
-        q = q.op("_id", "$in", segment(id)?);
+/// `_id[$in]` of the ids that pass the id rule; the others are left out (and so absent from
+/// the answer), never sent. `None` when none is left.
+fn by_ids(ids: &[String]) -> Option<ListQuery> {
+    let ok: Vec<&String> = ids.iter().filter(|id| inf::is_id(id)).collect();
+    if ok.len() < ids.len() {
+        tracing::warn!(
+            left_out = ids.len() - ok.len(),
+            "ids outside the id rule not asked for"
+        );
     }
-    Ok(q)
+    if ok.is_empty() {
+        return None;
+    }
+    let mut q = ListQuery::new().limit(ok.len() as u64);
+    for id in ok {
+        q = q.op("_id", "$in", id);
+    }
+    Some(q)
 }
 
 /// An id as one path segment: ids are opaque, but one with a `/`, `?` or `#` would address
 /// another resource, so it is refused rather than sent.
 fn segment(id: &str) -> Result<&str, ClientError> {
-    if id.is_empty()
-        || id.len() > 64
-        || !id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
+    if !inf::is_id(id) {
         return Err(ClientError::Refused {
             status: 0,
             message: format!("\"{id}\" is not a valid id"),

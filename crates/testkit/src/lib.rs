@@ -1,13 +1,15 @@
 //! What Gatehouse's tests share, so that no test file writes it again: a sandbox fixture
 //! ([`Sandbox`]), a typed client for its `/__sandbox` control endpoints ([`Control`]),
 //! [`eventually`] in place of hand-written polling loops, and helpers on the API's documents
-//! ([`reissues`], [`audit_count`]), and raw JSON calls to the sandbox's API ([`api`]).
+//! ([`reissues`], [`audit_count`]), raw JSON calls to the sandbox's API ([`api`]), and hostile
+//! servers on loopback ([`hostile`]).
 //!
 //! A dev-dependency only: no crate's own code depends on it (`cargo xtask tidy` checks).
 
 pub mod api;
 mod control;
 mod documents;
+pub mod hostile;
 mod sandbox;
 mod wait;
 
@@ -18,5 +20,5 @@ pub use wait::{eventually, eventually_blocking, eventually_true, within, within_
 
 /// The wire types and `inf`, for tests that read the API's documents.
 pub use gatehouse_buzzin as buzzin;
-pub use gatehouse_client::{Client, ListQuery};
+pub use gatehouse_client::{Client, ClientError, ListQuery};
 pub use gatehouse_sandbox::{Config, Fault, FaultKind, Seed};
