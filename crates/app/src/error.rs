@@ -100,6 +100,10 @@ impl From<gatehouse_client::ClientError> for Error {
             ClientError::Conflict(m) | ClientError::Refused { message: m, .. } => {
                 Error::refused(sentence(&m))
             }
+            // The API answered, in a way that cannot be used.
+            e @ (ClientError::Redirected { .. }
+            | ClientError::TooLarge { .. }
+            | ClientError::Protocol(_)) => Error::refused(sentence(&e.to_string())),
             e if e.is_transient() => Error::new(
                 ErrorCode::Unreachable,
                 sentence(&format!("the API cannot be reached: {e}")),

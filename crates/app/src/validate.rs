@@ -1,23 +1,18 @@
 //! Checks on what the webview sends: ids, lengths. Nothing it sends is trusted.
 
+use gatehouse_buzzin::inf;
+
 use crate::Error;
 
-/// The longest id (or pass number) accepted.
-const MAX_ID: usize = 64;
-
-/// An id or pass number: 1 to 64 letters, digits, `-`, `_` or `.`.
+/// An id or pass number, by the one id rule of the tree (`inf::is_id`).
 pub(crate) fn check_id(id: &str, what: &str) -> Result<(), Error> {
-    let ok = !id.is_empty()
-        && id.len() <= MAX_ID
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
+    if inf::is_id(id) {
         Ok(())
     } else {
         Err(Error::invalid_input(format!(
-            "\"{}\" is not a {what}: 1 to {MAX_ID} letters, digits, '-', '_' or '.'.",
-            quoted(id)
+            "\"{}\" is not a {what}: 1 to {} letters, digits, '-' or '_'.",
+            quoted(id),
+            inf::ID_MAX
         )))
     }
 }
@@ -55,7 +50,15 @@ mod tests {
     fn ids_are_short_plain_words() {
         assert!(check_id("6650f0c1a2b3c4d5e6f70001", "permit id").is_ok());
         assert!(check_id("WP-000123", "permit id").is_ok());
-        for bad in ["", "a b", "<script>", "x/../y", &"a".repeat(65)] {
+        for bad in [
+            "",
+            "a b",
+            "<script>",
+            "x/../y",
+            "..",
+            "6650f0c1a2b3.c4d5e6f70001",
+            &"a".repeat(65),
+        ] {
             let err = check_id(bad, "permit id").unwrap_err();
             assert_eq!(err.code, crate::ErrorCode::InvalidInput, "{bad:?}");
         }

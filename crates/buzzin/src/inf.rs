@@ -113,6 +113,21 @@ pub const PASSES_PATH: &str = "/passes";
 /// An ordered feed of the webhook envelopes, for clients that cannot receive webhooks:
 /// `GET /workPermitEvents?cursor[$gt]=N&$limit=M`, a page of [`crate::FeedItem`] in cursor order.
 pub const EVENTS_FEED_PATH: &str = "/workPermitEvents";
+/// The longest id accepted (see [`is_id`]).
+pub const ID_MAX: usize = 64;
+
+/// The one id rule of the whole tree: 1 to [`ID_MAX`] ASCII letters, digits, `-` or `_`. Ids
+/// are 24-hex ObjectIds and pass numbers look like `WP-002391` [DOC]; the rule is wider, to take
+/// other opaque ids, and narrow enough that an id is always one plain path segment and one query
+/// value (no `.`, which makes `..`, nor `/`, `?`, `#` or `%`). An id outside it is never sent.
+pub fn is_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= ID_MAX
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// `$limit` when the query gives none, and the largest one honoured.
 pub const LIST_DEFAULT_LIMIT: u64 = 10;
 pub const LIST_MAX_LIMIT: u64 = 1000;

@@ -2,7 +2,7 @@
 
 use gatehouse_buzzin::{Contractor, Page, Permit, Timestamp};
 use gatehouse_cache::Batch;
-use gatehouse_client::{ClientError, ListQuery};
+use gatehouse_client::{ClientError, ListQuery, check_advanced};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
@@ -150,14 +150,21 @@ impl Engine {
                 }
                 let page = match r {
                     Resource::Contractors => client.contractors(&q).await.map(|p: Page<_>| {
-                        after = p.data.last().map(|c: &Contractor| c.id.clone());
-                        (p.total, p.data.len(), Docs::Contractors(p.data))
+                        let last = p.data.last().map(|c: &Contractor| c.id.clone());
+                        (p.total, p.data.len(), last, Docs::Contractors(p.data))
                     }),
                     Resource::Permits => client.permits(&q).await.map(|p: Page<_>| {
-                        after = p.data.last().map(|c: &Permit| c.id.clone());
-                        (p.total, p.data.len(), Docs::Permits(p.data))
+                        let last = p.data.last().map(|c: &Permit| c.id.clone());
+                        (p.total, p.data.len(), last, Docs::Permits(p.data))
                     }),
                 };
+                let page = page.and_then(|(total, n, last, docs)| {
+                    if let Some(last) = last {
+                        check_advanced(after.as_deref(), &last)?;
+                        after = Some(last);
+                    }
+                    Ok((total, n, docs))
+                });
                 let last = matches!(&page, Ok((_, n, _)) if (*n as u64) < PAGE) || page.is_err();
                 if tx
                     .send(page.map(|(total, _, docs)| (total, docs)))

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use gatehouse_buzzin::{Contractor, EventName, Permit, Timestamp};
+use gatehouse_buzzin::{Contractor, EventName, Permit, Timestamp, inf};
 use gatehouse_cache::Batch;
-use gatehouse_client::ListQuery;
+use gatehouse_client::{ClientError, ListQuery};
 use serde::{Deserialize, Serialize};
 
 use crate::{Engine, PAGE, Phase, SyncError, keys};
@@ -16,6 +16,19 @@ pub(crate) struct Applied {
     pub events: u64,
     pub contractors: u64,
     pub permits: u64,
+    /// Ids in the feed that fail the id rule, skipped.
+    pub skipped_ids: u64,
+}
+
+/// What the feed held that could not be used: ids that fail the id rule (`inf::is_id`). They
+/// are skipped and counted, and the cursor moves on, so that one odd event cannot stop every
+/// later one (a revocation, say) from reaching the cache.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Skipped {
+    pub ids: u64,
+    /// The last one skipped, cut to 80 characters.
+    pub last: Option<String>,
 }
 
 impl Engine {
@@ -41,6 +54,19 @@ impl Engine {
             let Some(last) = page.data.last().map(|e| e.cursor) else {
                 break;
             };
+            // Every cursor after the one asked for, each after the one before: a server that
+            // ignores `cursor[$gt]` would otherwise be read round and round.
+            let mut prev = cursor;
+            for e in &page.data {
+                if e.cursor <= prev {
+                    return Err(ClientError::Protocol(format!(
+                        "the events feed asked for after cursor {cursor} gave cursor {} after {prev}: the server ignores cursor[$gt]",
+                        e.cursor
+                    ))
+                    .into());
+                }
+                prev = e.cursor;
+            }
             let mut permit_ids = BTreeSet::new();
             let mut contractor_ids = BTreeSet::new();
             for e in &page.data {
@@ -59,6 +85,34 @@ impl Engine {
                 {
                     permit_ids.extend(ids.iter().filter_map(|v| v.as_str()).map(str::to_owned));
                 }
+            }
+            let mut skipped = Vec::new();
+            for ids in [&mut permit_ids, &mut contractor_ids] {
+                ids.retain(|id| {
+                    let ok = inf::is_id(id);
+                    if !ok {
+                        skipped.push(id.chars().take(80).collect::<String>());
+                    }
+                    ok
+                });
+            }
+            let mut state = vec![(keys::CURSOR.to_owned(), Some(last.into()))];
+            if let Some(odd) = skipped.last() {
+                tracing::warn!(count = skipped.len(), last = %odd, "feed ids outside the id rule skipped");
+                let before = self
+                    .cache
+                    .state::<Skipped>(keys::SKIPPED)
+                    .await?
+                    .unwrap_or_default();
+                let now = Skipped {
+                    ids: before.ids + skipped.len() as u64,
+                    last: Some(odd.clone()),
+                };
+                out.skipped_ids += skipped.len() as u64;
+                state.push((
+                    keys::SKIPPED.to_owned(),
+                    Some(serde_json::to_value(now).expect("serialises")),
+                ));
             }
             // Documents already pulled in this round are current.
             let permit_ids: Vec<String> = permit_ids.difference(&seen_permits).cloned().collect();
@@ -82,7 +136,7 @@ impl Engine {
                     contractors,
                     permits,
                     events: page.data,
-                    state: vec![(keys::CURSOR.to_owned(), Some(last.into()))],
+                    state,
                 })
                 .await?;
             cursor = last;

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 pub use drain::DrainReport;
+pub use incremental::Skipped;
 
 /// `sync_state` keys.
 pub(crate) mod keys {
@@ -41,6 +42,11 @@ pub(crate) mod keys {
     pub const LAST_SYNC: &str = "lastSyncAt";
     pub const OFFLINE_SINCE: &str = "offlineSince";
     pub const LAST_ERROR: &str = "lastError";
+    /// Since when syncs fail for a reason other than the network (absent while they succeed,
+    /// or fail only because the API cannot be reached).
+    pub const FAILING_SINCE: &str = "failingSince";
+    /// Feed ids skipped because they fail the id rule: see `incremental::Skipped`.
+    pub const SKIPPED: &str = "skippedIds";
 }
 
 /// Documents per list request (the API's largest page [INF]).
@@ -101,6 +107,8 @@ pub struct SyncReport {
     pub events: u64,
     pub updated_contractors: u64,
     pub updated_permits: u64,
+    /// Ids in the feed that fail the id rule, skipped.
+    pub skipped_ids: u64,
 }
 
 /// Online or not, how fresh the data is, and what waits for the server.
@@ -112,6 +120,11 @@ pub struct Status {
     /// When the cache last finished a sync: the data is as of then.
     pub last_sync_at: Option<String>,
     pub last_error: Option<String>,
+    /// Since when syncs fail for a reason other than the network: then the API answers, but
+    /// nothing it says reaches the cache, and that is a problem to show, not "online".
+    pub failing_since: Option<String>,
+    /// Feed ids skipped because they fail the id rule.
+    pub skipped: Skipped,
     /// Actions waiting for the server.
     pub pending: u64,
     /// Actions the server refused (shown until retried or discarded).
@@ -181,6 +194,7 @@ impl Engine {
         report.events = inc.events;
         report.updated_contractors = inc.contractors;
         report.updated_permits = inc.permits;
+        report.skipped_ids = inc.skipped_ids;
         // Actions queued while syncing go out now rather than at the next round.
         let more = self.drain().await?;
         report.drained.merge(more);
@@ -207,6 +221,7 @@ impl Engine {
                     .store(gatehouse_cache::Batch {
                         state: vec![
                             (keys::OFFLINE_SINCE.into(), None),
+                            (keys::FAILING_SINCE.into(), None),
                             (keys::LAST_ERROR.into(), None),
                             (
                                 keys::LAST_SYNC.into(),
@@ -232,9 +247,21 @@ impl Engine {
                     })
                     .await?
             }
+            // The API answered, but the sync cannot go through: a problem until one does.
             Err(e) => {
+                let since = self.cache.state::<String>(keys::FAILING_SINCE).await?;
                 self.cache
-                    .set_state(keys::LAST_ERROR, Some(&e.to_string()))
+                    .store(gatehouse_cache::Batch {
+                        state: vec![
+                            (keys::OFFLINE_SINCE.into(), None),
+                            (
+                                keys::FAILING_SINCE.into(),
+                                Some(since.unwrap_or_else(|| Timestamp::now().to_wire()).into()),
+                            ),
+                            (keys::LAST_ERROR.into(), Some(e.to_string().into())),
+                        ],
+                        ..Default::default()
+                    })
                     .await?
             }
         }
@@ -312,6 +339,8 @@ pub async fn status(cache: &Cache) -> Result<Status, SyncError> {
         offline_since,
         last_sync_at: cache.state(keys::LAST_SYNC).await?,
         last_error: cache.state(keys::LAST_ERROR).await?,
+        failing_since: cache.state(keys::FAILING_SINCE).await?,
+        skipped: cache.state(keys::SKIPPED).await?.unwrap_or_default(),
         pending,
         refused,
         permits: cache.count_permits().await?,

@@ -16,9 +16,10 @@ pub async fn run(target: Target, f: JsonFlag) -> Result<(), Failure> {
         .as_deref()
         .map(local_str)
         .unwrap_or_else(|| "never synced".into());
-    match &s.offline_since {
-        Some(t) => say!("Offline since {}.", local_str(t)),
-        None => say!("Online."),
+    match (&s.problem, &s.offline_since) {
+        (Some(problem), _) => say!("Not syncing: {problem}"),
+        (None, Some(t)) => say!("Offline since {}.", local_str(t)),
+        (None, None) => say!("Online."),
     }
     say!(
         "Data as of {asof}: {} permits, {} contractors.",
@@ -28,6 +29,13 @@ pub async fn run(target: Target, f: JsonFlag) -> Result<(), Failure> {
     say!("{} action(s) pending, {} refused.", s.pending, s.refused);
     if let Some(e) = &s.last_error {
         say!("Last error: {e}");
+    }
+    if s.skipped_ids > 0 {
+        say!(
+            "Skipped {} id(s) in the events feed that are not valid ids (the last: \"{}\").",
+            s.skipped_ids,
+            s.last_skipped_id.as_deref().unwrap_or("")
+        );
     }
     Ok(())
 }

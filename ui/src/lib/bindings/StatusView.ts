@@ -38,6 +38,15 @@ refused: number, permits: number, contractors: number,
  */
 syncing: SyncProgress | null, 
 /**
- * Why this community cannot sync at all (e.g. its API key is missing), in one sentence.
+ * Why this community cannot sync (its API key is missing, or syncs keep failing although
+ * the API answers), in one sentence. Shown instead of "Online".
  */
-problem: string | null, };
+problem: string | null, 
+/**
+ * Ids in the events feed that fail the id rule, skipped so that sync goes on.
+ */
+skippedIds: number, 
+/**
+ * The last such id (at most 80 characters).
+ */
+lastSkippedId: string | null, };
