@@ -49,10 +49,11 @@ impl Paths {
         Self::at(data_dir)
     }
 
-    /// Uses `data_dir` as is, creating it if it does not exist.
+    /// Uses `data_dir` as is, creating it if it does not exist; either way it is made private
+    /// (`0700` on Unix: the cache in it holds live gate access codes).
     pub fn at(data_dir: impl Into<PathBuf>) -> Result<Self, Error> {
         let data_dir = data_dir.into();
-        std::fs::create_dir_all(&data_dir).map_err(|e| {
+        gatehouse_cache::files::private_dir(&data_dir).map_err(|e| {
             Error::storage(format!(
                 "Cannot create the data directory {}: {e}.",
                 data_dir.display()

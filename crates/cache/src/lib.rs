@@ -5,6 +5,7 @@
 //! and the sync engine alike.
 
 mod error;
+pub mod files;
 mod outbox;
 mod query;
 mod reads;
@@ -98,14 +99,70 @@ pub struct Cache {
     names_complete: std::sync::Mutex<Option<(u64, bool)>>,
 }
 
-/// `sync_state` key holding the permit indexes' SQL while a bulk load has them dropped.
+/// `sync_state` key holding the names of the permit indexes a bulk load has dropped. Only names:
+/// what rebuilds them is the migrations' own `CREATE INDEX` text, never SQL read from the file.
 const BULK_KEY: &str = "bulkLoadIndexes";
+
+/// The cache's files beside the database: SQLite's write-ahead log and shared memory.
+fn side_files(path: &Path) -> [PathBuf; 2] {
+    ["-wal", "-shm"].map(|suffix| {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        PathBuf::from(side)
+    })
+}
+
+/// Makes the database and its side files private (SQLite creates the side files with the
+/// database's mode; this catches files left by an older Gatehouse).
+fn make_private(path: &Path) -> Result<(), CacheError> {
+    for file in std::iter::once(path.to_owned()).chain(side_files(path)) {
+        files::private_file(&file).map_err(|e| CacheError::io(&file, e))?;
+    }
+    Ok(())
+}
+
+/// The statement that creates index `name` on `permits`, from the newest migration defining it.
+fn index_sql(name: &str) -> Option<String> {
+    let head = format!("CREATE INDEX {name} ON permits ");
+    MIGRATOR.iter().rev().find_map(|m| {
+        m.sql
+            .split(';')
+            .map(|stmt| {
+                stmt.lines()
+                    .filter(|l| !l.trim_start().starts_with("--"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .find(|stmt| stmt.trim().starts_with(&head))
+            .map(|stmt| stmt.trim().to_owned())
+    })
+}
+
+/// An index's name as stored by the bulk load: its name, or (written by Gatehouse before names
+/// were stored) the statement, of which only the name is taken.
+fn stored_index_name(stored: &str) -> &str {
+    stored
+        .strip_prefix("CREATE INDEX ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or(stored)
+        .trim_matches('"')
+}
 
 impl Cache {
     /// Opens (creating if needed) the cache at `path` and brings its schema up to date.
     pub async fn open(path: &Path) -> Result<Cache, CacheError> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| CacheError::io(path, e))?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            files::private_dir(dir).map_err(|e| CacheError::io(dir, e))?;
+        }
+        // Created private before SQLite opens it, so that its side files are private too.
+        let mut create = std::fs::OpenOptions::new();
+        create.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut create, files::FILE_MODE);
+        match create.open(path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(CacheError::io(path, e)),
         }
         let options = SqliteConnectOptions::new()
             .filename(path)
@@ -125,6 +182,7 @@ impl Cache {
             .connect_with(options)
             .await
             .map_err(|e| CacheError::classify(path, e))?;
+        make_private(path)?;
         MIGRATOR
             .run(&pool)
             .await
@@ -161,21 +219,21 @@ impl Cache {
     /// [`Cache::open`] does it.
     pub async fn begin_bulk_load(&self) -> Result<(), CacheError> {
         let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
-        let indexes: Vec<(String, String)> = sqlx::query_as(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'permits' AND sql IS NOT NULL",
+        let indexes: Vec<(String,)> = sqlx::query_as(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'permits' AND sql IS NOT NULL",
         )
         .fetch_all(&mut *tx)
         .await
         .map_err(|e| self.sql(e))?;
         if !indexes.is_empty() {
-            let sqls: Vec<&str> = indexes.iter().map(|(_, sql)| sql.as_str()).collect();
+            let names: Vec<&str> = indexes.iter().map(|(name,)| name.as_str()).collect();
             sqlx::query("INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
                 .bind(BULK_KEY)
-                .bind(serde_json::to_string(&sqls).expect("strings serialise"))
+                .bind(serde_json::to_string(&names).expect("strings serialise"))
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| self.sql(e))?;
-            for (name, _) in &indexes {
+            for (name,) in &indexes {
                 sqlx::query(&format!("DROP INDEX \"{name}\""))
                     .execute(&mut *tx)
                     .await
@@ -191,7 +249,11 @@ impl Cache {
     pub async fn finish_bulk_load(&self) -> Result<(), CacheError> {
         let indexes = self.bulk_indexes().await?.unwrap_or_default();
         let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
-        for sql in &indexes {
+        // A name no migration defines is not rebuilt: nothing read from the file is run as SQL.
+        for sql in indexes
+            .iter()
+            .filter_map(|stored| index_sql(stored_index_name(stored)))
+        {
             let sql = sql.replacen("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1);
             sqlx::query(&sql)
                 .execute(&mut *tx)
@@ -236,10 +298,9 @@ impl Cache {
                     .unwrap_or_default();
                 let aside = path.with_extension(format!("unreadable-{stamp}"));
                 std::fs::rename(path, &aside).map_err(|e| CacheError::io(path, e))?;
-                for suffix in ["-wal", "-shm"] {
-                    let mut side = path.as_os_str().to_owned();
-                    side.push(suffix);
-                    let _ = std::fs::remove_file(PathBuf::from(side));
+                files::private_file(&aside).map_err(|e| CacheError::io(&aside, e))?;
+                for side in side_files(path) {
+                    let _ = std::fs::remove_file(side);
                 }
                 Ok((Cache::open(path).await?, Some(reason)))
             }

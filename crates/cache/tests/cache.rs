@@ -612,6 +612,116 @@ async fn an_interrupted_bulk_load_is_finished_by_the_next_open() {
 }
 
 #[tokio::test]
+async fn sql_planted_in_the_bulk_load_state_is_never_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bulk.sqlite3");
+    let planted = dir.path().join("planted.db");
+    let indexes = {
+        let cache = Cache::open(&path).await.unwrap();
+        let n = index_count(&path).await;
+        cache.begin_bulk_load().await.unwrap();
+        n
+    };
+    // What another local user could write into a loose file: a statement that creates a file,
+    // beside the statement form an older Gatehouse stored and a name no migration defines.
+    let hostile = serde_json::json!([
+        format!("ATTACH DATABASE '{}' AS x", planted.display()),
+        "CREATE INDEX permits_till ON permits (valid_till, id)",
+        "permits_status_till",
+        "no_such_index",
+    ]);
+    {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        sqlx::query("UPDATE sync_state SET value = ? WHERE key = 'bulkLoadIndexes'")
+            .bind(hostile.to_string())
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    }
+    let _cache = Cache::open(&path).await.unwrap();
+    assert!(!planted.exists(), "the planted statement ran");
+    let names: Vec<String> = {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'permits' AND sql IS NOT NULL ORDER BY name")
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(names, ["permits_status_till", "permits_till"]);
+    assert!(
+        indexes > names.len() as i64,
+        "only the named ones came back"
+    );
+}
+
+#[tokio::test]
+async fn a_full_bulk_load_rebuilds_every_index_from_the_migrations() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bulk.sqlite3");
+    let cache = Cache::open(&path).await.unwrap();
+    let n = index_count(&path).await;
+    assert!(n >= 7);
+    cache.begin_bulk_load().await.unwrap();
+    assert_eq!(index_count(&path).await, 0);
+    cache.finish_bulk_load().await.unwrap();
+    assert_eq!(index_count(&path).await, n);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_cache_its_side_files_folder_and_set_aside_copy_are_private() {
+    use gatehouse_cache::files::mode_of;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("profiles/marina");
+    let path = folder.join("cache.sqlite3");
+    let cache = Cache::open(&path).await.unwrap();
+    cache
+        .upsert_permits(&filled(20).await.permits)
+        .await
+        .unwrap();
+    assert_eq!(mode_of(&folder).unwrap(), 0o700);
+    for f in ["cache.sqlite3", "cache.sqlite3-wal", "cache.sqlite3-shm"] {
+        assert_eq!(mode_of(&folder.join(f)).unwrap(), 0o600, "{f}");
+    }
+    drop(cache);
+
+    // Files an older Gatehouse left readable are made private on open.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cache = Cache::open(&path).await.unwrap();
+    assert_eq!(mode_of(&path).unwrap(), 0o600);
+    assert_eq!(mode_of(&folder).unwrap(), 0o700);
+    drop(cache);
+
+    // A damaged cache is set aside private, and the new one is private too.
+    std::fs::write(&path, vec![7u8; 8192]).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    for side in ["cache.sqlite3-wal", "cache.sqlite3-shm"] {
+        let _ = std::fs::remove_file(folder.join(side));
+    }
+    let (_cache, rebuilt) = Cache::open_or_rebuild(&path).await.unwrap();
+    assert!(rebuilt.is_some());
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let entry = entry.unwrap();
+        assert_eq!(
+            mode_of(&entry.path()).unwrap(),
+            0o600,
+            "{}",
+            entry.path().display()
+        );
+        seen += 1;
+    }
+    assert!(seen >= 2, "the copy and the new cache");
+}
+
+#[tokio::test]
 async fn the_upgrade_to_narrow_permits_keeps_the_outbox_and_asks_for_a_first_sync() {
     // A cache as the first version left it: schema 0001 only, with a queued action.
     let dir = tempfile::tempdir().unwrap();
