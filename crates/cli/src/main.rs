@@ -12,11 +12,21 @@
 //! - 3: offline: the API could not be reached; an action is queued and will be sent later;
 //! - 4: refused: by the server, or because it cannot succeed as the cache knows it.
 
-/// Prints a line to stdout; a closed stdout (`gatehouse ... | head -1`) is not an error.
+/// Prints a line to stdout, made inert (`output::inert`: no control or bidi characters from the
+/// API); a closed stdout (`gatehouse ... | head -1`) is not an error.
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
+        let line = format!($($arg)*);
+        let _ = writeln!(std::io::stdout(), "{}", $crate::output::inert(&line));
+    }};
+}
+
+/// Prints a line to stderr, made inert like [`say!`]'s.
+macro_rules! tell {
+    ($($arg:tt)*) => {{
+        let line = format!($($arg)*);
+        eprintln!("{}", $crate::output::inert(&line));
     }};
 }
 
@@ -94,7 +104,7 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("gatehouse: cannot start the async runtime: {e}");
+            tell!("gatehouse: cannot start the async runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -117,7 +127,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("gatehouse: {}", f.message());
+            tell!("gatehouse: {}", f.message());
             ExitCode::from(f.code())
         }
     }

@@ -1,4 +1,11 @@
-//! How things are printed: community-local times, table rows, JSON.
+//! How things are printed: community-local times, table rows, JSON, CSV.
+//!
+//! Text from the API is inert wherever it is printed: every line outside `--json` goes through
+//! [`inert`] (the `say!` and `tell!` macros call it), so a hostile value cannot move the cursor,
+//! rewrite a line or the window title, or flip the text's direction. CSV cells that a spreadsheet
+//! would run as a formula are neutralised ([`csv_cell`]).
+
+use std::borrow::Cow;
 
 use chrono::FixedOffset;
 use gatehouse_app::labels::phase_label;
@@ -30,11 +37,71 @@ pub fn local_opt(wire: Option<&str>) -> String {
     wire.map(local_str).unwrap_or_else(|| "-".into())
 }
 
+/// JSON, as it is: serde_json escapes control characters itself, and a script wants the values
+/// exactly.
 pub fn json<T: Serialize + ?Sized>(value: &T) {
-    say!(
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stdout(),
         "{}",
         serde_json::to_string_pretty(value).expect("values serialise")
     );
+}
+
+/// Whether `c` could change how a terminal shows what follows: a control character (C0, DEL,
+/// C1: escape sequences, carriage return, backspace…) or a bidi control (embeddings, overrides,
+/// isolates, marks).
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// The one sanitizer: `text` with every control and bidi control character replaced by a space,
+/// on one line.
+pub fn inert(text: &str) -> Cow<'_, str> {
+    if text.chars().any(is_unsafe) {
+        Cow::Owned(
+            text.chars()
+                .map(|c| if is_unsafe(c) { ' ' } else { c })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// A CSV cell a spreadsheet will not run: one that starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return gets a leading `'` (OWASP's advice against formula injection).
+pub fn csv_cell(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// Rows as CSV (a header from the first row's fields), every cell through [`csv_cell`].
+pub fn write_csv<T: Serialize>(rows: &[T], out: impl std::io::Write) -> Result<(), std::io::Error> {
+    // The csv crate writes the header and the quoting; its records are then read back and each
+    // cell neutralised, whatever the row type holds.
+    let mut plain = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        plain.serialize(row).map_err(std::io::Error::from)?;
+    }
+    let plain = plain.into_inner().map_err(|e| e.into_error())?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(plain.as_slice());
+    let mut w = csv::Writer::from_writer(out);
+    for record in reader.records() {
+        let record = record.map_err(std::io::Error::from)?;
+        w.write_record(record.iter().map(|cell| csv_cell(cell).into_owned()))
+            .map_err(std::io::Error::from)?;
+    }
+    w.flush()
 }
 
 /// The progress bar's words for what the engine is doing.
@@ -44,12 +111,9 @@ pub fn phase(p: Phase) -> &'static str {
 
 /// Cuts text to `n` characters (by character, so Arabic and emoji stay whole), on one line.
 pub fn cut(text: &str, n: usize) -> String {
-    let one_line: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let one_line = inert(text);
     if one_line.chars().count() <= n {
-        one_line
+        one_line.into_owned()
     } else {
         let mut s: String = one_line.chars().take(n.saturating_sub(1)).collect();
         s.push('…');

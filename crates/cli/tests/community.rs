@@ -14,72 +14,8 @@ use gatehouse_testkit::{
 use rand::{RngExt, SeedableRng};
 use serde_json::Value;
 
-struct Desk {
-    data: tempfile::TempDir,
-    key: String,
-}
-
-impl Desk {
-    /// A data folder with one profile, "demo", pointing at `base`.
-    fn new(base: &str, key: &str) -> Desk {
-        let desk = Desk {
-            data: tempfile::tempdir().unwrap(),
-            key: key.to_owned(),
-        };
-        let out = desk.run(&["profile", "add", "demo", "--url", base, "--actor", "Desk 1"]);
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        desk
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
-        cmd.args(args)
-            .env("GATEHOUSE_DATA_DIR", self.data.path())
-            .env("GATEHOUSE_API_KEY", &self.key)
-            .env_remove("GATEHOUSE_PROFILE")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "gatehouse {}: {}",
-            args.join(" "),
-            text(&out.stderr)
-        );
-        text(&out.stdout)
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self.ok(args);
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
-    }
-
-    fn code(&self, args: &[&str]) -> (i32, String, String) {
-        let out = self.run(args);
-        (
-            out.status.code().unwrap_or(-1),
-            text(&out.stdout),
-            text(&out.stderr),
-        )
-    }
-
-    fn cache_path(&self) -> PathBuf {
-        self.data.path().join("profiles/demo/cache.sqlite3")
-    }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+mod support;
+use support::{Desk, text};
 
 /// Every permit and contractor the server has, by id, as JSON.
 async fn server_docs(c: &Client) -> (BTreeMap<String, Value>, BTreeMap<String, Value>) {

@@ -143,3 +143,42 @@ async fn a_first_start_killed_while_saving_leaves_all_or_nothing() {
     }
     eprintln!("kill time (ms) → permits found after restart: {outcomes:?}");
 }
+
+#[test]
+fn serving_beyond_loopback_needs_a_key_of_its_own_and_warns() {
+    let out = run_briefly(&["sandbox", "--bind", "0.0.0.0", "--port", "0"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--api-key") && err.contains("sandbox-key"),
+        "{err}"
+    );
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args([
+            "sandbox",
+            "--bind",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--api-key",
+            "k-7a2f",
+        ])
+        .env_remove("GATEHOUSE_SANDBOX_API_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.contains("http://0.0.0.0:"), "{first}");
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning")
+            && err.contains("beyond this computer")
+            && err.contains("--no-control"),
+        "{err}"
+    );
+}

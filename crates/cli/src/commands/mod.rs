@@ -21,7 +21,7 @@ pub async fn open(target: Target) -> Result<Community, Failure> {
     let (community, rebuilt) =
         Community::open_for_command(&paths, target.profile.as_deref(), target.offline).await?;
     if let Some(reason) = rebuilt {
-        eprintln!("gatehouse: {reason}");
+        tell!("gatehouse: {reason}");
     }
     Ok(community)
 }

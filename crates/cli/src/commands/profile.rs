@@ -19,12 +19,9 @@ pub async fn run(cmd: ProfileCmd) -> Result<(), Failure> {
             actor,
             key_stdin,
         } => {
-            let profile = Profile {
-                name: name.clone(),
-                base_url: url.trim_end_matches('/').to_owned(),
-                auth_header,
-                actor,
-            };
+            let profile = Profile::new(name.clone(), url.trim_end_matches('/'))
+                .with_auth_header(auth_header)
+                .with_actor(actor);
             profiles.add(profile.clone())?;
             if key_stdin {
                 let mut key = String::new();
@@ -34,9 +31,10 @@ pub async fn run(cmd: ProfileCmd) -> Result<(), Failure> {
                 tokio::task::spawn_blocking(move || profile.store_api_key(&key))
                     .await
                     .map_err(|e| Failure::Error(format!("the keychain failed: {e}")))??;
-            } else if std::env::var(API_KEY_ENV).is_err() {
+            } else if profiles.get(&name)?.env_key().is_none() {
                 return Err(Failure::Refused(format!(
-                    "give the API key on standard input with --key-stdin (it goes to the OS keychain), or set {API_KEY_ENV} for scripts"
+                    "give the API key on standard input with --key-stdin (it goes to the OS keychain), or set {} ({API_KEY_ENV} is the key of the only profile) for scripts",
+                    gatehouse_app::profiles::profile_key_env(&name)
                 )));
             }
             profiles.save(&paths)?;

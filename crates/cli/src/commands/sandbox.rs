@@ -68,6 +68,24 @@ pub struct SandboxArgs {
 }
 
 pub async fn run(args: SandboxArgs) -> Result<(), String> {
+    if !args.bind.is_loopback() {
+        if args.api_key == gatehouse_sandbox::DEFAULT_KEY {
+            return Err(format!(
+                "--bind {} would serve the sandbox beyond this computer with the well-known key \"{}\": give it a key of its own with --api-key (or GATEHOUSE_SANDBOX_API_KEY)",
+                args.bind,
+                gatehouse_sandbox::DEFAULT_KEY
+            ));
+        }
+        tell!(
+            "gatehouse: warning: serving on {}, beyond this computer: anyone on the network with the key can use the sandbox{}.",
+            args.bind,
+            if args.no_control {
+                ""
+            } else {
+                ", its control endpoints (clock, faults, approvals) included; --no-control turns them off"
+            }
+        );
+    }
     let seed_label = match &args.seed {
         Seed::Demo => "the demo community".to_owned(),
         Seed::Empty => "an empty community".to_owned(),

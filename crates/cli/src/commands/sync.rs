@@ -45,7 +45,7 @@ pub async fn run(target: Target, a: SyncArgs) -> Result<(), Failure> {
         }
         say!("Synced: {}.", parts.join(", "));
         for r in &report.refused {
-            eprintln!("gatehouse: refused by the server: {r}");
+            tell!("gatehouse: refused by the server: {r}");
         }
     }
     Ok(())
