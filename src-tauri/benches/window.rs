@@ -61,12 +61,7 @@ fn direct_launch(community: &ServedCommunity, cache: &std::path::Path) -> f64 {
     let paths = gatehouse_app::Paths::at(&data).unwrap();
     let mut profiles = gatehouse_app::Profiles::default();
     profiles
-        .add(gatehouse_app::Profile {
-            name: "bench".into(),
-            base_url: community.base_url(),
-            auth_header: None,
-            actor: None,
-        })
+        .add(gatehouse_app::Profile::new("bench", community.base_url()))
         .unwrap();
     profiles.save(&paths).unwrap();
     let to = data.join("profiles/bench/cache.sqlite3");
@@ -137,12 +132,7 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let cache_file = {
         let paths = gatehouse_app::Paths::at(dir.path()).unwrap();
-        let profile = gatehouse_app::Profile {
-            name: "bench".into(),
-            base_url: community.base_url(),
-            auth_header: None,
-            actor: None,
-        };
+        let profile = gatehouse_app::Profile::new("bench", community.base_url());
         let t = Instant::now();
         let app = gatehouse_app::Community::open_profile_with_key(
             &paths,

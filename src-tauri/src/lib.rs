@@ -37,6 +37,11 @@ fn init_logging() {
         .try_init();
 }
 
+/// The environment's API keys, read once by `gatehouse-app`; the names of their variables.
+pub fn capture_env_keys() -> Vec<String> {
+    gatehouse_app::profiles::capture_env_keys()
+}
+
 pub fn run() {
     init_logging();
     let started = std::time::Instant::now();

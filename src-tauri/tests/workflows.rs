@@ -17,6 +17,17 @@ async fn opened(community: &ServedCommunity) -> Desktop {
         .await;
     desk.text_until("status-counts", |t| t == "400 permits · 60 contractors")
         .await;
+    // The key came in the app's environment; WebKit's processes, which inherit it, must not
+    // hold it.
+    let web = desk.web_process_environments();
+    assert!(!web.is_empty(), "no WebKit processes found");
+    for (pid, comm, vars) in &web {
+        assert!(
+            vars.iter()
+                .all(|v| !v.starts_with(gatehouse_app::API_KEY_ENV) && !v.contains(&community.key)),
+            "{comm} ({pid}) inherited the API key"
+        );
+    }
     desk
 }
 

@@ -78,8 +78,13 @@ pub struct StatusView {
     pub contractors: u32,
     /// Work under way, if any.
     pub syncing: Option<SyncProgress>,
-    /// Why this community cannot sync at all (e.g. its API key is missing), in one sentence.
+    /// Why this community cannot sync (its API key is missing, or syncs keep failing although
+    /// the API answers), in one sentence. Shown instead of "Online".
     pub problem: Option<String>,
+    /// Ids in the events feed that fail the id rule, skipped so that sync goes on.
+    pub skipped_ids: u32,
+    /// The last such id (at most 80 characters).
+    pub last_skipped_id: Option<String>,
 }
 
 /// The payload of a `gatehouse://changed` event: which kinds of rows changed, for the open views
@@ -186,6 +191,40 @@ impl SyncProgress {
     }
 }
 
+/// The file that marks the demo's folder as Gatehouse's own, to be deleted at each start.
+const DEMO_MARKER: &str = ".gatehouse-demo";
+
+/// Deletes the demo's folder from the last run, only if it is Gatehouse's: it holds the marker,
+/// or (left by a Gatehouse from before the marker) nothing but the cache's files. A folder named
+/// `demo` that is someone else's (the data folder may be a shared or home folder) is left alone.
+fn clear_demo_folder(dir: &std::path::Path) -> Result<(), Error> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(Error::storage(format!(
+                "Cannot read {}: {e}.",
+                dir.display()
+            )));
+        }
+    };
+    let names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let ours = names.iter().any(|n| n == DEMO_MARKER)
+        || names.iter().all(|n| n.starts_with("cache.sqlite3"));
+    if !ours {
+        return Err(Error::storage(format!(
+            "{} is not Gatehouse's demo folder (it has no {DEMO_MARKER} file), so it is left as it is. Move it, or set {} to a folder of Gatehouse's own.",
+            dir.display(),
+            crate::DATA_DIR_ENV
+        )));
+    }
+    std::fs::remove_dir_all(dir)
+        .map_err(|e| Error::storage(format!("Cannot clear {}: {e}.", dir.display())))
+}
+
 pub(crate) fn storage(e: impl std::fmt::Display) -> Error {
     Error::storage(e.to_string())
 }
@@ -237,15 +276,26 @@ impl Community {
 
     /// The demo: a sandbox seeded with the demo community on a free loopback port, and a fresh
     /// cache for it (the sandbox starts anew each time, so does its cache).
+    ///
+    /// Its sandbox takes a random key and serves no control endpoints: another local user or
+    /// process cannot drive it.
     async fn open_demo(paths: &Paths) -> Result<Community, Error> {
-        let sandbox = gatehouse_sandbox::start(
-            gatehouse_sandbox::Config::default(),
-            "127.0.0.1:0".parse().expect("a loopback address"),
-        )
-        .await
-        .map_err(|e| Error::internal(format!("the demo community could not start: {e}")))?;
         let dir = paths.data_dir().join("demo");
-        let _ = std::fs::remove_dir_all(&dir);
+        clear_demo_folder(&dir)?;
+        let config = gatehouse_sandbox::Config {
+            api_keys: vec![gatehouse_sandbox::random_key()],
+            control: false,
+            ..gatehouse_sandbox::Config::default()
+        };
+        let sandbox =
+            gatehouse_sandbox::start(config, "127.0.0.1:0".parse().expect("a loopback address"))
+                .await
+                .map_err(|e| Error::internal(format!("the demo community could not start: {e}")))?;
+        gatehouse_cache::files::private_dir(&dir).map_err(storage)?;
+        gatehouse_cache::files::write_private(&dir.join(DEMO_MARKER), |w| {
+            w.write_all(b"Gatehouse's demo community: deleted and made anew at each start.\n")
+        })
+        .map_err(storage)?;
         let cache = Cache::open(&dir.join("cache.sqlite3"))
             .await
             .map_err(storage)?;
@@ -299,6 +349,11 @@ impl Community {
         }
     }
 
+    /// Where the demo's sandbox serves (loopback), when this is the demo.
+    pub fn demo_url(&self) -> Option<String> {
+        self._sandbox.as_ref().map(|s| s.base_url())
+    }
+
     pub(crate) fn link(&self) -> &Link {
         &self.link
     }
@@ -346,6 +401,18 @@ impl Community {
         let s = gatehouse_sync::status(&self.cache).await.map_err(storage)?;
         let p = *self.progress().borrow();
         let syncing = SyncProgress::of(p);
+        let problem = match &self.link {
+            Link::Unlinked(why) => Some(why.clone()),
+            _ => s.failing_since.as_ref().map(|_| {
+                format!(
+                    "Syncing keeps failing although the API answers: {}.",
+                    s.last_error
+                        .as_deref()
+                        .unwrap_or("no reason given")
+                        .trim_end_matches('.')
+                )
+            }),
+        };
         Ok(StatusView {
             community: self.name.clone(),
             demo: self.demo,
@@ -359,10 +426,9 @@ impl Community {
             permits: count(s.permits),
             contractors: count(s.contractors),
             syncing,
-            problem: match &self.link {
-                Link::Unlinked(why) => Some(why.clone()),
-                _ => None,
-            },
+            problem,
+            skipped_ids: count(s.skipped.ids),
+            last_skipped_id: s.skipped.last,
         })
     }
 

@@ -27,6 +27,9 @@ pub use actions::{ActionView, OutboxView};
 pub use community::{CHANGED_EVENT, ChangeFeed, Changed, Community, StatusView, SyncProgress};
 pub use contractors::{ContractorDetail, ContractorList, ContractorListing, LICENCE_WARNING_DAYS};
 pub use error::{Error, ErrorCode, Result};
+/// Private folders and files (`0700`/`0600` on Unix), for what a caller writes beside the cache
+/// (the CLI's exports).
+pub use gatehouse_cache::files;
 pub use info::{AppInfo, app_info};
 pub use on_demand::{Delivery, SyncReport};
 pub use paths::{APP_IDENTIFIER, DATA_DIR_ENV, Paths};

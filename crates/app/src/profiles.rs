@@ -2,11 +2,17 @@
 //!
 //! The list is `profiles.json` in the data directory (no secrets in it). A profile's API key is
 //! in the OS keychain (Keychain on macOS, Credential Manager on Windows, the Secret Service on
-//! Linux) under the service [`KEYCHAIN_SERVICE`] and the profile's name; `GATEHOUSE_API_KEY`
-//! overrides it, for scripts and CI. Each profile has its own cache database.
+//! Linux) under the service [`KEYCHAIN_SERVICE`] and the profile's name. For scripts and CI the
+//! environment may give it instead, for one profile only: `GATEHOUSE_API_KEY_<NAME>` for the
+//! profile NAME, or `GATEHOUSE_API_KEY` when there is exactly one profile (a key exported for one
+//! community is never sent to another). Each profile has its own cache database.
+//!
+//! A profile's address must be https, unless its host is a loopback address (the sandbox and the
+//! demo); an address with a user name or password in it is refused.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -14,8 +20,40 @@ use crate::{Error, Paths};
 
 /// The keychain service name the keys are filed under.
 pub const KEYCHAIN_SERVICE: &str = crate::APP_IDENTIFIER;
-/// An API key given by the environment wins over the keychain.
+/// An API key given by the environment wins over the keychain: this variable for the only
+/// profile, or this name, `_` and the profile's name (upper case, `-` as `_`) for that profile.
 pub const API_KEY_ENV: &str = "GATEHOUSE_API_KEY";
+
+/// The keys the environment gives, by variable name, read once (the desktop app reads them and
+/// then takes them out of its environment, which WebKit's processes inherit).
+static ENV_KEYS: OnceLock<BTreeMap<String, String>> = OnceLock::new();
+
+/// Reads the environment's API keys (see [`API_KEY_ENV`]) once and for all, and returns the names
+/// of the variables that hold them.
+pub fn capture_env_keys() -> Vec<String> {
+    env_keys().keys().cloned().collect()
+}
+
+fn env_keys() -> &'static BTreeMap<String, String> {
+    ENV_KEYS.get_or_init(|| {
+        std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .filter(|(k, v)| {
+                (k == API_KEY_ENV || k.starts_with(&format!("{API_KEY_ENV}_")))
+                    && !v.trim().is_empty()
+            })
+            .map(|(k, v)| (k, v.trim().to_owned()))
+            .collect()
+    })
+}
+
+/// The variable that gives the key of the profile `name` alone.
+pub fn profile_key_env(name: &str) -> String {
+    format!(
+        "{API_KEY_ENV}_{}",
+        name.to_ascii_uppercase().replace('-', "_")
+    )
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -28,6 +66,9 @@ pub struct Profile {
     /// The name written in the audit log for actions taken here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
+    /// Whether it is the only profile: then `GATEHOUSE_API_KEY` is its key.
+    #[serde(skip)]
+    pub(crate) only: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,12 +88,17 @@ impl Profiles {
     pub fn load(paths: &Paths) -> Result<Self, Error> {
         let file = Self::file(paths);
         match std::fs::read(&file) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                Error::storage(format!(
-                    "{} cannot be read ({e}); fix or remove it.",
-                    file.display()
-                ))
-            }),
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map(|mut p: Profiles| {
+                    p.mark_only();
+                    p
+                })
+                .map_err(|e| {
+                    Error::storage(format!(
+                        "{} cannot be read ({e}); fix or remove it.",
+                        file.display()
+                    ))
+                }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
             Err(e) => Err(Error::storage(format!(
                 "Cannot read {}: {e}.",
@@ -61,14 +107,20 @@ impl Profiles {
         }
     }
 
-    /// Writes the list atomically (a crash leaves the old or the new file, never half of one).
+    /// Writes the list atomically and private (a crash leaves the old or the new file, never
+    /// half of one).
     pub fn save(&self, paths: &Paths) -> Result<(), Error> {
         let file = Self::file(paths);
-        let tmp = file.with_extension("json.tmp");
         let text = serde_json::to_vec_pretty(self).expect("profiles serialise");
-        std::fs::write(&tmp, text)
-            .and_then(|()| std::fs::rename(&tmp, &file))
+        gatehouse_cache::files::write_private(&file, |w| w.write_all(&text))
             .map_err(|e| Error::storage(format!("Cannot write {}: {e}.", file.display())))
+    }
+
+    fn mark_only(&mut self) {
+        let only = self.profiles.len() == 1;
+        for p in self.profiles.values_mut() {
+            p.only = only;
+        }
     }
 
     /// Adds or replaces a profile; the first one becomes current.
@@ -86,6 +138,7 @@ impl Profiles {
             self.current = Some(profile.name.clone());
         }
         self.profiles.insert(profile.name.clone(), profile);
+        self.mark_only();
         Ok(())
     }
 
@@ -128,15 +181,33 @@ pub fn validate_name(name: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// An API address: https, or http to a loopback host (the sandbox, the demo); no user name or
+/// password in it (it would be stored in `profiles.json` and shown in messages).
 pub fn validate_url(raw: &str) -> Result<(), Error> {
+    let shown: String = raw.chars().take(80).collect();
     let url = url::Url::parse(raw)
-        .map_err(|e| Error::invalid_input(format!("\"{raw}\" is not a URL ({e}).")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err(Error::invalid_input(format!(
-            "The API address must be an http:// or https:// URL, not \"{raw}\"."
-        )));
+        .map_err(|e| Error::invalid_input(format!("\"{shown}\" is not a URL ({e}).")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid_input(
+            "The API address must not hold a user name or password: the key is given separately.",
+        ));
     }
-    Ok(())
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(()),
+        "http" if loopback => Ok(()),
+        "http" => Err(Error::invalid_input(format!(
+            "The API address must be https:// (plain http:// is only for this computer's sandbox): \"{shown}\"."
+        ))),
+        _ => Err(Error::invalid_input(format!(
+            "The API address must be an https:// URL, not \"{shown}\"."
+        ))),
+    }
 }
 
 /// The computer's user name, if the environment says it.
@@ -148,6 +219,28 @@ pub(crate) fn os_user() -> Option<String> {
 }
 
 impl Profile {
+    pub fn new(name: impl Into<String>, base_url: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            base_url: base_url.into(),
+            auth_header: None,
+            actor: None,
+            only: false,
+        }
+    }
+
+    /// Sends the key in this header instead of `Authorization: Bearer`.
+    pub fn with_auth_header(mut self, header: Option<String>) -> Self {
+        self.auth_header = header;
+        self
+    }
+
+    /// Names `actor` in the audit log for actions taken here.
+    pub fn with_actor(mut self, actor: Option<String>) -> Self {
+        self.actor = actor;
+        self
+    }
+
     /// Who the audit log names for actions taken with this profile: its `actor`, else the
     /// computer's user name.
     pub fn actor_name(&self) -> String {
@@ -183,19 +276,35 @@ impl Profile {
             .map_err(|e| Error::internal(format!("the keychain lookup failed: {e}")))?
     }
 
-    /// The API key: `GATEHOUSE_API_KEY` when set, else the OS keychain. Blocking.
+    /// The key the environment gives this profile: its own variable, or `GATEHOUSE_API_KEY`
+    /// when it is the only profile.
+    pub fn env_key(&self) -> Option<&'static str> {
+        let keys = env_keys();
+        keys.get(&profile_key_env(&self.name))
+            .or_else(|| keys.get(API_KEY_ENV).filter(|_| self.only))
+            .map(String::as_str)
+    }
+
+    /// The API key: from the environment (see [`Profile::env_key`]), else the OS keychain.
+    /// Blocking.
     pub fn api_key(&self) -> Result<String, Error> {
-        if let Some(key) = std::env::var(API_KEY_ENV)
-            .ok()
-            .filter(|k| !k.trim().is_empty())
-        {
-            return Ok(key.trim().to_owned());
+        if let Some(key) = self.env_key() {
+            return Ok(key.to_owned());
         }
+        let keychain = |e| self.keychain(e);
         let entry = keyring::Entry::new(KEYCHAIN_SERVICE, &self.name).map_err(keychain)?;
         entry.get_password().map_err(|e| match e {
             keyring::Error::NoEntry => Error::not_found(format!(
-                "No API key for \"{}\" in the OS keychain: add it with `gatehouse profile add {} --url {} --key-stdin`, or set {API_KEY_ENV}.",
-                self.name, self.name, self.base_url
+                "No API key for \"{}\" in the OS keychain: add it with `gatehouse profile add {} --url {} --key-stdin`, or set {}{}.",
+                self.name,
+                self.name,
+                self.base_url,
+                profile_key_env(&self.name),
+                if env_keys().contains_key(API_KEY_ENV) {
+                    format!(" ({API_KEY_ENV} is set, but it is the key of the only profile, and there are several)")
+                } else {
+                    String::new()
+                }
             )),
             other => keychain(other),
         })
@@ -207,15 +316,17 @@ impl Profile {
         if key.is_empty() {
             return Err(Error::invalid_input("The API key is empty."));
         }
+        let keychain = |e| self.keychain(e);
         let entry = keyring::Entry::new(KEYCHAIN_SERVICE, &self.name).map_err(keychain)?;
         entry.set_password(key).map_err(keychain)
     }
-}
 
-fn keychain(e: keyring::Error) -> Error {
-    Error::storage(format!(
-        "The OS keychain is not available ({e}); set {API_KEY_ENV} instead."
-    ))
+    fn keychain(&self, e: keyring::Error) -> Error {
+        Error::storage(format!(
+            "The OS keychain is not available ({e}); set {} instead.",
+            profile_key_env(&self.name)
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -229,12 +340,10 @@ mod tests {
         let mut p = Profiles::load(&paths).unwrap();
         assert_eq!(p, Profiles::default());
         for name in ["marina", "hills"] {
-            p.add(Profile {
-                name: name.into(),
-                base_url: format!("https://{name}.example.com/api"),
-                auth_header: None,
-                actor: None,
-            })
+            p.add(Profile::new(
+                name,
+                format!("https://{name}.example.com/api"),
+            ))
             .unwrap();
         }
         assert_eq!(p.current.as_deref(), Some("marina"));
@@ -252,18 +361,14 @@ mod tests {
     #[test]
     fn bad_names_urls_and_files_are_clear_errors() {
         let mut p = Profiles::default();
-        let mut add = |name: &str, url: &str| {
-            p.add(Profile {
-                name: name.into(),
-                base_url: url.into(),
-                auth_header: None,
-                actor: None,
-            })
-            .unwrap_err()
-            .message
-        };
+        let mut add = |name: &str, url: &str| p.add(Profile::new(name, url)).unwrap_err().message;
         assert!(add("../etc", "https://x.example").contains("profile name"));
-        assert!(add("ok", "ftp://x.example").contains("http://"));
+        assert!(add("ok", "ftp://x.example").contains("https://"));
+        assert!(add("ok", "http://buzzin.example.com/api").contains("https://"));
+        assert!(add("ok", "http://10.0.0.5:8787").contains("https://"));
+        let userinfo = add("ok", "https://desk:s3cret@buzzin.example.com");
+        assert!(userinfo.contains("user name or password"), "{userinfo}");
+        assert!(!userinfo.contains("s3cret"), "{userinfo}");
         assert!(add("ok", "not a url").contains("is not a URL"));
         assert!(p.pick(None).unwrap_err().message.contains("profile add"));
         assert!(

@@ -14,7 +14,7 @@ use crate::{Community, Error, ErrorCode, Paths, Profile, Profiles, StatusView};
 
 /// What Settings sends to connect an account. The key crosses IPC once, on its way to the
 /// keychain; nothing sends it back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct ConnectRequest {
@@ -23,6 +23,17 @@ pub struct ConnectRequest {
     /// The Buzz-In API's base URL.
     pub base_url: String,
     pub api_key: String,
+}
+
+/// Prints the key as `***`: no log line or panic message carries it.
+impl std::fmt::Debug for ConnectRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectRequest")
+            .field("name", &self.name)
+            .field("base_url", &self.base_url)
+            .field("api_key", &"***")
+            .finish()
+    }
 }
 
 /// The longest API key accepted.
@@ -79,12 +90,7 @@ impl Session {
 
         probe(&base_url, &key).await?;
 
-        let profile = Profile {
-            name: name.clone(),
-            base_url,
-            auth_header: None,
-            actor: None,
-        };
+        let profile = Profile::new(name.clone(), base_url);
         {
             let (p, k) = (profile.clone(), key.clone());
             tokio::task::spawn_blocking(move || p.store_api_key(&k))

@@ -61,17 +61,58 @@ async fn with_no_profile_the_demo_community_opens_and_syncs_by_itself() {
 }
 
 #[tokio::test]
+async fn the_demo_s_sandbox_takes_no_well_known_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::at(dir.path()).unwrap();
+    let community = Community::open(&paths).await.unwrap();
+    let url = community.demo_url().expect("the demo serves");
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let err = gatehouse_testkit::client_at(&url, "sandbox-key")
+        .contractors(&gatehouse_testkit::ListQuery::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, gatehouse_testkit::ClientError::Unauthorized(_)),
+        "another local user could drive the demo with the README's key: {err:?}"
+    );
+    assert!(dir.path().join("demo/.gatehouse-demo").exists());
+}
+
+#[tokio::test]
+async fn the_demo_deletes_only_a_folder_it_marked_as_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::at(dir.path()).unwrap();
+    // A portable install in a folder that already has someone's "demo" folder.
+    let theirs = dir.path().join("demo");
+    std::fs::create_dir(&theirs).unwrap();
+    std::fs::write(theirs.join("thesis.docx"), b"years of work").unwrap();
+    let err = Community::open(&paths).await.err().expect("refused");
+    assert!(err.message.contains(".gatehouse-demo"), "{}", err.message);
+    assert_eq!(
+        std::fs::read(theirs.join("thesis.docx")).unwrap(),
+        b"years of work"
+    );
+
+    // Gatehouse's own demo folder is made anew at each start.
+    std::fs::remove_dir_all(&theirs).unwrap();
+    let first = Community::open(&paths).await.unwrap();
+    drop(first);
+    std::fs::write(theirs.join("left-by-the-last-run"), b"x").unwrap();
+    let again = Community::open(&paths).await.unwrap();
+    assert!(!theirs.join("left-by-the-last-run").exists());
+    assert!(again.demo_url().is_some());
+}
+
+#[tokio::test]
 async fn a_profile_without_its_key_opens_its_cached_data_and_says_why_nothing_syncs() {
     let dir = tempfile::tempdir().unwrap();
     let paths = Paths::at(dir.path()).unwrap();
     let mut profiles = gatehouse_app::Profiles::default();
     profiles
-        .add(gatehouse_app::Profile {
-            name: "marina".into(),
-            base_url: "https://api.example.invalid".into(),
-            auth_header: None,
-            actor: None,
-        })
+        .add(gatehouse_app::Profile::new(
+            "marina",
+            "https://api.example.invalid",
+        ))
         .unwrap();
     profiles.save(&paths).unwrap();
     // No key anywhere: none in the environment, and none filed in a keychain for this profile.
@@ -119,12 +160,7 @@ mod actions {
         let sandbox = Sandbox::demo().await;
         let dir = tempfile::tempdir().unwrap();
         let paths = gatehouse_app::Paths::at(dir.path()).unwrap();
-        let profile = Profile {
-            name: "marina".into(),
-            base_url: sandbox.base_url(),
-            auth_header: None,
-            actor: Some("desk-1".into()),
-        };
+        let profile = Profile::new("marina", sandbox.base_url()).with_actor(Some("desk-1".into()));
         let community = Community::open_profile_with_key(&paths, profile, sandbox.api_key().into())
             .await
             .unwrap();

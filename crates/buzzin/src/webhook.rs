@@ -73,7 +73,8 @@ pub fn verify(
         .trim()
         .parse()
         .map_err(|_| VerifyError::BadTimestamp)?;
-    if (now_ms - ts).abs() > MAX_AGE_MS {
+    // `abs_diff`: a hostile timestamp (i64::MIN) cannot overflow the subtraction.
+    if now_ms.abs_diff(ts) > MAX_AGE_MS.unsigned_abs() {
         return Err(VerifyError::Stale);
     }
     let sig = signature_header.trim();
@@ -94,9 +95,107 @@ pub fn verify(
         .map_err(|_| VerifyError::Mismatch)
 }
 
+/// Checks `X-Buzzin-Token` (the plain secret [DOC §5.1]) in constant time: how much of a guess
+/// was right cannot be told from how long the answer took.
+pub fn verify_token(secret: &[u8], token_header: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    token_header.trim().as_bytes().ct_eq(secret).into()
+}
+
+/// The `X-Buzzin-Delivery` ids a receiver has accepted recently, so that a delivery replayed
+/// (signed and within [`MAX_AGE_MS`], so `verify` passes it) is applied once. It remembers every
+/// id for at least `MAX_AGE_MS`, as long as a replay can pass `verify`, and at most `capacity`.
+#[derive(Debug)]
+pub struct RecentDeliveries {
+    capacity: usize,
+    seen: std::collections::HashMap<String, i64>,
+    order: std::collections::VecDeque<(i64, String)>,
+}
+
+impl RecentDeliveries {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            seen: Default::default(),
+            order: Default::default(),
+        }
+    }
+
+    /// Records delivery `id` received at `now_ms`: `true` the first time, `false` for a replay.
+    pub fn first_time(&mut self, id: &str, now_ms: i64) -> bool {
+        // Forget what is past the window: `verify` refuses it as stale now.
+        while let Some((at, _)) = self.order.front() {
+            if now_ms.abs_diff(*at) <= MAX_AGE_MS.unsigned_abs() {
+                break;
+            }
+            let (_, old) = self.order.pop_front().expect("a front");
+            self.seen.remove(&old);
+        }
+        if self.seen.contains_key(id) {
+            return false;
+        }
+        if self.order.len() >= self.capacity
+            && let Some((_, old)) = self.order.pop_front()
+        {
+            self.seen.remove(&old);
+        }
+        self.seen.insert(id.to_owned(), now_ms);
+        self.order.push_back((now_ms, id.to_owned()));
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extreme_timestamps_are_stale_not_a_panic() {
+        let body = b"{}";
+        for (ts, now) in [(i64::MIN, i64::MAX), (i64::MAX, i64::MIN), (i64::MIN, 0)] {
+            let sig = sign(b"s", ts, body);
+            assert_eq!(
+                verify(b"s", &ts.to_string(), &sig, body, now),
+                Err(VerifyError::Stale)
+            );
+        }
+    }
+
+    #[test]
+    fn the_token_is_checked_whole() {
+        assert!(verify_token(b"s3cret", "s3cret"));
+        assert!(verify_token(b"s3cret", " s3cret "));
+        for wrong in ["", "s3cre", "s3cret!", "S3CRET"] {
+            assert!(!verify_token(b"s3cret", wrong), "{wrong:?}");
+        }
+    }
+
+    #[test]
+    fn a_replayed_delivery_is_refused_while_it_could_pass_verify() {
+        let mut recent = RecentDeliveries::new(1000);
+        let t = 1_700_000_000_000;
+        assert!(recent.first_time("d1", t));
+        assert!(!recent.first_time("d1", t + 1000), "a replay");
+        assert!(recent.first_time("d2", t + 1000));
+        assert!(
+            !recent.first_time("d1", t + MAX_AGE_MS),
+            "still within the window"
+        );
+        // Past the window verify refuses it as stale; the id may be forgotten.
+        assert!(recent.first_time("d3", t + MAX_AGE_MS + 2000));
+        assert!(recent.first_time("d1", t + MAX_AGE_MS + 2000));
+        // Bounded: the oldest go first.
+        let mut small = RecentDeliveries::new(2);
+        assert!(small.first_time("a", t));
+        assert!(small.first_time("b", t));
+        assert!(small.first_time("c", t));
+        assert!(
+            small.first_time("a", t),
+            "forgotten to keep within capacity"
+        );
+        assert!(!small.first_time("a", t));
+        assert!(!small.first_time("c", t));
+    }
 
     #[test]
     fn a_signature_verifies_and_any_change_breaks_it() {

@@ -57,7 +57,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Self {
-            api_keys: vec!["sandbox-key".into()],
+            api_keys: vec![DEFAULT_KEY.into()],
             auth_header: None,
             seed: Seed::Demo,
             seed_number: 2026,
@@ -68,6 +68,16 @@ impl Default for Config {
             control: true,
         }
     }
+}
+
+/// The well-known key of [`Config::default`], printed in the README: fine on loopback, refused
+/// by `gatehouse sandbox` on any other address.
+pub const DEFAULT_KEY: &str = "sandbox-key";
+
+/// A fresh random API key (32 letters and digits), for a sandbox no one else should drive.
+pub fn random_key() -> String {
+    use rand::distr::{Alphanumeric, SampleString};
+    Alphanumeric.sample_string(&mut rand::rng(), 32)
 }
 
 /// A sandbox serving on a loopback port until dropped or [`Running::stop`]ped.
@@ -167,6 +177,7 @@ pub async fn start(config: Config, addr: SocketAddr) -> std::io::Result<Running>
         keys: Arc::new(Keys {
             api_keys: config.api_keys.clone(),
             header: config.auth_header.map(|h| h.to_ascii_lowercase()),
+            loopback_host: addr.ip().is_loopback(),
         }),
         faults: Arc::new(Faults::default()),
         deliveries,

@@ -222,12 +222,10 @@ impl Desktop {
             }
             let mut profiles = gatehouse_app::Profiles::default();
             profiles
-                .add(gatehouse_app::Profile {
-                    name: "marina-gate".into(),
-                    base_url: url,
-                    auth_header: None,
-                    actor: Some("desk-test".into()),
-                })
+                .add(
+                    gatehouse_app::Profile::new("marina-gate", url)
+                        .with_actor(Some("desk-test".into())),
+                )
                 .unwrap();
             profiles.use_profile("marina-gate").unwrap();
             profiles.save(&paths).unwrap();
@@ -506,6 +504,25 @@ impl Desktop {
             vec![css.into()],
         )
         .await;
+    }
+
+    /// The environments of WebKit's web and network processes the app started: pid, command
+    /// name, and the `NAME=value` entries.
+    pub fn web_process_environments(&self) -> Vec<(u32, String, Vec<String>)> {
+        self.processes()
+            .into_iter()
+            .filter(|(_, comm)| {
+                comm.starts_with("WebKitWebProces") || comm.starts_with("WebKitNetwork")
+            })
+            .filter_map(|(pid, comm)| {
+                let raw = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
+                let vars = raw
+                    .split(|b| *b == 0)
+                    .map(|v| String::from_utf8_lossy(v).into_owned())
+                    .collect();
+                Some((pid, comm, vars))
+            })
+            .collect()
     }
 
     /// The app's processes (descendants of tauri-driver): pid and command name.
