@@ -2,8 +2,6 @@
 //! sandbox over HTTP, with its exit codes, its JSON, an outage, and kill -9 at many points.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use gatehouse_app::vocabulary::{PermitAction, StatusName};
@@ -15,7 +13,7 @@ use rand::{RngExt, SeedableRng};
 use serde_json::Value;
 
 mod support;
-use support::{Desk, text};
+use support::Desk;
 
 /// Every permit and contractor the server has, by id, as JSON.
 async fn server_docs(c: &Client) -> (BTreeMap<String, Value>, BTreeMap<String, Value>) {

@@ -19,11 +19,9 @@ const HOSTILE_REFUSAL: &str =
 
 fn assert_inert(what: &str, out: &str) {
     for c in out.chars() {
-        assert!(
-            !(c.is_control() && c != '\n')
-                && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'),
-            "{what} printed {c:?}: {out:?}"
-        );
+        let unsafe_char = (c.is_control() && c != '\n')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        assert!(!unsafe_char, "{what} printed {c:?}: {out:?}");
     }
 }
 
