@@ -5,9 +5,14 @@ mod support;
 use std::process::Command;
 use std::time::Duration;
 
-use gatehouse_testkit::{eventually, within_blocking};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
-use support::Desktop;
+use gatehouse_testkit::buzzin::inf::EVENTS_FEED_PATH;
+use gatehouse_testkit::hostile::{Rewrite, Served, proxy};
+use gatehouse_testkit::{ListQuery, eventually, within_blocking};
+
+use support::{Desktop, ServedCommunity};
 
 const NAV: [(&str, &str); 5] = [
     ("contractors", "Contractors"),
@@ -297,4 +302,101 @@ async fn dark_mode_follows_the_os_theme() {
     light.testid("shell").await;
     assert_eq!(scheme(&light).await, (false, "rgb(247, 248, 248)".into()));
     light.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_odd_feed_id_is_counted_in_the_status_bar_and_a_failing_sync_is_a_problem_not_online() {
+    let community = ServedCommunity::start(false).await;
+    let poisoned: Arc<Mutex<Option<String>>> = Arc::default();
+    let ignore_cursor = Arc::new(AtomicBool::new(false));
+    let (target, ignore) = (poisoned.clone(), ignore_cursor.clone());
+    let rewrite = Rewrite::default()
+        .query(move |_, path, q| {
+            if path == EVENTS_FEED_PATH && ignore.load(Ordering::SeqCst) {
+                q.retain(|(k, _)| k != "cursor[$gt]");
+            }
+        })
+        .answer(move |_, path, _, json| {
+            let Some(id) = target.lock().unwrap().clone() else {
+                return;
+            };
+            if path == EVENTS_FEED_PATH {
+                for e in json["data"].as_array_mut().into_iter().flatten() {
+                    if e["data"]["permitId"] == serde_json::json!(id) {
+                        e["data"]["permitId"] = "6650f0c1a2b3.c4d5e6f70001".into();
+                    }
+                }
+            }
+        });
+    let served = Served::start(proxy(community.base_url(), rewrite)).await;
+    let desk = Desktop::launch_at(served.base_url(), community.key.clone(), None).await;
+    desk.text_until("status-counts", |t| t == "400 permits · 60 contractors")
+        .await;
+    desk.text_until("status-connection", |t| t == "Online")
+        .await;
+
+    // Someone revokes two passes at the gate office; the feed names one of them oddly.
+    let accepted = community
+        .api
+        .permits(&ListQuery::new().eq("statusName", "ACCEPTED").limit(2))
+        .await
+        .unwrap()
+        .data;
+    *poisoned.lock().unwrap() = Some(accepted[0].id.clone());
+    for p in &accepted {
+        community
+            .api
+            .revoke_pass(&p.id, Some("lost"))
+            .await
+            .unwrap();
+    }
+    // The engine's next round (every 30 s) skips the odd id and carries on.
+    eventually("the odd id counted", Duration::from_secs(70), || async {
+        let shown = desk.texts("status-skipped").await;
+        if shown == ["Skipped 1 odd feed id"] {
+            Ok(())
+        } else {
+            Err(format!("{shown:?}"))
+        }
+    })
+    .await;
+    assert_eq!(desk.text("status-connection").await, "Online");
+
+    // The feed starts ignoring its cursor: the API answers, but nothing it says can be used.
+    ignore_cursor.store(true, Ordering::SeqCst);
+    community
+        .api
+        .revoke_pass(
+            &community
+                .api
+                .permits(&ListQuery::new().eq("statusName", "ACCEPTED").limit(1))
+                .await
+                .unwrap()
+                .data[0]
+                .id,
+            Some("lost"),
+        )
+        .await
+        .unwrap();
+    eventually(
+        "the failing sync shown",
+        Duration::from_secs(70),
+        || async {
+            let shown = desk.text("status-connection").await;
+            if shown == "Not syncing: see Settings" {
+                Ok(())
+            } else {
+                Err(shown)
+            }
+        },
+    )
+    .await;
+    desk.screenshot("window-sync-failing").await;
+    desk.click("nav-settings").await;
+    desk.text_until("settings-account", |t| {
+        t.contains("cannot sync: Syncing keeps failing although the API answers")
+            && t.contains("cursor[$gt]")
+    })
+    .await;
+    desk.close().await;
 }

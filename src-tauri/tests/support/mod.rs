@@ -211,7 +211,12 @@ impl Desktop {
     /// Like [`Desktop::launch_on`], with the profile's cache copied from `cache` first (a cache
     /// already synced, for measuring a launch over cached data).
     pub async fn launch_on_cached(community: &ServedCommunity, cache: Option<&Path>) -> Desktop {
-        let (url, key) = (community.base_url(), community.key.clone());
+        Self::launch_at(community.base_url(), community.key.clone(), cache).await
+    }
+
+    /// Opens the app with a profile pointing at `url` (a community, or a proxy in front of one)
+    /// and `key` in its environment; its cache copied from `cache` first, if given.
+    pub async fn launch_at(url: String, key: String, cache: Option<&Path>) -> Desktop {
         let cache = cache.map(Path::to_owned);
         Self::launch_with(move |data_dir| {
             let paths = gatehouse_app::Paths::at(data_dir).expect("the data folder");
