@@ -31,7 +31,7 @@ pub use webhooks::{Attempt, Delivery, WebhookConfig, WebhookTarget};
 pub use world::{DEFAULT_COMMUNITY_ID, Flat, Property, ScanRequest, ScanResult, World};
 
 /// How to start a sandbox.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     /// Keys that are accepted; the first is the one printed on start.
     pub api_keys: Vec<String>,
@@ -52,6 +52,23 @@ pub struct Config {
     /// Keep the state in this folder across restarts; in memory only when `None`. A folder that
     /// already holds a sandbox is resumed as it was, and `seed` is not used.
     pub data_dir: Option<PathBuf>,
+}
+
+/// The keys print as `***`.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("api_keys", &vec!["***"; self.api_keys.len()])
+            .field("auth_header", &self.auth_header)
+            .field("seed", &self.seed)
+            .field("seed_number", &self.seed_number)
+            .field("hostile", &self.hostile)
+            .field("webhooks", &self.webhooks)
+            .field("status_codes", &self.status_codes)
+            .field("control", &self.control)
+            .field("data_dir", &self.data_dir)
+            .finish()
+    }
 }
 
 impl Default for Config {

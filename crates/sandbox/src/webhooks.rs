@@ -21,7 +21,7 @@ pub struct WebhookTarget {
     pub events: Option<Vec<EventName>>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WebhookConfig {
     pub targets: Vec<WebhookTarget>,
     /// Sent as `X-Buzzin-Token` and used for `buzzin-signature`.
@@ -31,6 +31,19 @@ pub struct WebhookConfig {
     /// Wait before the second attempt; doubles for each further one.
     pub backoff: Duration,
     pub timeout: Duration,
+}
+
+/// The secret prints as `***`.
+impl std::fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookConfig")
+            .field("targets", &self.targets)
+            .field("secret", &self.secret.as_ref().map(|_| "***"))
+            .field("max_attempts", &self.max_attempts)
+            .field("backoff", &self.backoff)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 impl Default for WebhookConfig {

@@ -45,3 +45,21 @@ async fn random_keys_are_long_and_never_the_well_known_one() {
     assert_ne!(a, gatehouse_sandbox::DEFAULT_KEY);
     assert!(a.bytes().all(|c| c.is_ascii_alphanumeric()));
 }
+
+#[test]
+fn the_configuration_prints_no_key_or_secret() {
+    let config = gatehouse_sandbox::Config {
+        api_keys: vec!["k-live-91c2".into()],
+        webhooks: gatehouse_sandbox::WebhookConfig {
+            secret: Some("whsec-77ab".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let shown = format!("{config:?}");
+    assert!(
+        !shown.contains("k-live-91c2") && !shown.contains("whsec-77ab"),
+        "{shown}"
+    );
+    assert!(shown.contains("***"), "{shown}");
+}
