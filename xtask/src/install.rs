@@ -19,7 +19,8 @@ const APT_BUILD: &[&str] = &[
     "fonts-dejavu-core",
 ];
 
-/// Extra packages the tests need: a virtual display, a session bus, the WebKit WebDriver.
+/// Extra packages the tests need: a virtual display, a session bus, the WebKit WebDriver, a
+/// PDF renderer.
 const APT_TEST: &[&str] = &[
     "xvfb",
     "xauth",
@@ -29,6 +30,8 @@ const APT_TEST: &[&str] = &[
     // A Secret Service for the keychain test (the keyring crate's store on Linux).
     "gnome-keyring",
     "libsecret-tools",
+    // pdftoppm, pdftotext and pdfinfo: the passes tests read printed passes with them.
+    "poppler-utils",
 ];
 
 /// The oldest Node.js that Vite 8 runs on.

@@ -21,6 +21,8 @@ pub(crate) const MAY_DEPEND_ON: &[(&str, &[&str])] = &[
     ("gatehouse-buzzin", &[]),
     ("gatehouse-client", &["gatehouse-buzzin"]),
     ("gatehouse-cache", &["gatehouse-buzzin"]),
+    // Data in, PDF bytes out: no store, no network.
+    ("gatehouse-passes", &["gatehouse-buzzin"]),
     (
         "gatehouse-sync",
         &["gatehouse-buzzin", "gatehouse-cache", "gatehouse-client"],

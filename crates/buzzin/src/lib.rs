@@ -12,6 +12,7 @@
 mod contractor;
 mod error;
 mod event;
+pub mod inert;
 pub mod inf;
 mod open_enum;
 mod permit;

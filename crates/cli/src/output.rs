@@ -48,29 +48,9 @@ pub fn json<T: Serialize + ?Sized>(value: &T) {
     );
 }
 
-/// Whether `c` could change how a terminal shows what follows: a control character (C0, DEL,
-/// C1: escape sequences, carriage return, backspace…) or a bidi control (embeddings, overrides,
-/// isolates, marks).
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
-        )
-}
-
-/// The one sanitizer: `text` with every control and bidi control character replaced by a space,
-/// on one line.
+/// The one sanitizer (`gatehouse_buzzin::inert`, through the app).
 pub fn inert(text: &str) -> Cow<'_, str> {
-    if text.chars().any(is_unsafe) {
-        Cow::Owned(
-            text.chars()
-                .map(|c| if is_unsafe(c) { ' ' } else { c })
-                .collect(),
-        )
-    } else {
-        Cow::Borrowed(text)
-    }
+    gatehouse_app::vocabulary::inert(text)
 }
 
 /// A CSV cell a spreadsheet will not run: one that starts with `=`, `+`, `-`, `@`, a tab or a

@@ -1,0 +1,144 @@
+//! Printed QR permit passes: data in, PDF bytes out. No Tauri, no database, no files.
+//!
+//! - [`Layout`]s, each page exactly its media: a 62 × 100 mm label (the default), 4 × 6 in, A4.
+//! - The QR holds the permit's code ([`Pass::code`]), error correction Q, drawn as vector paths
+//!   with a 4-module quiet zone and modules snapped to whole dots at the printer's resolution
+//!   ([`Options::dpi`]).
+//! - Text in Noto Sans and Noto Sans Arabic (OFL, `fonts/OFL.txt`), embedded and subset,
+//!   shaped by rustybuzz with unicode-bidi so that Arabic joins and reads right to left.
+//! - [`Printability::check`] says, in one [`Refusal`], why a permit's pass may not be printed;
+//!   [`render_batch`] prints the rest of a batch and lists the refused.
+
+mod layout;
+mod qr;
+mod refusal;
+mod text;
+
+use gatehouse_buzzin::{PermitType, Timestamp};
+use printpdf::{PdfDocument, PdfSaveOptions};
+
+pub use layout::{Layout, community_time, grouped};
+pub use refusal::{Printability, Refusal};
+
+/// What a pass shows.
+#[derive(Debug, Clone)]
+pub struct Pass {
+    /// `WP-002391`.
+    pub pass_number: String,
+    /// What the QR holds and is printed under it: the permit's `qrToken` (its `accessCode`).
+    pub code: String,
+    pub permit_type: Option<PermitType>,
+    pub valid_from: Option<Timestamp>,
+    pub valid_till: Timestamp,
+    /// The daily window, `HH:MM` in community time.
+    pub daily: Option<(String, String)>,
+    pub company: String,
+    pub representative: String,
+    /// Where it is good, named: `Marina Tower 2 · 1004`.
+    pub place: String,
+    pub workers: Option<u32>,
+    pub printed_at: Timestamp,
+    pub printed_by: String,
+    /// The profile (community) it was printed on.
+    pub profile: String,
+    /// Printed while offline: the data is as of then.
+    pub offline_as_of: Option<Timestamp>,
+}
+
+/// How passes are printed.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub layout: Layout,
+    /// The printer's resolution: QR modules are whole dots at it (300 for Brother QL and DYMO,
+    /// 203 for Zebra-class printers).
+    pub dpi: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            layout: Layout::Label,
+            dpi: 300,
+        }
+    }
+}
+
+/// The resolutions a desk may set.
+pub const DPI_RANGE: std::ops::RangeInclusive<u32> = 150..=1200;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PassError {
+    #[error("the code cannot be drawn as a QR symbol: {0}")]
+    Qr(String),
+    #[error("{pass} does not fit on its page")]
+    Overflow { pass: String },
+    #[error("a printer resolution is 150 to 1200 dpi, not {0}")]
+    Dpi(u32),
+    #[error("there is no pass to print")]
+    Empty,
+}
+
+/// One PDF of `passes`, a pass a page. `progress` hears (done, total) after each page.
+pub fn render(
+    passes: &[Pass],
+    options: Options,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Vec<u8>, PassError> {
+    if !DPI_RANGE.contains(&options.dpi) {
+        return Err(PassError::Dpi(options.dpi));
+    }
+    if passes.is_empty() {
+        return Err(PassError::Empty);
+    }
+    let title = match passes {
+        [one] => format!("Permit pass {}", one.pass_number),
+        many => format!("{} permit passes", many.len()),
+    };
+    let mut doc = PdfDocument::new(&title);
+    let fonts = text::DocFonts::add_to(&mut doc);
+    let mut pages = Vec::with_capacity(passes.len());
+    for (i, pass) in passes.iter().enumerate() {
+        pages.push(layout::page(&fonts, pass, options.layout, options.dpi)?);
+        progress(i + 1, passes.len());
+    }
+    let mut warnings = Vec::new();
+    Ok(doc
+        .with_pages(pages)
+        .save(&PdfSaveOptions::default(), &mut warnings))
+}
+
+/// A batch: the passes that may print, in one PDF, and the ones refused with why.
+pub struct Batch {
+    /// `None` when every pass was refused: no file is to be written.
+    pub pdf: Option<Vec<u8>>,
+    pub printed: Vec<String>,
+    pub refused: Vec<Refusal>,
+}
+
+/// Checks each permit at `now`, prints the ones that may print and lists the others.
+pub fn render_batch(
+    items: &[(Printability, Pass)],
+    options: Options,
+    now: Timestamp,
+    progress: impl FnMut(usize, usize),
+) -> Result<Batch, PassError> {
+    let mut ok = Vec::new();
+    let mut refused = Vec::new();
+    for (facts, pass) in items {
+        match facts.check(now) {
+            Ok(()) => ok.push(pass.clone()),
+            Err(r) => refused.push(r),
+        }
+    }
+    let printed = ok.iter().map(|p| p.pass_number.clone()).collect();
+    let pdf = if ok.is_empty() {
+        None
+    } else {
+        Some(render(&ok, options, progress)?)
+    };
+    Ok(Batch {
+        pdf,
+        printed,
+        refused,
+    })
+}

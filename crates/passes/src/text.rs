@@ -1,0 +1,241 @@
+//! Text on a pass: Noto Sans for Latin script and Noto Sans Arabic for Arabic (both OFL, embedded
+//! and subset by printpdf), shaped by rustybuzz in the visual order unicode-bidi gives, so that
+//! Arabic letters join and run right to left. printpdf's own text path maps characters to
+//! glyphs one by one (no shaping, no bidi); here every glyph is placed where the shaper put it,
+//! with the text it stands for attached, so a PDF's text can still be searched and copied.
+
+use std::sync::OnceLock;
+
+use printpdf::matrix::TextMatrix;
+use printpdf::{Codepoint, FontId, Op, ParsedFont, PdfDocument, PdfFontHandle, Pt, TextItem};
+use unicode_bidi::BidiInfo;
+
+/// A weight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weight {
+    Regular,
+    Bold,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Latin,
+    Arabic,
+}
+
+struct Face {
+    shaper: rustybuzz::Face<'static>,
+    pdf: ParsedFont,
+    units_per_em: f32,
+}
+
+struct Faces {
+    /// Latin regular, Latin bold, Arabic regular, Arabic bold.
+    faces: [Face; 4],
+}
+
+const FONTS: [&[u8]; 4] = [
+    include_bytes!("../fonts/NotoSans-Regular.ttf"),
+    include_bytes!("../fonts/NotoSans-Bold.ttf"),
+    include_bytes!("../fonts/NotoSansArabic-Regular.ttf"),
+    include_bytes!("../fonts/NotoSansArabic-Bold.ttf"),
+];
+
+fn faces() -> &'static Faces {
+    static FACES: OnceLock<Faces> = OnceLock::new();
+    FACES.get_or_init(|| Faces {
+        faces: FONTS.map(|bytes| {
+            let shaper = rustybuzz::Face::from_slice(bytes, 0).expect("an embedded font parses");
+            let pdf =
+                ParsedFont::from_bytes(bytes, 0, &mut Vec::new()).expect("an embedded font parses");
+            Face {
+                units_per_em: shaper.units_per_em() as f32,
+                shaper,
+                pdf,
+            }
+        }),
+    })
+}
+
+fn index(script: Script, weight: Weight) -> usize {
+    match (script, weight) {
+        (Script::Latin, Weight::Regular) => 0,
+        (Script::Latin, Weight::Bold) => 1,
+        (Script::Arabic, Weight::Regular) => 2,
+        (Script::Arabic, Weight::Bold) => 3,
+    }
+}
+
+/// The fonts of one document.
+pub struct DocFonts {
+    ids: [FontId; 4],
+}
+
+impl DocFonts {
+    pub fn add_to(doc: &mut PdfDocument) -> DocFonts {
+        let f = faces();
+        DocFonts {
+            ids: [0, 1, 2, 3].map(|i| doc.add_font(&f.faces[i].pdf)),
+        }
+    }
+}
+
+fn is_arabic(c: char) -> bool {
+    matches!(c as u32, 0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF)
+}
+
+/// One glyph, placed: its font, its id, where it goes on the line (in em from the line's start,
+/// and up from the baseline), and the text it stands for.
+struct Glyph {
+    face: usize,
+    id: u16,
+    x_em: f32,
+    y_em: f32,
+    text: String,
+}
+
+/// A line of text, shaped: its glyphs in visual order, and its width in em.
+pub struct Shaped {
+    glyphs: Vec<Glyph>,
+    width_em: f32,
+}
+
+impl Shaped {
+    /// Its width in millimetres at `size` points.
+    pub fn width_mm(&self, size: f32) -> f32 {
+        self.width_em * size * 25.4 / 72.0
+    }
+}
+
+/// Shapes `text` as one line: bidi runs in visual order, each split where the script changes.
+/// Control and bidi control characters from the API are spaces (`inert`): the direction is the
+/// bidi algorithm's, never a value's.
+pub fn shape(text: &str, weight: Weight) -> Shaped {
+    let text = gatehouse_buzzin::inert::inert(text);
+    let text = text.as_ref();
+    let f = faces();
+    let mut glyphs = Vec::new();
+    let mut pen = 0.0f32;
+    if text.is_empty() {
+        return Shaped {
+            glyphs,
+            width_em: 0.0,
+        };
+    }
+    let bidi = BidiInfo::new(text, None);
+    for para in &bidi.paragraphs {
+        let line = para.range.clone();
+        let (levels, runs) = bidi.visual_runs(para, line);
+        for run in runs {
+            let rtl = levels[run.start].is_rtl();
+            // Pieces of one script, in logical order; an RTL run shows them last to first.
+            let mut pieces: Vec<(Script, std::ops::Range<usize>)> = Vec::new();
+            for (i, c) in text[run.clone()].char_indices() {
+                let at = run.start + i;
+                let script = if is_arabic(c) {
+                    Script::Arabic
+                } else {
+                    Script::Latin
+                };
+                match pieces.last_mut() {
+                    // Spaces and punctuation stay with the piece they are in.
+                    Some((s, r)) if *s == script || !c.is_alphanumeric() => {
+                        r.end = at + c.len_utf8()
+                    }
+                    _ => pieces.push((script, at..at + c.len_utf8())),
+                }
+            }
+            if rtl {
+                pieces.reverse();
+            }
+            for (script, range) in pieces {
+                let face = index(script, weight);
+                let ff = &f.faces[face];
+                let piece = &text[range.clone()];
+                let mut buf = rustybuzz::UnicodeBuffer::new();
+                buf.push_str(piece);
+                buf.set_direction(if rtl {
+                    rustybuzz::Direction::RightToLeft
+                } else {
+                    rustybuzz::Direction::LeftToRight
+                });
+                let out = rustybuzz::shape(&ff.shaper, &[], buf);
+                let infos = out.glyph_infos();
+                let positions = out.glyph_positions();
+                // Each cluster's text goes with its first glyph.
+                let mut starts: Vec<usize> = infos.iter().map(|g| g.cluster as usize).collect();
+                starts.sort_unstable();
+                starts.dedup();
+                let mut given = std::collections::HashSet::new();
+                for (g, p) in infos.iter().zip(positions) {
+                    let start = g.cluster as usize;
+                    let end = starts
+                        .iter()
+                        .find(|&&s| s > start)
+                        .copied()
+                        .unwrap_or(piece.len());
+                    let text = if given.insert(start) {
+                        let logical = &piece[start..end];
+                        // Extractors (poppler, pdf.js) reverse a right-to-left line character
+                        // by character, the text of a ligature (لا) with it: it is stored
+                        // reversed so that it comes out in logical order.
+                        if rtl {
+                            logical.chars().rev().collect()
+                        } else {
+                            logical.to_owned()
+                        }
+                    } else {
+                        String::new()
+                    };
+                    glyphs.push(Glyph {
+                        face,
+                        id: g.glyph_id as u16,
+                        x_em: pen + p.x_offset as f32 / ff.units_per_em,
+                        y_em: p.y_offset as f32 / ff.units_per_em,
+                        text,
+                    });
+                    pen += p.x_advance as f32 / ff.units_per_em;
+                }
+            }
+        }
+    }
+    Shaped {
+        glyphs,
+        width_em: pen,
+    }
+}
+
+/// The ops that draw `shaped` at `size` points with its baseline's start at (`x_pt`, `y_pt`)
+/// from the page's bottom left.
+pub fn draw(fonts: &DocFonts, shaped: &Shaped, size: f32, x_pt: f32, y_pt: f32) -> Vec<Op> {
+    let mut ops = vec![Op::StartTextSection];
+    let mut current = None;
+    for g in &shaped.glyphs {
+        if current != Some(g.face) {
+            ops.push(Op::SetFont {
+                font: PdfFontHandle::External(fonts.ids[g.face].clone()),
+                size: Pt(size),
+            });
+            current = Some(g.face);
+        }
+        ops.push(Op::SetTextMatrix {
+            matrix: TextMatrix::Raw([
+                1.0,
+                0.0,
+                0.0,
+                1.0,
+                x_pt + g.x_em * size,
+                y_pt + g.y_em * size,
+            ]),
+        });
+        ops.push(Op::ShowText {
+            items: vec![TextItem::GlyphIds(vec![Codepoint {
+                gid: g.id,
+                offset: 0.0,
+                cid: (!g.text.is_empty()).then(|| g.text.clone()),
+            }])],
+        });
+    }
+    ops.push(Op::EndTextSection);
+    ops
+}
