@@ -37,6 +37,7 @@ pub(crate) const MAY_DEPEND_ON: &[(&str, &[&str])] = &[
             "gatehouse-client",
             "gatehouse-sync",
             "gatehouse-sandbox",
+            "gatehouse-passes",
         ],
     ),
     ("gatehouse-cli", &["gatehouse-app", "gatehouse-sandbox"]),

@@ -362,6 +362,11 @@ impl Community {
         &self.pager
     }
 
+    /// The profile's name, or "Demo community".
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// Who the audit log names for actions taken in this window.
     pub fn actor(&self) -> &str {
         &self.actor

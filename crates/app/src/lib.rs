@@ -16,6 +16,7 @@ mod error;
 mod info;
 pub mod labels;
 mod on_demand;
+mod passes;
 mod paths;
 mod permits;
 pub mod profiles;
@@ -32,6 +33,7 @@ pub use error::{Error, ErrorCode, Result};
 pub use gatehouse_cache::files;
 pub use info::{AppInfo, app_info};
 pub use on_demand::{Delivery, SyncReport};
+pub use passes::{PRINT_MAX, PrintOutcome, PrintRequest, RefusedPass};
 pub use paths::{APP_IDENTIFIER, DATA_DIR_ENV, Paths};
 pub use permits::{
     NocView, PAGE_SIZE, PermitDetail, PermitFilter, PermitListing, PermitPageView, TimelineItem,
@@ -48,6 +50,7 @@ pub mod vocabulary {
         Contractor, Permit, PermitAction, PermitType, StatusName, Timestamp,
     };
     pub use gatehouse_cache::{ActionKind, AuditRow, ContractorState, OutboxState, PermitSort};
+    pub use gatehouse_passes::Layout;
     pub use gatehouse_sync::Phase;
 }
 pub use profiles::{API_KEY_ENV, Profile, Profiles};

@@ -35,10 +35,7 @@ mod tests {
 
     #[test]
     fn escapes_and_bidi_controls_become_spaces_and_the_rest_stays() {
-        assert_eq!(
-            inert("Paint\u{1b}[2K\r\u{202e}exe\u{7}"),
-            "Paint [2K  exe "
-        );
+        assert_eq!(inert("Paint\u{1b}[2K\r\u{202e}exe\u{7}"), "Paint [2K  exe ");
         assert!(matches!(inert("عبدالله المهيري · WP-1"), Cow::Borrowed(_)));
     }
 }

@@ -312,6 +312,12 @@ impl Cache {
         &self.path
     }
 
+    /// Closes every connection, checkpointing the write-ahead log into the file; dropping a
+    /// cache does the same in the background.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
     /// Change announcements, sent after each commit.
     pub fn subscribe(&self) -> broadcast::Receiver<Committed> {
         self.changes.subscribe()

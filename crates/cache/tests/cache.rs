@@ -688,7 +688,7 @@ async fn the_cache_its_side_files_folder_and_set_aside_copy_are_private() {
     for f in ["cache.sqlite3", "cache.sqlite3-wal", "cache.sqlite3-shm"] {
         assert_eq!(mode_of(&folder.join(f)).unwrap(), 0o600, "{f}");
     }
-    drop(cache);
+    cache.close().await;
 
     // Files an older Gatehouse left readable are made private on open.
     use std::os::unix::fs::PermissionsExt;
@@ -697,7 +697,8 @@ async fn the_cache_its_side_files_folder_and_set_aside_copy_are_private() {
     let cache = Cache::open(&path).await.unwrap();
     assert_eq!(mode_of(&path).unwrap(), 0o600);
     assert_eq!(mode_of(&folder).unwrap(), 0o700);
-    drop(cache);
+    // Closed first: a closing connection checkpoints its log into the file.
+    cache.close().await;
 
     // A damaged cache is set aside private, and the new one is private too.
     std::fs::write(&path, vec![7u8; 8192]).unwrap();

@@ -46,6 +46,35 @@ pub enum Command {
     /// The local audit log of actions taken here.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Print permit passes into one PDF, a pass a page (never for a dead code).
+    Print(PrintArgs),
+}
+
+#[derive(Args)]
+pub struct PrintArgs {
+    /// Pass numbers (WP-002391) or permit ids.
+    #[arg(required = true, value_name = "PASS")]
+    pub passes: Vec<String>,
+    /// Where to write the PDF; the profile's passes folder by default.
+    #[arg(short = 'o', long = "output", value_name = "FILE.pdf")]
+    pub output: Option<std::path::PathBuf>,
+    /// The media: `label` (62 x 100 mm), `4x6` or `a4`.
+    #[arg(long, default_value = "label", value_parser = parse_layout)]
+    pub layout: gatehouse_app::vocabulary::Layout,
+    /// The printer's resolution, so that QR modules are whole dots: 300 (Brother QL, DYMO), 203
+    /// (Zebra-class).
+    #[arg(long, default_value_t = 300)]
+    pub dpi: u32,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_layout(s: &str) -> Result<gatehouse_app::vocabulary::Layout, String> {
+    use gatehouse_app::vocabulary::Layout;
+    Layout::parse(&s.to_ascii_lowercase()).ok_or_else(|| {
+        let known: Vec<&str> = Layout::ALL.iter().map(|l| l.as_str()).collect();
+        format!("--layout takes {}", known.join(", "))
+    })
 }
 
 #[derive(Args)]

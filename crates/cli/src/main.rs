@@ -122,6 +122,7 @@ fn main() -> ExitCode {
             Command::Permits(cmd) => commands::permits::run(target, cmd).await,
             Command::Outbox(cmd) => commands::outbox::run(target, cmd).await,
             Command::Audit(cmd) => commands::audit::run(target, cmd).await,
+            Command::Print(a) => commands::print::run(target, a).await,
         }
     });
     match result {

@@ -34,6 +34,19 @@ pub enum Refusal {
     NoCode { pass: String },
 }
 
+impl Refusal {
+    /// The pass refused.
+    pub fn pass(&self) -> &str {
+        match self {
+            Refusal::NotAccepted { pass, .. }
+            | Refusal::Expired { pass, .. }
+            | Refusal::ContractorRemoved { pass }
+            | Refusal::CodeDying { pass }
+            | Refusal::NoCode { pass } => pass,
+        }
+    }
+}
+
 impl Printability {
     /// Whether the pass may be printed at `now`; the first reason it may not.
     pub fn check(&self, now: Timestamp) -> Result<(), Refusal> {

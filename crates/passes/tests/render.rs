@@ -3,17 +3,23 @@
 //! the pixels, pdftotext and pdfinfo read the text and the page size.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use gatehouse_buzzin::{PermitType, StatusName, Timestamp};
 use gatehouse_passes::{
     Layout, Options, Pass, PassError, Printability, Refusal, grouped, render, render_batch,
 };
+use gatehouse_testkit::pdf::{decode, page_sizes, text_of};
 
 const CODE: &str = "7H2KQ9ZTM4XB1RPA8VC0DLEN";
 
 fn at(s: &str) -> Timestamp {
     Timestamp::parse(s).unwrap()
+}
+
+fn write(dir: &Path, name: &str, pdf: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, pdf).unwrap();
+    path
 }
 
 fn pass(number: &str, code: &str) -> Pass {
@@ -33,96 +39,6 @@ fn pass(number: &str, code: &str) -> Pass {
         profile: "marina".into(),
         offline_as_of: None,
     }
-}
-
-fn tool(name: &str) -> &str {
-    if Command::new(name).arg("-v").output().is_err() {
-        panic!("{name} is missing: apt-get install poppler-utils");
-    }
-    name
-}
-
-fn write(dir: &Path, name: &str, pdf: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, pdf).unwrap();
-    path
-}
-
-/// The QR contents pdftoppm's rendering of page 1 holds, at `dpi`.
-fn decode(pdf: &Path, dpi: u32) -> Vec<String> {
-    if let Some(keep) = std::env::var_os("GATEHOUSE_KEEP_PASSES") {
-        let _ = std::fs::copy(pdf, Path::new(&keep).join(pdf.file_name().unwrap()));
-    }
-    let out = pdf.with_extension(format!("{dpi}"));
-    let status = Command::new(tool("pdftoppm"))
-        .args([
-            "-r",
-            &dpi.to_string(),
-            "-gray",
-            "-png",
-            "-singlefile",
-            "-f",
-            "1",
-            "-l",
-            "1",
-        ])
-        .arg(pdf)
-        .arg(&out)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let png_path = PathBuf::from(format!("{}.png", out.display()));
-    let mut reader = png::Decoder::new(std::io::BufReader::new(
-        std::fs::File::open(&png_path).unwrap(),
-    ))
-    .read_info()
-    .unwrap();
-    let mut buf = vec![0u8; reader.output_buffer_size().unwrap()];
-    let frame = reader.next_frame(&mut buf).unwrap();
-    let channels = match frame.color_type {
-        png::ColorType::Grayscale => 1,
-        png::ColorType::Rgb => 3,
-        other => panic!("pdftoppm wrote {other:?}"),
-    };
-    let (w, h) = (frame.width as usize, frame.height as usize);
-    let mut img =
-        rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| buf[(y * w + x) * channels]);
-    img.detect_grids()
-        .iter()
-        .map(|g| g.decode().expect("the QR decodes").1)
-        .collect()
-}
-
-fn text_of(pdf: &Path) -> String {
-    let out = Command::new(tool("pdftotext"))
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Page sizes in points, as pdfinfo reads them.
-fn page_sizes(pdf: &Path) -> Vec<(f32, f32)> {
-    let out = Command::new(tool("pdfinfo"))
-        .args(["-f", "1", "-l", "10000"])
-        .arg(pdf)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| l.starts_with("Page") && l.contains("size:"))
-        .map(|l| {
-            let dims: Vec<f32> = l
-                .split_whitespace()
-                .filter_map(|w| w.parse().ok())
-                .collect();
-            // "Page    1 size: 175.748 x 283.465 pts": the page number, then the two sides.
-            (dims[dims.len() - 2], dims[dims.len() - 1])
-        })
-        .collect()
 }
 
 #[test]
@@ -337,7 +253,10 @@ fn bad_options_are_clear_errors() {
 fn hostile_or_long_names_stay_on_their_line_and_inert() {
     let dir = tempfile::tempdir().unwrap();
     let mut p = pass("WP-000666", CODE);
-    p.company = format!("{}\u{1b}[2J\u{202e}exe.gnp", "Very Long Contracting Company Name ".repeat(6));
+    p.company = format!(
+        "{}\u{1b}[2J\u{202e}exe.gnp",
+        "Very Long Contracting Company Name ".repeat(6)
+    );
     p.representative = "Ali\r\nACCEPTED (verified)".into();
     let pdf = render(&[p], Options::default(), |_, _| {}).unwrap();
     let path = write(dir.path(), "hostile.pdf", &pdf);
@@ -345,12 +264,13 @@ fn hostile_or_long_names_stay_on_their_line_and_inert() {
     assert!(text.contains("Very Long Contracting"), "{text}");
     assert!(text.contains('…'), "cut to its line: {text}");
     for c in text.chars() {
-        assert!(
-            !(c.is_control() && !matches!(c, '\n' | '\u{c}'))
-                && !matches!(c, '\u{202d}' | '\u{202e}' | '\u{2066}'..='\u{2069}'),
-            "{c:?} in {text:?}"
-        );
+        let stray = (c.is_control() && !matches!(c, '\n' | '\u{c}'))
+            || matches!(c, '\u{202d}' | '\u{202e}' | '\u{2066}'..='\u{2069}');
+        assert!(!stray, "{c:?} in {text:?}");
     }
-    assert!(!text.contains("\nACCEPTED (verified)"), "no forged line: {text}");
+    assert!(
+        !text.contains("\nACCEPTED (verified)"),
+        "no forged line: {text}"
+    );
     assert_eq!(decode(&path, 203).len(), 1);
 }

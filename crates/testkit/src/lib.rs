@@ -2,7 +2,7 @@
 //! ([`Sandbox`]), a typed client for its `/__sandbox` control endpoints ([`Control`]),
 //! [`eventually`] in place of hand-written polling loops, and helpers on the API's documents
 //! ([`reissues`], [`audit_count`]), raw JSON calls to the sandbox's API ([`api`]), and hostile
-//! servers on loopback ([`hostile`]).
+//! servers on loopback ([`hostile`]), and PDFs read back by independent tools ([`pdf`]).
 //!
 //! A dev-dependency only: no crate's own code depends on it (`cargo xtask tidy` checks).
 
@@ -10,6 +10,7 @@ pub mod api;
 mod control;
 mod documents;
 pub mod hostile;
+pub mod pdf;
 mod sandbox;
 mod wait;
 

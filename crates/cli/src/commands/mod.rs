@@ -5,6 +5,7 @@ pub mod audit;
 pub mod contractors;
 pub mod outbox;
 pub mod permits;
+pub mod print;
 pub mod profile;
 pub mod sandbox;
 pub mod status;

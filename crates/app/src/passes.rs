@@ -1,0 +1,217 @@
+//! Printing passes: each permit's facts from the cache (its status, its contractor, the actions
+//! waiting on it), the refusals of `gatehouse_passes`, and the PDF written private to the
+//! profile's passes folder. Nothing is written when every permit is refused.
+
+use std::path::{Path, PathBuf};
+
+use gatehouse_buzzin::{Permit, Timestamp, inf};
+use gatehouse_cache::ActionKind;
+use gatehouse_passes::{Layout, Options, Pass, Printability};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::validate::check_id;
+use crate::{Community, Error};
+
+/// What printing a batch of passes did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct PrintOutcome {
+    /// The PDF written; `None` when every pass was refused.
+    pub path: Option<String>,
+    /// The pass numbers printed, in order.
+    pub printed: Vec<String>,
+    /// The passes refused, each with its one sentence.
+    pub refused: Vec<RefusedPass>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct RefusedPass {
+    pub pass: String,
+    pub reason: String,
+}
+
+/// How to print.
+#[derive(Debug, Clone, Default)]
+pub struct PrintRequest {
+    /// Permit ids or pass numbers.
+    pub permits: Vec<String>,
+    pub layout: Layout,
+    /// The printer's resolution (300 when `None`).
+    pub dpi: Option<u32>,
+    /// Where to write the PDF; the profile's passes folder when `None`.
+    pub output: Option<PathBuf>,
+}
+
+/// The most passes in one batch.
+pub const PRINT_MAX: usize = 5000;
+
+impl Community {
+    /// Prints the passes of `req.permits` that may be printed into one PDF and says why the
+    /// others may not.
+    pub async fn print_passes(&self, req: &PrintRequest) -> Result<PrintOutcome, Error> {
+        if req.permits.is_empty() {
+            return Err(Error::invalid_input("Name at least one permit to print."));
+        }
+        if req.permits.len() > PRINT_MAX {
+            return Err(Error::invalid_input(format!(
+                "At most {PRINT_MAX} passes are printed at once."
+            )));
+        }
+        let options = Options {
+            layout: req.layout,
+            dpi: req.dpi.unwrap_or(300),
+        };
+        let status = self.status().await?;
+        let offline_as_of = (!status.online)
+            .then(|| status.last_sync_at.as_deref().and_then(Timestamp::parse))
+            .flatten();
+        let open = self.cache().outbox(true).await?;
+        let now = Timestamp::now();
+        let mut items = Vec::with_capacity(req.permits.len());
+        for key in &req.permits {
+            let key = key.trim();
+            check_id(key, "permit id or pass number")?;
+            let permit = self
+                .cache()
+                .permit_by_id_or_pass(key)
+                .await?
+                .ok_or_else(|| Error::not_found(format!("No permit {key} here.")))?;
+            let contractor_id = permit.community_contractor_id.clone().unwrap_or_default();
+            let contractor = self.cache().contractor(&contractor_id).await?;
+            let dying = open.iter().any(|e| match e.kind {
+                ActionKind::RevokePass | ActionKind::ReissuePass => e.target_id == permit.id,
+                ActionKind::RevokeContractor => e.target_id == contractor_id,
+                _ => false,
+            });
+            let code = permit.qr_token.clone().or(permit.access_code.clone());
+            let pass_number = permit
+                .pass_number
+                .clone()
+                .unwrap_or_else(|| permit.id.clone());
+            let facts = Printability {
+                pass: pass_number.clone(),
+                status: permit
+                    .status_name()
+                    .unwrap_or_else(|| gatehouse_buzzin::StatusName::Unknown(String::new())),
+                valid_till: permit.valid_till,
+                contractor_removed: contractor
+                    .as_ref()
+                    .is_some_and(|c| inf::contractor_removed(&c.communities_ids)),
+                code_dying: dying,
+                code: code.clone(),
+            };
+            let company = contractor
+                .as_ref()
+                .and_then(|c| c.company.as_ref())
+                .and_then(|c| c.company_name.clone())
+                .or_else(|| contractor.as_ref().and_then(|c| c.name.clone()))
+                .unwrap_or_default();
+            let pass = self.pass_of(&permit, pass_number, code, company, now, offline_as_of);
+            items.push((facts, pass));
+        }
+        let batch = tokio::task::spawn_blocking(move || {
+            gatehouse_passes::render_batch(&items, options, now, |_, _| {})
+        })
+        .await
+        .map_err(|e| Error::internal(format!("printing stopped: {e}")))?
+        .map_err(|e| Error::internal(format!("The passes could not be drawn: {e}.")))?;
+        let refused = batch
+            .refused
+            .iter()
+            .map(|r| RefusedPass {
+                pass: r.pass().to_owned(),
+                reason: r.to_string(),
+            })
+            .collect();
+        let path = match &batch.pdf {
+            None => None,
+            Some(pdf) => {
+                let path = match &req.output {
+                    Some(p) => p.clone(),
+                    None => self.passes_folder()?.join(file_name(&batch.printed, now)),
+                };
+                write_pdf(&path, pdf)?;
+                Some(path.display().to_string())
+            }
+        };
+        Ok(PrintOutcome {
+            path,
+            printed: batch.printed,
+            refused,
+        })
+    }
+
+    fn pass_of(
+        &self,
+        p: &Permit,
+        pass_number: String,
+        code: Option<String>,
+        company: String,
+        now: Timestamp,
+        offline_as_of: Option<Timestamp>,
+    ) -> Pass {
+        let representative = [
+            p.representative_name.clone(),
+            p.representative_contact.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+        let place = match (p.property_id.as_deref(), p.flat_id.as_deref()) {
+            (Some(t), Some(u)) => format!("{t} · {u}"),
+            (Some(t), None) => t.to_owned(),
+            (None, Some(u)) => u.to_owned(),
+            (None, None) => String::new(),
+        };
+        Pass {
+            pass_number,
+            code: code.unwrap_or_default(),
+            permit_type: p.permit_type.clone(),
+            valid_from: p.valid_from,
+            // A permit with no end cannot pass the check; this is never printed.
+            valid_till: p.valid_till.unwrap_or(now),
+            daily: p.time_in.clone().zip(p.time_out.clone()),
+            company,
+            representative,
+            place,
+            workers: p.employees.as_ref().map(|e| e.len() as u32),
+            printed_at: now,
+            printed_by: self.actor().to_owned(),
+            profile: self.name().to_owned(),
+            offline_as_of,
+        }
+    }
+
+    /// The profile's passes folder (private), beside its cache.
+    fn passes_folder(&self) -> Result<PathBuf, Error> {
+        let dir = self
+            .cache()
+            .path()
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("passes");
+        gatehouse_cache::files::private_dir(&dir)
+            .map_err(|e| Error::storage(format!("Cannot create {}: {e}.", dir.display())))?;
+        Ok(dir)
+    }
+}
+
+/// `WP-002391-20261201-120500.pdf`, or `passes-3-…` for a batch.
+fn file_name(printed: &[String], now: Timestamp) -> String {
+    let stamp = now.0.format("%Y%m%d-%H%M%S");
+    match printed {
+        [one] => format!("{one}-{stamp}.pdf"),
+        many => format!("passes-{}-{stamp}.pdf", many.len()),
+    }
+}
+
+fn write_pdf(path: &Path, pdf: &[u8]) -> Result<(), Error> {
+    gatehouse_cache::files::write_private(path, |w| w.write_all(pdf))
+        .map_err(|e| Error::storage(format!("Cannot write {}: {e}.", path.display())))
+}

@@ -1,0 +1,90 @@
+//! PDFs read back as a viewer and a scanner would: poppler's pdftoppm renders a page, rqrr
+//! decodes the QR codes in its pixels, pdftotext and pdfinfo give the text and the page sizes.
+//! (Debian's poppler-utils; `cargo xtask deps` installs it.)
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn tool(name: &str) -> &str {
+    if Command::new(name).arg("-v").output().is_err() {
+        panic!("{name} is missing: apt-get install poppler-utils");
+    }
+    name
+}
+
+/// The QR contents of page 1, rendered by pdftoppm at `dpi` and decoded by rqrr.
+pub fn decode(pdf: &Path, dpi: u32) -> Vec<String> {
+    if let Some(keep) = std::env::var_os("GATEHOUSE_KEEP_PASSES") {
+        let _ = std::fs::copy(pdf, Path::new(&keep).join(pdf.file_name().unwrap()));
+    }
+    let out = pdf.with_extension(format!("{dpi}"));
+    let status = Command::new(tool("pdftoppm"))
+        .args([
+            "-r",
+            &dpi.to_string(),
+            "-gray",
+            "-png",
+            "-singlefile",
+            "-f",
+            "1",
+            "-l",
+            "1",
+        ])
+        .arg(pdf)
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let png_path = PathBuf::from(format!("{}.png", out.display()));
+    let mut reader = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(&png_path).unwrap(),
+    ))
+    .read_info()
+    .unwrap();
+    let mut buf = vec![0u8; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut buf).unwrap();
+    let channels = match frame.color_type {
+        png::ColorType::Grayscale => 1,
+        png::ColorType::Rgb => 3,
+        other => panic!("pdftoppm wrote {other:?}"),
+    };
+    let (w, h) = (frame.width as usize, frame.height as usize);
+    let mut img =
+        rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| buf[(y * w + x) * channels]);
+    img.detect_grids()
+        .iter()
+        .map(|g| g.decode().expect("the QR decodes").1)
+        .collect()
+}
+
+pub fn text_of(pdf: &Path) -> String {
+    let out = Command::new(tool("pdftotext"))
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Page sizes in points, as pdfinfo reads them.
+pub fn page_sizes(pdf: &Path) -> Vec<(f32, f32)> {
+    let out = Command::new(tool("pdfinfo"))
+        .args(["-f", "1", "-l", "10000"])
+        .arg(pdf)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("Page") && l.contains("size:"))
+        .map(|l| {
+            let dims: Vec<f32> = l
+                .split_whitespace()
+                .filter_map(|w| w.parse().ok())
+                .collect();
+            // "Page    1 size: 175.748 x 283.465 pts": the page number, then the two sides.
+            (dims[dims.len() - 2], dims[dims.len() - 1])
+        })
+        .collect()
+}
