@@ -16,7 +16,10 @@ fn pass(i: usize) -> Pass {
     let at = |s: &str| Timestamp::parse(s).unwrap();
     Pass {
         pass_number: format!("WP-{:06}", 2000 + i),
-        code: format!("{:0>8}Q9ZTM4XB1RPA8VC0", i).chars().take(24).collect(),
+        code: format!("{:0>8}Q9ZTM4XB1RPA8VC0", i)
+            .chars()
+            .take(24)
+            .collect(),
         permit_type: Some(if i.is_multiple_of(2) {
             PermitType::BuildUp
         } else {
