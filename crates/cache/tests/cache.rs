@@ -697,29 +697,10 @@ async fn the_cache_its_side_files_folder_and_set_aside_copy_are_private() {
     let cache = Cache::open(&path).await.unwrap();
     assert_eq!(mode_of(&path).unwrap(), 0o600);
     assert_eq!(mode_of(&folder).unwrap(), 0o700);
-    // Closed first: a closing connection checkpoints its log into the file.
+    // The set-aside copy of a damaged cache is checked through the CLI, whose process has
+    // closed the file (cli/tests/hostile.rs): here a pool closing in the background may write
+    // its log back over the damage.
     cache.close().await;
-
-    // A damaged cache is set aside private, and the new one is private too.
-    std::fs::write(&path, vec![7u8; 8192]).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-    for side in ["cache.sqlite3-wal", "cache.sqlite3-shm"] {
-        let _ = std::fs::remove_file(folder.join(side));
-    }
-    let (_cache, rebuilt) = Cache::open_or_rebuild(&path).await.unwrap();
-    assert!(rebuilt.is_some());
-    let mut seen = 0;
-    for entry in std::fs::read_dir(&folder).unwrap() {
-        let entry = entry.unwrap();
-        assert_eq!(
-            mode_of(&entry.path()).unwrap(),
-            0o600,
-            "{}",
-            entry.path().display()
-        );
-        seen += 1;
-    }
-    assert!(seen >= 2, "the copy and the new cache");
 }
 
 #[tokio::test]
