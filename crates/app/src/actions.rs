@@ -212,3 +212,17 @@ impl Community {
             .collect())
     }
 }
+
+/// The open action that will kill a permit's code when it reaches the API: a revoke or reissue
+/// of the permit, or a revoke of its contractor.
+pub(crate) fn pending_kill<'a>(
+    open: &'a [OutboxEntry],
+    permit_id: &str,
+    contractor_id: &str,
+) -> Option<&'a OutboxEntry> {
+    open.iter().find(|e| match e.kind {
+        ActionKind::RevokePass | ActionKind::ReissuePass => e.target_id == permit_id,
+        ActionKind::RevokeContractor => !contractor_id.is_empty() && e.target_id == contractor_id,
+        ActionKind::ApproveContractor => false,
+    })
+}

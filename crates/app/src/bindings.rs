@@ -13,9 +13,10 @@ use gatehouse_sync::Phase;
 
 use crate::labels::{contractor_state_label, outbox_state_label, permit_type_label, phase_label};
 use crate::{
-    ActionView, AppInfo, Changed, ConnectRequest, ContractorDetail, ContractorList, ContractorRow,
-    Error, ErrorCode, NocView, OutboxView, PermitDetail, PermitFilter, PermitPageView, PermitRow,
-    StatusView, SyncProgress, TimelineItem,
+    ActionView, AppInfo, Changed, CheckRequest, CheckVerdict, ConnectRequest, ContractorDetail,
+    ContractorList, ContractorRow, Error, ErrorCode, GateRefusal, NocView, OutboxView,
+    PermitDetail, PermitFilter, PermitPageView, PermitRow, PrintOutcome, RefusedPass, StatusView,
+    SyncProgress, TimelineItem,
 };
 
 /// The file of generated lists, labels and limits beside the types.
@@ -45,6 +46,11 @@ pub fn all() -> Vec<(PathBuf, String)> {
         one::<NocView>(),
         one::<TimelineItem>(),
         one::<ConnectRequest>(),
+        one::<CheckRequest>(),
+        one::<CheckVerdict>(),
+        one::<GateRefusal>(),
+        one::<PrintOutcome>(),
+        one::<RefusedPass>(),
         one::<StatusName>(),
         one::<PermitType>(),
         one::<PermitSort>(),

@@ -98,6 +98,8 @@ pub struct Changed {
     pub outbox: bool,
     /// The sync engine's phase or progress moved.
     pub sync: bool,
+    /// The audit log has new lines besides the outbox's (a print, a pass check).
+    pub audit: bool,
 }
 
 /// The name of the event whose payload is [`Changed`].
@@ -110,10 +112,11 @@ impl Changed {
         permits: true,
         outbox: true,
         sync: true,
+        audit: true,
     };
 
     pub fn any(&self) -> bool {
-        self.contractors || self.permits || self.outbox || self.sync
+        self.contractors || self.permits || self.outbox || self.sync || self.audit
     }
 
     /// Adds `other` to what changed.
@@ -122,6 +125,7 @@ impl Changed {
         self.permits |= other.permits;
         self.outbox |= other.outbox;
         self.sync |= other.sync;
+        self.audit |= other.audit;
     }
 
     fn of(write: &Committed) -> Changed {
@@ -136,6 +140,10 @@ impl Changed {
             },
             Committed::Outbox => Changed {
                 outbox: true,
+                ..Changed::default()
+            },
+            Committed::Audit => Changed {
+                audit: true,
                 ..Changed::default()
             },
             // The `Outbox` write announced just before it said so already.
@@ -368,6 +376,14 @@ impl Community {
     }
 
     /// Who the audit log names for actions taken in this window.
+    /// Whether this community may contact the API at all (not `--offline`, not unlinked).
+    pub(crate) fn may_reach_api(&self) -> bool {
+        !matches!(
+            self.link,
+            Link::Unlinked(_) | Link::OnDemand { offline: true, .. }
+        )
+    }
+
     pub fn actor(&self) -> &str {
         &self.actor
     }

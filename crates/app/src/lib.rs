@@ -10,9 +10,11 @@
 
 mod actions;
 pub mod bindings;
+mod check;
 mod community;
 mod contractors;
 mod error;
+mod gate;
 mod info;
 pub mod labels;
 mod on_demand;
@@ -25,9 +27,11 @@ mod session;
 mod validate;
 
 pub use actions::{ActionView, OutboxView};
+pub use check::{CheckRequest, CheckVerdict, SCAN_MAX};
 pub use community::{CHANGED_EVENT, ChangeFeed, Changed, Community, StatusView, SyncProgress};
 pub use contractors::{ContractorDetail, ContractorList, ContractorListing, LICENCE_WARNING_DAYS};
 pub use error::{Error, ErrorCode, Result};
+pub use gate::GateRefusal;
 /// Private folders and files (`0700`/`0600` on Unix), for what a caller writes beside the cache
 /// (the CLI's exports).
 pub use gatehouse_cache::files;

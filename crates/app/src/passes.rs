@@ -5,11 +5,12 @@
 use std::path::{Path, PathBuf};
 
 use gatehouse_buzzin::{Permit, Timestamp, inf};
-use gatehouse_cache::ActionKind;
+use gatehouse_cache::LocalRecord;
 use gatehouse_passes::{Layout, Options, Pass, Printability};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::actions::pending_kill;
 use crate::validate::check_id;
 use crate::{Community, Error};
 
@@ -66,12 +67,14 @@ impl Community {
             dpi: req.dpi.unwrap_or(300),
         };
         let status = self.status().await?;
-        let offline_as_of = (!status.online)
+        let online = status.online && self.may_reach_api();
+        let offline_as_of = (!online)
             .then(|| status.last_sync_at.as_deref().and_then(Timestamp::parse))
             .flatten();
         let open = self.cache().outbox(true).await?;
         let now = Timestamp::now();
         let mut items = Vec::with_capacity(req.permits.len());
+        let mut ids = std::collections::HashMap::new();
         for key in &req.permits {
             let key = key.trim();
             check_id(key, "permit id or pass number")?;
@@ -82,12 +85,8 @@ impl Community {
                 .ok_or_else(|| Error::not_found(format!("No permit {key} here.")))?;
             let contractor_id = permit.community_contractor_id.clone().unwrap_or_default();
             let contractor = self.cache().contractor(&contractor_id).await?;
-            let dying = open.iter().any(|e| match e.kind {
-                ActionKind::RevokePass | ActionKind::ReissuePass => e.target_id == permit.id,
-                ActionKind::RevokeContractor => e.target_id == contractor_id,
-                _ => false,
-            });
-            let code = permit.qr_token.clone().or(permit.access_code.clone());
+            let dying = pending_kill(&open, &permit.id, &contractor_id).is_some();
+            let code = permit.gate_code().map(str::to_owned);
             let pass_number = permit
                 .pass_number
                 .clone()
@@ -110,6 +109,7 @@ impl Community {
                 .and_then(|c| c.company_name.clone())
                 .or_else(|| contractor.as_ref().and_then(|c| c.name.clone()))
                 .unwrap_or_default();
+            ids.insert(pass_number.clone(), permit.id.clone());
             let pass = self.pass_of(&permit, pass_number, code, company, now, offline_as_of);
             items.push((facts, pass));
         }
@@ -119,7 +119,7 @@ impl Community {
         .await
         .map_err(|e| Error::internal(format!("printing stopped: {e}")))?
         .map_err(|e| Error::internal(format!("The passes could not be drawn: {e}.")))?;
-        let refused = batch
+        let refused: Vec<RefusedPass> = batch
             .refused
             .iter()
             .map(|r| RefusedPass {
@@ -138,6 +138,42 @@ impl Community {
                 Some(path.display().to_string())
             }
         };
+        let file = path.as_deref().map(|p| {
+            Path::new(p)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+        let line = |pass: &str, result, detail: String| LocalRecord {
+            actor: self.actor().to_owned(),
+            action: "print",
+            target_id: ids.get(pass).cloned().unwrap_or_else(|| pass.to_owned()),
+            result,
+            detail: Some(detail),
+            online,
+        };
+        let mut lines: Vec<LocalRecord> = batch
+            .printed
+            .iter()
+            .map(|pass| {
+                let detail = format!(
+                    "{pass}: {} at {} dpi, in {}",
+                    req.layout,
+                    options.dpi,
+                    file.as_deref().unwrap_or("")
+                );
+                line(pass, "printed", detail)
+            })
+            .collect();
+        lines.extend(
+            refused
+                .iter()
+                .map(|r| line(&r.pass, "refused", format!("{}: {}", r.pass, r.reason))),
+        );
+        self.cache()
+            .record_local(&lines)
+            .await
+            .map_err(crate::community::storage)?;
         Ok(PrintOutcome {
             path,
             printed: batch.printed,

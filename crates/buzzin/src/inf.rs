@@ -148,6 +148,33 @@ pub fn qr_payload(access_code: &str) -> String {
     serde_json::json!({ "visitType": "communityPass", "accessCode": access_code }).to_string()
 }
 
+/// The access code in what a desk scanner typed: the QR's JSON payload (see [`qr_payload`]), or
+/// the bare code keyed in by hand. `None` for a JSON payload of another visit type or without a
+/// code, and for an empty line.
+pub fn code_in_scan(scanned: &str) -> Option<String> {
+    let text = scanned.trim();
+    if text.starts_with('{') {
+        let v: serde_json::Value = serde_json::from_str(text).ok()?;
+        if v.get("visitType").and_then(|t| t.as_str()) != Some("communityPass") {
+            return None;
+        }
+        let code = v.get("accessCode")?.as_str()?.trim();
+        return (!code.is_empty()).then(|| code.to_owned());
+    }
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+// ---- The gate ---------------------------------------------------------------------------------
+
+/// The daily `timeIn`/`timeOut` window holds both of its minutes: `08:00`-`17:00` lets a code in
+/// from 08:00:00 to 17:00:59 community time, and a window whose end is before its start runs
+/// past midnight (`22:00`-`06:00`). The reference says only that the gate checks the window.
+pub const DAILY_WINDOW_HOLDS_LAST_MINUTE: bool = true;
+
+/// The gate's grace period after `validTill` [GAP: the reference names "an optional grace
+/// period" but not its field or length]. None is assumed.
+pub const GATE_GRACE_SECS: i64 = 0;
+
 // ---- Time ------------------------------------------------------------------------------------
 
 /// How long before `validTill` `passes.permits.expiring` fires [GAP: timing]. 24 hours.
@@ -166,6 +193,20 @@ pub const LAST_SCANNED_ON_EXIT: bool = true;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scan_gives_its_code_whether_payload_or_typed() {
+        let code = "8SRUVI9ZQVUPMTS0M6OC5WHC";
+        assert_eq!(code_in_scan(&qr_payload(code)).as_deref(), Some(code));
+        assert_eq!(code_in_scan(&format!("  {code}\n")).as_deref(), Some(code));
+        assert_eq!(
+            code_in_scan(r#"{"visitType":"guest","accessCode":"X"}"#),
+            None
+        );
+        assert_eq!(code_in_scan(r#"{"visitType":"communityPass"}"#), None);
+        assert_eq!(code_in_scan(r#"{"visitType":"#), None);
+        assert_eq!(code_in_scan("   "), None);
+    }
 
     #[test]
     fn the_documented_codes_hold() {

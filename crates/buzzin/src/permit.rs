@@ -188,6 +188,14 @@ pub struct Permit {
 }
 
 impl Permit {
+    /// The code the gate checks: `accessCode`, which the QR carries [DOC], else `qrToken`.
+    pub fn gate_code(&self) -> Option<&str> {
+        self.access_code
+            .as_deref()
+            .or(self.qr_token.as_deref())
+            .filter(|c| !c.is_empty())
+    }
+
     /// The status by name: `statusName` when present, else looked up from the integer code in
     /// the [INF] table (the create response carries only `status: 10` [DOC]).
     pub fn status_name(&self) -> Option<StatusName> {

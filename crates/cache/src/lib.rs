@@ -4,6 +4,7 @@
 //! Every write commits first and then announces what changed ([`Committed`]), for the open views
 //! and the sync engine alike.
 
+mod codes;
 mod error;
 pub mod files;
 mod outbox;
@@ -18,9 +19,10 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::broadcast;
 
+pub use codes::KnownCode;
 pub use error::CacheError;
 pub use outbox::{
-    ActionKind, AuditRow, Before, NewAction, OutboxEntry, OutboxState, Outcome,
+    ActionKind, AuditRow, Before, LocalRecord, NewAction, OutboxEntry, OutboxState, Outcome,
     may_act_on_contractor, may_act_on_permit,
 };
 pub use query::{Cursor, PermitPage, PermitQuery, PermitSort};
@@ -82,6 +84,8 @@ pub enum Committed {
     /// An action was queued (or queued again) and waits to be sent: sent after the `Outbox`
     /// change of the same write. The sync engine wakes on this one only, not on its own writes.
     Queued,
+    /// Lines were added to the audit log by something that sends nothing (a print, a check).
+    Audit,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -218,7 +222,7 @@ impl Cache {
     /// [`Cache::finish_bulk_load`] builds everything once; if the process dies first, the next
     /// [`Cache::open`] does it.
     pub async fn begin_bulk_load(&self) -> Result<(), CacheError> {
-        let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
+        let mut tx = self.write_tx().await?;
         let indexes: Vec<(String,)> = sqlx::query_as(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'permits' AND sql IS NOT NULL",
         )
@@ -248,7 +252,7 @@ impl Cache {
     /// Ends a bulk load: rebuilds the permit indexes and both search indexes, in one transaction.
     pub async fn finish_bulk_load(&self) -> Result<(), CacheError> {
         let indexes = self.bulk_indexes().await?.unwrap_or_default();
-        let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
+        let mut tx = self.write_tx().await?;
         // A name no migration defines is not rebuilt: nothing read from the file is run as SQL.
         for sql in indexes
             .iter()
@@ -323,6 +327,19 @@ impl Cache {
         self.changes.subscribe()
     }
 
+    /// A write transaction, holding SQLite's write lock from its first statement (`BEGIN
+    /// IMMEDIATE`). A deferred one that reads first would fail with `SQLITE_BUSY_SNAPSHOT` when
+    /// another connection writes in between (a pass check's audit line during a sync), where
+    /// this one waits its turn (the busy timeout).
+    pub(crate) async fn write_tx(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, CacheError> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| self.sql(e))
+    }
+
     fn sql(&self, e: sqlx::Error) -> CacheError {
         CacheError::classify(&self.path, e)
     }
@@ -357,7 +374,7 @@ impl Cache {
             return Ok(());
         }
         let bulk = self.bulk_loading();
-        let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
+        let mut tx = self.write_tx().await?;
         write::upsert_contractors(&mut tx, &batch.contractors, bulk)
             .await
             .map_err(|e| self.sql(e))?;

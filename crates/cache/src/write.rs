@@ -279,6 +279,7 @@ pub(crate) async fn upsert_permits(
             )
             .await?;
         }
+        crate::codes::record(conn, chunk, bulk).await?;
     }
     Ok(())
 }

@@ -776,3 +776,57 @@ async fn contractor_counts_agree_with_the_lists_and_limits_cut_in_name_order() {
         .unwrap();
     assert_eq!(first, all[..7].to_vec());
 }
+
+#[tokio::test]
+async fn a_reissue_s_old_code_stays_known_as_superseded_and_an_older_copy_revives_nothing() {
+    let w = filled(30).await;
+    let p = w
+        .permits
+        .iter()
+        .find(|p| p.status_name() == Some(StatusName::Accepted))
+        .unwrap();
+    let old = p.access_code.clone().unwrap();
+    let live = w.cache.known_code(&old).await.unwrap().unwrap();
+    assert_eq!(live.permit_id, p.id);
+    assert_eq!(live.superseded_at, None);
+
+    w.client.reissue_pass(&p.id).await.unwrap();
+    let fresh = w.client.permit(&p.id).await.unwrap();
+    let new = fresh.access_code.clone().unwrap();
+    assert_ne!(new, old);
+    w.cache
+        .upsert_permits(std::slice::from_ref(&fresh))
+        .await
+        .unwrap();
+    let dead = w.cache.known_code(&old).await.unwrap().unwrap();
+    assert_eq!(
+        dead.superseded_at.as_deref(),
+        Some(fresh.updated_at.unwrap().to_wire().as_str()),
+        "superseded when the reissued copy says it changed"
+    );
+    assert_eq!(
+        w.cache
+            .known_code(&new)
+            .await
+            .unwrap()
+            .unwrap()
+            .superseded_at,
+        None
+    );
+
+    // The older copy put back (an undone overlay, a stale page) supersedes nothing.
+    w.cache
+        .upsert_permits(std::slice::from_ref(p))
+        .await
+        .unwrap();
+    assert_eq!(
+        w.cache
+            .known_code(&new)
+            .await
+            .unwrap()
+            .unwrap()
+            .superseded_at,
+        None
+    );
+    assert!(w.cache.known_code("NEVER-SEEN").await.unwrap().is_none());
+}

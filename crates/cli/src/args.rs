@@ -48,6 +48,21 @@ pub enum Command {
     Audit(AuditCmd),
     /// Print permit passes into one PDF, a pass a page (never for a dead code).
     Print(PrintArgs),
+    /// Check a scanned pass as the gate would, from the cache (online or offline). Exit 0 when
+    /// the code opens the gate, 4 when it is refused.
+    Check(CheckArgs),
+}
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The access code, or the QR's payload as a scanner types it.
+    #[arg(value_name = "CODE")]
+    pub code: String,
+    /// Check it for this moment (ISO-8601, e.g. 2026-12-01T09:30:00+04:00) instead of now.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]

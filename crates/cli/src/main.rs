@@ -123,6 +123,7 @@ fn main() -> ExitCode {
             Command::Outbox(cmd) => commands::outbox::run(target, cmd).await,
             Command::Audit(cmd) => commands::audit::run(target, cmd).await,
             Command::Print(a) => commands::print::run(target, a).await,
+            Command::Check(a) => commands::check::run(target, a).await,
         }
     });
     match result {

@@ -110,3 +110,105 @@ async fn print_writes_scannable_passes_and_refuses_dead_codes_in_one_sentence() 
     assert_ne!(code, 0);
     assert!(stderr.contains("150 to 1200 dpi"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_says_valid_or_refused_with_the_gate_s_reason_online_or_offline_and_audits_it() {
+    let sb = Sandbox::demo().await;
+    let desk = Desk::new(&sb.base_url(), sb.api_key());
+    desk.ok(&["sync"]);
+    let api = sb.client();
+    let accepted = api
+        .permits(&ListQuery::new().eq("statusName", "ACCEPTED").limit(50))
+        .await
+        .unwrap()
+        .data;
+    // A permit open around the clock now (no daily window, or one that holds this moment is
+    // not needed: --at picks a moment inside it).
+    let p = accepted
+        .iter()
+        .find(|p| p.time_in.is_none())
+        .unwrap_or(&accepted[0]);
+    let code = p.access_code.clone().unwrap();
+    let pass = p.pass_number.clone().unwrap();
+    let at = match &p.time_in {
+        None => gatehouse_testkit::buzzin::Timestamp::now().to_wire(),
+        Some(tin) => {
+            // Today at timeIn, community time (UTC+4), but not before the permit starts.
+            let day = (chrono::Utc::now() + chrono::Duration::hours(4)).date_naive();
+            let t = chrono::NaiveTime::parse_from_str(tin, "%H:%M").unwrap();
+            let at = day.and_time(t).and_utc() - chrono::Duration::hours(4);
+            let at = at.max(p.valid_from.unwrap().0 + chrono::Duration::days(1));
+            at.to_rfc3339()
+        }
+    };
+
+    // The QR's payload as a scanner types it.
+    let payload = gatehouse_testkit::buzzin::inf::qr_payload(&code);
+    let (exit, stdout, stderr) = desk.code(&["check", &payload, "--at", &at]);
+    assert_eq!(exit, 0, "{stdout}{stderr}");
+    assert!(stdout.starts_with(&format!("VALID    {pass}")), "{stdout}");
+    assert!(stdout.contains("online"), "{stdout}");
+
+    // After the permit's end: refused, exit 4, the reason in --json.
+    let after = (p.valid_till.unwrap().0 + chrono::Duration::hours(1)).to_rfc3339();
+    let (exit, stdout, _) = desk.code(&["check", &code, "--at", &after, "--json"]);
+    assert_eq!(exit, 4);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["refusal"], "expired");
+    assert!(
+        v["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("The permit expired on")
+    );
+    assert_eq!(v["permit"]["passNumber"], pass.as_str());
+
+    // Reissued: the old code is refused as replaced, offline too, with the data's age.
+    api.reissue_pass(&p.id).await.unwrap();
+    desk.ok(&["sync"]);
+    let (exit, stdout, _) = desk.code(&["--offline", "check", &code, "--json"]);
+    assert_eq!(exit, 4, "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["refusal"], "superseded");
+    assert!(
+        v["reason"]
+            .as_str()
+            .unwrap()
+            .contains("replaced by a reissue on"),
+        "{v}"
+    );
+    assert!(v["dataAsOf"].is_string());
+
+    // A pass number is not a code; nonsense is a clear error that checks nothing.
+    let (exit, stdout, _) = desk.code(&["check", &pass]);
+    assert_eq!(exit, 4);
+    assert!(
+        stdout.contains("is a pass number, not its code"),
+        "{stdout}"
+    );
+    let (exit, _, stderr) = desk.code(&["check", r#"{"visitType":"guest"}"#]);
+    assert_eq!(exit, 4, "{stderr}");
+    assert!(stderr.contains("not a Buzz-In pass"), "{stderr}");
+    let (exit, _, stderr) = desk.code(&["check", &code, "--at", "yesterday"]);
+    assert_eq!(exit, 4);
+    assert!(stderr.contains("is not a time"), "{stderr}");
+
+    // Every check that ran is in the audit log; the unknown one without its code.
+    let audit = desk.json(&["audit", "export", "--json"]);
+    let checks: Vec<&serde_json::Value> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["action"] == "check")
+        .collect();
+    assert_eq!(checks.len(), 4, "{audit:#}");
+    assert_eq!(checks[0]["result"], "valid");
+    assert_eq!(checks[0]["online"], true);
+    assert_eq!(checks[2]["result"], "refused");
+    assert_eq!(checks[2]["online"], false);
+    assert!(
+        !serde_json::to_string(&audit).unwrap().contains(&code),
+        "no code in the audit log"
+    );
+}

@@ -139,6 +139,9 @@ pub struct Engine {
     pub(crate) client: Client,
     pub(crate) cache: Arc<Cache>,
     progress: watch::Sender<Progress>,
+    /// Held through a sync: a second one (Sync now during the background round) waits for the
+    /// first to end, then runs, instead of writing the same pages beside it.
+    one_at_a_time: tokio::sync::Mutex<()>,
 }
 
 impl Engine {
@@ -147,6 +150,7 @@ impl Engine {
             client,
             cache,
             progress: watch::Sender::new(Progress::IDLE),
+            one_at_a_time: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -170,6 +174,7 @@ impl Engine {
     /// Drains the outbox, fills the cache if it never was (or refills it all with `full`), then
     /// applies what changed since. Records whether the API was reachable.
     pub async fn sync(&self, full: bool) -> Result<SyncReport, SyncError> {
+        let _turn = self.one_at_a_time.lock().await;
         let result = self.sync_inner(full).await;
         self.report(Phase::Idle, 0, 0);
         self.record(&result).await?;
@@ -331,6 +336,13 @@ fn offline_wait(failures: u32, every: Duration) -> Duration {
 }
 
 /// The offline state and counts, from the cache alone (no network).
+/// Whether the API answered at the last try, and when the last sync ended: what [`status`] says
+/// of the data's age, read without counting anything.
+pub async fn freshness(cache: &Cache) -> Result<(bool, Option<String>), SyncError> {
+    let offline_since = cache.state::<String>(keys::OFFLINE_SINCE).await?;
+    Ok((offline_since.is_none(), cache.state(keys::LAST_SYNC).await?))
+}
+
 pub async fn status(cache: &Cache) -> Result<Status, SyncError> {
     let offline_since = cache.state::<String>(keys::OFFLINE_SINCE).await?;
     let (pending, refused) = cache.outbox_counts().await?;

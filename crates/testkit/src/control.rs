@@ -98,6 +98,12 @@ impl Control {
         .await
     }
 
+    /// Sets the clock to `at` (ISO-8601; never back), firing whatever falls due on the way.
+    pub async fn set_clock(&self, at: &str) -> Value {
+        self.call(Method::POST, "/clock", Some(json!({ "set": at })))
+            .await
+    }
+
     /// A scan of `access_code` at a gate; `extra` adds `direction`, `gate`, `propertyId`, ...
     /// Answers `{accepted, reason?, permitId?}`.
     pub async fn scan(&self, access_code: &str, extra: Value) -> Value {

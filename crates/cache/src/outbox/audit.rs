@@ -20,6 +20,23 @@ pub struct AuditRow {
     pub reason: Option<String>,
     pub result: String,
     pub detail: Option<String>,
+    /// Whether the API answered when the line was written (`None`: not recorded).
+    pub online: Option<bool>,
+}
+
+/// A line for the audit log about something done here that sends nothing to the API: a pass
+/// printed, a pass checked at the desk.
+#[derive(Debug, Clone)]
+pub struct LocalRecord {
+    pub actor: String,
+    /// `print`, `check`.
+    pub action: &'static str,
+    /// The permit (or, for a code the cache does not know, the code as scanned).
+    pub target_id: String,
+    /// `printed`, `refused`, `valid`.
+    pub result: &'static str,
+    pub detail: Option<String>,
+    pub online: bool,
 }
 
 pub(super) async fn audit(
@@ -44,10 +61,37 @@ pub(super) async fn audit(
 }
 
 impl Cache {
+    /// Writes lines to the audit log, in one transaction.
+    pub async fn record_local(&self, lines: &[LocalRecord]) -> Result<(), CacheError> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let at = Timestamp::now().to_wire();
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO audit (at, actor, action, target_id, reason, result, detail, online) ",
+        );
+        q.push_values(lines, |mut b, l| {
+            b.push_bind(&at)
+                .push_bind(&l.actor)
+                .push_bind(l.action)
+                .push_bind(&l.target_id)
+                .push_bind(None::<String>)
+                .push_bind(l.result)
+                .push_bind(&l.detail)
+                .push_bind(l.online);
+        });
+        q.build()
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))?;
+        let _ = self.changes.send(crate::Committed::Audit);
+        Ok(())
+    }
+
     /// The local audit log, oldest first.
     pub async fn audit_log(&self) -> Result<Vec<AuditRow>, CacheError> {
         let rows = sqlx::query(
-            "SELECT seq, at, actor, action, target_id, reason, result, detail FROM audit ORDER BY seq",
+            "SELECT seq, at, actor, action, target_id, reason, result, detail, online FROM audit ORDER BY seq",
         )
         .fetch_all(&self.pool)
         .await
@@ -63,6 +107,7 @@ impl Cache {
                 reason: r.get(5),
                 result: r.get(6),
                 detail: r.get(7),
+                online: r.get(8),
             })
             .collect())
     }

@@ -19,8 +19,8 @@ mod rules;
 pub use entry::{ActionKind, Before, NewAction, OutboxEntry, OutboxState, Outcome};
 use entry::{OPEN_STATES, Payload};
 
-pub use audit::AuditRow;
 use audit::audit;
+pub use audit::{AuditRow, LocalRecord};
 pub(crate) use overlay::{Touched, overlay_open};
 use overlay::{overlay, quoted};
 pub use rules::{may_act_on_contractor, may_act_on_permit};
@@ -76,7 +76,7 @@ impl Cache {
                 inf::REVOKE_REASON_MAX
             )));
         }
-        let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
+        let mut tx = self.write_tx().await?;
         let mut before = Before::default();
         let label;
         if a.kind.on_permit() {
@@ -243,7 +243,7 @@ impl Cache {
     /// the server had just before): if the process dies now, the next drain knows the outcome is
     /// unknown and reads the target first.
     pub async fn mark_sending(&self, id: &str, sent_code: Option<&str>) -> Result<(), CacheError> {
-        let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
+        let mut tx = self.write_tx().await?;
         let entry = self.entry_in(&mut tx, id).await?;
         let mut payload = payload_of(&entry);
         if sent_code.is_some() {
@@ -278,7 +278,7 @@ impl Cache {
     /// Records how an action ended, with its effect on the cache, in one transaction.
     pub async fn settle(&self, id: &str, outcome: Outcome) -> Result<OutboxEntry, CacheError> {
         let bulk = self.bulk_loading();
-        let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
+        let mut tx = self.write_tx().await?;
         let entry = self.entry_in(&mut tx, id).await?;
         let mut touched = Touched::default();
         let (state, error, audit_result, detail) = match &outcome {
@@ -382,7 +382,7 @@ impl Cache {
 
     /// Puts a refused action back in the queue (its effect shown again).
     pub async fn retry(&self, id: &str) -> Result<OutboxEntry, CacheError> {
-        let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
+        let mut tx = self.write_tx().await?;
         let entry = self.entry_in(&mut tx, id).await?;
         if entry.state != OutboxState::Refused {
             return Err(CacheError::Refused(format!(
@@ -412,7 +412,7 @@ impl Cache {
     /// effect. One whose outcome is unknown cannot be discarded: it may have been applied.
     pub async fn discard(&self, id: &str) -> Result<OutboxEntry, CacheError> {
         let bulk = self.bulk_loading();
-        let mut tx = self.pool.begin().await.map_err(|e| self.sql(e))?;
+        let mut tx = self.write_tx().await?;
         let entry = self.entry_in(&mut tx, id).await?;
         let mut touched = Touched::default();
         match entry.state {

@@ -2,6 +2,7 @@
 //! operations, and prints what they return.
 
 pub mod audit;
+pub mod check;
 pub mod contractors;
 pub mod outbox;
 pub mod permits;

@@ -1,0 +1,75 @@
+//! Access codes the cache has seen: each permit's live one and the ones reissues superseded,
+//! written with every permit, for the desk's pass check.
+
+use gatehouse_buzzin::Permit;
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+
+use crate::{Cache, CacheError};
+
+/// What the cache knows of one access code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownCode {
+    pub permit_id: String,
+    /// The `updatedAt` of the permit when the code was first seen.
+    pub seen_at: String,
+    /// When a newer code of the same permit was first seen (that permit's `updatedAt`).
+    pub superseded_at: Option<String>,
+}
+
+/// Records the permits' codes: a code not seen before is added, and the permit's other live
+/// codes are marked superseded at the permit's `updatedAt`. A document carrying a code already
+/// superseded (an older copy put back) supersedes nothing.
+pub(crate) async fn record(
+    conn: &mut SqliteConnection,
+    permits: &[Permit],
+    bulk: bool,
+) -> Result<(), sqlx::Error> {
+    let rows: Vec<(&str, &str, String)> = permits
+        .iter()
+        .filter_map(|p| {
+            let at = p.updated_at.map(|t| t.to_wire()).unwrap_or_default();
+            p.gate_code().map(|c| (c, p.id.as_str(), at))
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO codes (code, permit_id, seen_at) ");
+    q.push_values(&rows, |mut b, (code, id, at)| {
+        b.push_bind(*code).push_bind(*id).push_bind(at.as_str());
+    });
+    q.push(" ON CONFLICT(code) DO NOTHING");
+    q.build().execute(&mut *conn).await?;
+    if bulk {
+        // A first load into an empty cache: no permit has an earlier code here.
+        return Ok(());
+    }
+    let mut q = QueryBuilder::<Sqlite>::new("WITH cur (code, permit_id, at) AS (");
+    q.push_values(&rows, |mut b, (code, id, at)| {
+        b.push_bind(*code).push_bind(*id).push_bind(at.as_str());
+    });
+    q.push(
+        ") UPDATE codes SET superseded_at = (SELECT at FROM cur WHERE cur.permit_id = codes.permit_id) \
+         WHERE superseded_at IS NULL AND code NOT IN (SELECT code FROM cur) \
+         AND permit_id IN (SELECT cur.permit_id FROM cur JOIN codes k ON k.code = cur.code \
+                           WHERE k.superseded_at IS NULL)",
+    );
+    q.build().execute(&mut *conn).await?;
+    Ok(())
+}
+
+impl Cache {
+    /// What the cache knows of an access code, if it has seen it.
+    pub async fn known_code(&self, code: &str) -> Result<Option<KnownCode>, CacheError> {
+        let row = sqlx::query("SELECT permit_id, seen_at, superseded_at FROM codes WHERE code = ?")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))?;
+        Ok(row.map(|r| KnownCode {
+            permit_id: r.get(0),
+            seen_at: r.get(1),
+            superseded_at: r.get(2),
+        }))
+    }
+}
