@@ -21,6 +21,7 @@ macro_rules! with_commands {
             outbox,
             retry_action,
             discard_action,
+            check_pass,
             connect,
         }
     };

@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use gatehouse_app::vocabulary::ContractorState;
 use gatehouse_app::{
-    ActionView, AppInfo, ConnectRequest, ContractorDetail, ContractorList, Error, OutboxView,
-    PermitDetail, PermitFilter, PermitPageView, Session, StatusView,
+    ActionView, AppInfo, CheckRequest, CheckVerdict, ConnectRequest, ContractorDetail,
+    ContractorList, Error, OutboxView, PermitDetail, PermitFilter, PermitPageView, Session,
+    StatusView,
 };
 use tauri::State;
 
@@ -112,4 +113,12 @@ pub async fn discard_action(
     id: String,
 ) -> Result<ActionView, Error> {
     session.community().await.discard_action(&id).await
+}
+
+#[tauri::command]
+pub async fn check_pass(
+    session: State<'_, Arc<Session>>,
+    request: CheckRequest,
+) -> Result<CheckVerdict, Error> {
+    session.community().await.check_pass(&request).await
 }

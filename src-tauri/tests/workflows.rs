@@ -546,3 +546,62 @@ async fn settings_connects_an_account_and_files_its_key_in_the_keychain_only() {
     assert_eq!(total, 60);
     desk.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scanner_checks_a_pass_from_any_view_with_the_gate_s_verdict() {
+    let community = ServedCommunity::start(false).await;
+    let desk = opened(&community).await;
+    // A live code the gate opens for now, and a revoked one.
+    let permits = community.api.all_permits().await.unwrap();
+    let mut live = None;
+    for p in permits
+        .iter()
+        .filter(|p| p.status_name().is_some_and(|s| s.to_string() == "ACCEPTED"))
+    {
+        let code = p.access_code.clone().unwrap();
+        if community.gate(&code).await.0 {
+            live = Some((p.pass_number.clone().unwrap(), code));
+            break;
+        }
+    }
+    let (pass, code) = live.expect("a code the gate opens now");
+    let revoked = permits
+        .iter()
+        .find(|p| p.status_name().is_some_and(|s| s.to_string() == "REVOKED"))
+        .unwrap();
+
+    // On the contractors view, nothing focused: the scanner types the QR's payload and Enter.
+    desk.testid("contractor-row").await;
+    desk.js("document.activeElement?.blur();", vec![]).await;
+    desk.keys(None, &format!("{}\u{e007}", inf::qr_payload(&code)))
+        .await;
+    let word = desk.text_until("check-word", |t| !t.is_empty()).await;
+    assert_eq!(word, "VALID");
+    assert!(desk.text("check-pass").await.starts_with(&pass));
+    assert!(desk.text("check-age").await.contains("online"));
+    desk.screenshot("pass-check-valid").await;
+    let field = desk
+        .js(
+            "const f = document.querySelector('[data-testid=pass-check]');
+             return [document.activeElement === f, f.value];",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        field,
+        serde_json::json!([true, ""]),
+        "ready for the next scan"
+    );
+
+    // From the permits view, Ctrl+K then a typed code: refused with the gate's reason.
+    desk.click("nav-permits").await;
+    desk.js("document.activeElement?.blur();", vec![]).await;
+    desk.keys(Some(fantoccini::key::Key::Control), "k").await;
+    let code = revoked.access_code.clone().unwrap();
+    desk.keys(None, &format!("{code}\u{e007}")).await;
+    desk.text_until("check-word", |t| t == "REFUSED").await;
+    assert_eq!(desk.text("check-reason").await, "The permit was revoked.");
+    assert_eq!(community.gate(&code).await, (false, "revoked".into()));
+    desk.screenshot("pass-check-refused").await;
+    desk.close().await;
+}

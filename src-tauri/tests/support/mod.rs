@@ -454,6 +454,29 @@ impl Desktop {
         .await;
     }
 
+    /// Presses keys as a keyboard would (WebDriver key actions): each of `text`'s characters,
+    /// with `chord` (e.g. `Key::Control`) held down through them when given. A USB scanner is
+    /// such a keyboard.
+    pub async fn keys(&self, chord: Option<fantoccini::key::Key>, text: &str) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut keys = KeyActions::new("keyboard".into());
+        if let Some(k) = chord {
+            keys = keys.then(KeyAction::Down { value: k.into() });
+        }
+        for c in text.chars() {
+            keys = keys
+                .then(KeyAction::Down { value: c })
+                .then(KeyAction::Up { value: c });
+        }
+        if let Some(k) = chord {
+            keys = keys.then(KeyAction::Up { value: k.into() });
+        }
+        self.client
+            .perform_actions(keys)
+            .await
+            .unwrap_or_else(|e| panic!("pressing {text:?}: {e}"));
+    }
+
     /// Picks `value` in the `<select>` with this `data-testid`.
     pub async fn select(&self, id: &str, value: &str) {
         self.testid(id).await;

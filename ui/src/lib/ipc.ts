@@ -5,6 +5,8 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { ActionView } from './bindings/ActionView';
 import type { AppInfo } from './bindings/AppInfo';
 import type { Changed } from './bindings/Changed';
+import type { CheckRequest } from './bindings/CheckRequest';
+import type { CheckVerdict } from './bindings/CheckVerdict';
 import type { ConnectRequest } from './bindings/ConnectRequest';
 import type { ContractorDetail } from './bindings/ContractorDetail';
 import type { ContractorList } from './bindings/ContractorList';
@@ -74,6 +76,7 @@ export const commands = {
   outbox: () => call<OutboxView>('outbox'),
   retryAction: (id: string) => call<ActionView>('retry_action', { id }),
   discardAction: (id: string) => call<ActionView>('discard_action', { id }),
+  checkPass: (request: CheckRequest) => call<CheckVerdict>('check_pass', { request }),
   connect: (request: ConnectRequest) => call<StatusView>('connect', { request }),
 };
 

@@ -8,4 +8,8 @@ export type Changed = { contractors: boolean, permits: boolean, outbox: boolean,
 /**
  * The sync engine's phase or progress moved.
  */
-sync: boolean, };
+sync: boolean, 
+/**
+ * The audit log has new lines besides the outbox's (a print, a pass check).
+ */
+audit: boolean, };
