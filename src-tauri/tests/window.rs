@@ -329,7 +329,14 @@ async fn an_odd_feed_id_is_counted_in_the_status_bar_and_a_failing_sync_is_a_pro
             }
         });
     let served = Served::start(proxy(community.base_url(), rewrite)).await;
-    let desk = Desktop::launch_at(served.base_url(), community.key.clone(), None).await;
+    // The background round every 2 s rather than 30: the test waits on it twice.
+    let desk = Desktop::launch_at_env(
+        served.base_url(),
+        community.key.clone(),
+        None,
+        vec![(gatehouse_app::SYNC_EVERY_ENV.into(), "2".into())],
+    )
+    .await;
     desk.text_until("status-counts", |t| t == "400 permits · 60 contractors")
         .await;
     desk.text_until("status-connection", |t| t == "Online")
@@ -350,8 +357,8 @@ async fn an_odd_feed_id_is_counted_in_the_status_bar_and_a_failing_sync_is_a_pro
             .await
             .unwrap();
     }
-    // The engine's next round (every 30 s) skips the odd id and carries on.
-    eventually("the odd id counted", Duration::from_secs(70), || async {
+    // The engine's next round skips the odd id and carries on.
+    eventually("the odd id counted", Duration::from_secs(20), || async {
         let shown = desk.texts("status-skipped").await;
         if shown == ["Skipped 1 odd feed id"] {
             Ok(())
@@ -380,7 +387,7 @@ async fn an_odd_feed_id_is_counted_in_the_status_bar_and_a_failing_sync_is_a_pro
         .unwrap();
     eventually(
         "the failing sync shown",
-        Duration::from_secs(70),
+        Duration::from_secs(20),
         || async {
             let shown = desk.text("status-connection").await;
             if shown == "Not syncing: see Settings" {

@@ -18,6 +18,26 @@ use crate::{Error, Paths, Profile, Profiles};
 
 /// How often the engine syncs while nothing else asks it to.
 const SYNC_EVERY: Duration = Duration::from_secs(30);
+/// Sets that period in seconds (1 to 3600), for a desk that wants it shorter and for tests that
+/// wait on the background round.
+pub const SYNC_EVERY_ENV: &str = "GATEHOUSE_SYNC_EVERY_SECS";
+
+/// The background sync's period: [`SYNC_EVERY`], or what [`SYNC_EVERY_ENV`] says.
+fn sync_every() -> Duration {
+    let Ok(raw) = std::env::var(SYNC_EVERY_ENV) else {
+        return SYNC_EVERY;
+    };
+    match raw.trim().parse::<u64>() {
+        Ok(secs @ 1..=3600) => Duration::from_secs(secs),
+        _ => {
+            tracing::warn!(
+                value = %raw,
+                "{SYNC_EVERY_ENV} takes whole seconds from 1 to 3600; syncing every 30 s"
+            );
+            SYNC_EVERY
+        }
+    }
+}
 /// How often it re-reads a slice of permits to repair drift.
 const RECONCILE_EVERY: Duration = Duration::from_secs(300);
 
@@ -331,7 +351,7 @@ impl Community {
         let engine = Arc::new(Engine::new(client, cache.clone()));
         let mut community = Self::assemble(name, cache, actor, Link::Running(engine.clone()));
         let stop_rx = community.stop.subscribe();
-        tokio::spawn(async move { engine.run(SYNC_EVERY, RECONCILE_EVERY, stop_rx).await });
+        tokio::spawn(async move { engine.run(sync_every(), RECONCILE_EVERY, stop_rx).await });
         community.demo = demo;
         community._sandbox = sandbox;
         Ok(community)

@@ -28,7 +28,9 @@ mod validate;
 
 pub use actions::{ActionView, OutboxView};
 pub use check::{CheckRequest, CheckVerdict, SCAN_MAX};
-pub use community::{CHANGED_EVENT, ChangeFeed, Changed, Community, StatusView, SyncProgress};
+pub use community::{
+    CHANGED_EVENT, ChangeFeed, Changed, Community, SYNC_EVERY_ENV, StatusView, SyncProgress,
+};
 pub use contractors::{ContractorDetail, ContractorList, ContractorListing, LICENCE_WARNING_DAYS};
 pub use error::{Error, ErrorCode, Result};
 pub use gate::GateRefusal;

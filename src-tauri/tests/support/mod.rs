@@ -217,6 +217,16 @@ impl Desktop {
     /// Opens the app with a profile pointing at `url` (a community, or a proxy in front of one)
     /// and `key` in its environment; its cache copied from `cache` first, if given.
     pub async fn launch_at(url: String, key: String, cache: Option<&Path>) -> Desktop {
+        Self::launch_at_env(url, key, cache, Vec::new()).await
+    }
+
+    /// Like [`Desktop::launch_at`], with `env` added to the app's environment.
+    pub async fn launch_at_env(
+        url: String,
+        key: String,
+        cache: Option<&Path>,
+        env: Vec<(String, String)>,
+    ) -> Desktop {
         let cache = cache.map(Path::to_owned);
         Self::launch_with(move |data_dir| {
             let paths = gatehouse_app::Paths::at(data_dir).expect("the data folder");
@@ -234,7 +244,9 @@ impl Desktop {
                 .unwrap();
             profiles.use_profile("marina-gate").unwrap();
             profiles.save(&paths).unwrap();
-            vec![(gatehouse_app::API_KEY_ENV.to_owned(), key)]
+            let mut env = env;
+            env.push((gatehouse_app::API_KEY_ENV.to_owned(), key));
+            env
         })
         .await
     }
