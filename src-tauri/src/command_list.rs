@@ -22,6 +22,8 @@ macro_rules! with_commands {
             retry_action,
             discard_action,
             check_pass,
+            print_preview,
+            print_passes,
             connect,
         }
     };

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use gatehouse_app::vocabulary::ContractorState;
 use gatehouse_app::{
     ActionView, AppInfo, CheckRequest, CheckVerdict, ConnectRequest, ContractorDetail,
-    ContractorList, Error, OutboxView, PermitDetail, PermitFilter, PermitPageView, Session,
-    StatusView,
+    ContractorList, Error, OutboxView, PermitDetail, PermitFilter, PermitPageView, PrintCandidate,
+    PrintOutcome, PrintRequest, Session, StatusView,
 };
 use tauri::State;
 
@@ -121,4 +121,32 @@ pub async fn check_pass(
     request: CheckRequest,
 ) -> Result<CheckVerdict, Error> {
     session.community().await.check_pass(&request).await
+}
+
+#[tauri::command]
+pub async fn print_preview(
+    session: State<'_, Arc<Session>>,
+    permits: Vec<String>,
+) -> Result<Vec<PrintCandidate>, Error> {
+    session.community().await.print_preview(&permits).await
+}
+
+/// Prints into the profile's passes folder and opens the PDF in the desk's viewer, from which
+/// the desk prints.
+#[tauri::command]
+pub async fn print_passes(
+    session: State<'_, Arc<Session>>,
+    request: PrintRequest,
+) -> Result<PrintOutcome, Error> {
+    let request = PrintRequest {
+        output: None,
+        ..request
+    };
+    let mut outcome = session.community().await.print_passes(&request).await?;
+    if let Some(path) = &outcome.path {
+        outcome.open_error = tauri_plugin_opener::open_path(path, None::<&str>)
+            .err()
+            .map(|e| format!("{path} was written but could not be opened: {e}."));
+    }
+    Ok(outcome)
 }

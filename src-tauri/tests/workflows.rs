@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use gatehouse_testkit::buzzin::inf;
-use gatehouse_testkit::eventually;
+use gatehouse_testkit::{eventually, eventually_true};
 use support::{Desktop, ServedCommunity, keychain_secret};
 
 async fn opened(community: &ServedCommunity) -> Desktop {
@@ -550,21 +550,27 @@ async fn settings_connects_an_account_and_files_its_key_in_the_keychain_only() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_scanner_checks_a_pass_from_any_view_with_the_gate_s_verdict() {
     let community = ServedCommunity::start(false).await;
-    let desk = opened(&community).await;
-    // A live code the gate opens for now, and a revoked one.
+    // A live code the gate opens whatever the time of day (a permit open all day, made for the
+    // test before the window's first sync), and a revoked one.
+    let contractor = community
+        .api
+        .all_contractors()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.approved)
+        .unwrap();
+    let control = gatehouse_testkit::Control::new(community.base_url(), community.key.clone());
+    let fresh = control.permit_open_all_day(&contractor.id).await;
+    let (pass, code) = (
+        fresh.pass_number.clone().unwrap(),
+        fresh.access_code.clone().unwrap(),
+    );
+    assert!(community.gate(&code).await.0, "the gate opens for it now");
+    let desk = Desktop::launch_on(&community).await;
+    desk.text_until("status-counts", |t| t.starts_with("401 permits"))
+        .await;
     let permits = community.api.all_permits().await.unwrap();
-    let mut live = None;
-    for p in permits
-        .iter()
-        .filter(|p| p.status_name().is_some_and(|s| s.to_string() == "ACCEPTED"))
-    {
-        let code = p.access_code.clone().unwrap();
-        if community.gate(&code).await.0 {
-            live = Some((p.pass_number.clone().unwrap(), code));
-            break;
-        }
-    }
-    let (pass, code) = live.expect("a code the gate opens now");
     let revoked = permits
         .iter()
         .find(|p| p.status_name().is_some_and(|s| s.to_string() == "REVOKED"))
@@ -603,5 +609,130 @@ async fn a_scanner_checks_a_pass_from_any_view_with_the_gate_s_verdict() {
     assert_eq!(desk.text("check-reason").await, "The permit was revoked.");
     assert_eq!(community.gate(&code).await, (false, "revoked".into()));
     desk.screenshot("pass-check-refused").await;
+    desk.close().await;
+}
+
+/// Makes the desk's "PDF viewer" a script that copies the file it is given to `copy`: a
+/// `.desktop` handler for `application/pdf` in the app's private XDG folders, so that opening a
+/// pass goes through the real `xdg-open`.
+fn pdf_viewer_copying_to(desk: &Desktop, copy: &std::path::Path) {
+    let folder = |name: &str| {
+        let (_, v) = desk.env.iter().find(|(k, _)| k == name).unwrap();
+        std::path::PathBuf::from(v)
+    };
+    let (data, config) = (folder("XDG_DATA_HOME"), folder("XDG_CONFIG_HOME"));
+    let apps = data.join("applications");
+    std::fs::create_dir_all(&apps).unwrap();
+    std::fs::create_dir_all(&config).unwrap();
+    let script = desk.home().join("copy-pdf");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ncp \"$1\" \"{}.part\" && mv \"{0}.part\" \"{0}\"\n",
+            copy.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::write(
+        apps.join("gatehouse-test-pdf.desktop"),
+        format!(
+            "[Desktop Entry]\nType=Application\nName=Copy PDF\nExec={} %f\nMimeType=application/pdf;\nNoDisplay=true\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        config.join("mimeapps.list"),
+        "[Default Applications]\napplication/pdf=gatehouse-test-pdf.desktop\n",
+    )
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn print_pass_opens_the_pdf_in_the_desk_s_viewer_and_the_queue_says_why_others_cannot_print()
+{
+    let community = ServedCommunity::start(false).await;
+    let desk = opened(&community).await;
+    let copy = desk.home().join("viewer-got.pdf");
+    pdf_viewer_copying_to(&desk, &copy);
+
+    // One pass, from its panel.
+    let id = first_accepted_permit(&desk).await;
+    desk.click("print-pass").await;
+    eventually_true(
+        "the viewer opens the pass",
+        Duration::from_secs(20),
+        || async { copy.exists() },
+    )
+    .await;
+    let found = gatehouse_testkit::pdf::decode(&copy, 150);
+    let payload: serde_json::Value = serde_json::from_str(&found[0]).unwrap();
+    assert_eq!(
+        payload["accessCode"].as_str(),
+        code_on_server(&community, &id).await.as_deref(),
+        "the opened pass scans with the live code"
+    );
+    let notice = desk.text_until("notice", |t| t.contains("printed")).await;
+    assert!(notice.contains("opened in your PDF viewer"), "{notice}");
+
+    // The queue: a live permit and a revoked one, on 4x6 at 203 dpi.
+    desk.click("panel-close").await;
+    desk.select("filter-status", "").await;
+    let revoked = community
+        .api
+        .permits(
+            &gatehouse_testkit::ListQuery::new()
+                .eq("statusName", "REVOKED")
+                .limit(1),
+        )
+        .await
+        .unwrap()
+        .data
+        .remove(0);
+    let live = community.api.permit(&id).await.unwrap();
+    for pass in [&live.pass_number, &revoked.pass_number] {
+        desk.type_into("permit-search", pass.as_deref().unwrap())
+            .await;
+        desk.texts_until("permit-row", |t| t.len() == 1).await;
+        desk.click("permit-pick").await;
+    }
+    desk.click("nav-print").await;
+    let states = desk.texts_until("print-row-state", |t| t.len() == 2).await;
+    assert!(
+        states.iter().any(|s| s == "Ready")
+            && states
+                .iter()
+                .any(|s| s.contains("is REVOKED, not ACCEPTED")),
+        "{states:?}"
+    );
+    desk.select("print-layout", "4x6").await;
+    desk.select("print-dpi", "203").await;
+    assert_eq!(desk.text("print-go").await, "Print 1 pass");
+    std::fs::remove_file(&copy).unwrap();
+    desk.screenshot("print-queue").await;
+    desk.click("print-go").await;
+    eventually_true(
+        "the viewer opens the batch",
+        Duration::from_secs(20),
+        || async { copy.exists() },
+    )
+    .await;
+    let sizes = gatehouse_testkit::pdf::page_sizes(&copy);
+    assert_eq!(sizes.len(), 1, "the revoked one is left out");
+    let (w, h) = sizes[0];
+    assert!(
+        (w - 288.0).abs() < 1.0 && (h - 432.0).abs() < 1.0,
+        "4x6 in: {w} x {h} pt"
+    );
+    let result = desk.text_until("print-result", |t| !t.is_empty()).await;
+    assert!(
+        result.contains("printed: opened in your PDF viewer"),
+        "{result}"
+    );
     desk.close().await;
 }

@@ -17,6 +17,10 @@ const APT_BUILD: &[&str] = &[
     "libxdo-dev",
     "libgl1-mesa-dri",
     "fonts-dejavu-core",
+    // xdg-open: printed passes open in the desk's PDF viewer through it (and it asks `file`
+    // what a file is).
+    "xdg-utils",
+    "file",
 ];
 
 /// Extra packages the tests need: a virtual display, a session bus, the WebKit WebDriver, a

@@ -9,14 +9,17 @@ use ts_rs::{Config, TS};
 
 use gatehouse_buzzin::{PermitType, StatusName};
 use gatehouse_cache::{ActionKind, ContractorState, OutboxState, PermitSort};
+use gatehouse_passes::Layout;
 use gatehouse_sync::Phase;
 
-use crate::labels::{contractor_state_label, outbox_state_label, permit_type_label, phase_label};
+use crate::labels::{
+    contractor_state_label, layout_label, outbox_state_label, permit_type_label, phase_label,
+};
 use crate::{
     ActionView, AppInfo, Changed, CheckRequest, CheckVerdict, ConnectRequest, ContractorDetail,
     ContractorList, ContractorRow, Error, ErrorCode, GateRefusal, NocView, OutboxView,
-    PermitDetail, PermitFilter, PermitPageView, PermitRow, PrintOutcome, RefusedPass, StatusView,
-    SyncProgress, TimelineItem,
+    PermitDetail, PermitFilter, PermitPageView, PermitRow, PrintCandidate, PrintOutcome,
+    PrintRequest, RefusedPass, StatusView, SyncProgress, TimelineItem,
 };
 
 /// The file of generated lists, labels and limits beside the types.
@@ -50,6 +53,9 @@ pub fn all() -> Vec<(PathBuf, String)> {
         one::<CheckVerdict>(),
         one::<GateRefusal>(),
         one::<PrintOutcome>(),
+        one::<PrintCandidate>(),
+        one::<PrintRequest>(),
+        one::<Layout>(),
         one::<RefusedPass>(),
         one::<StatusName>(),
         one::<PermitType>(),
@@ -79,7 +85,7 @@ fn vocabulary() -> String {
     ) -> String {
         let lines: Vec<String> = all
             .iter()
-            .map(|&v| format!("  {}: {},", key(v), quoted([label(v)])))
+            .map(|&v| format!("  {}: {},", quoted([key(v)]), quoted([label(v)])))
             .collect();
         lines.join("\n")
     }
@@ -97,6 +103,7 @@ fn vocabulary() -> String {
         "// Generated from the Rust definitions by gatehouse-app (src/bindings.rs). Do not edit:\n\
          // `cargo xtask bindings` rewrites it.\n\
          import type {{ ContractorState }} from \"./ContractorState\";\n\
+         import type {{ Layout }} from \"./Layout\";\n\
          import type {{ OutboxState }} from \"./OutboxState\";\n\
          import type {{ PermitSort }} from \"./PermitSort\";\n\
          import type {{ PermitType }} from \"./PermitType\";\n\
@@ -124,6 +131,13 @@ fn vocabulary() -> String {
          /** Where a queued action stands, in words. */\n\
          export const OUTBOX_STATE_LABELS: Record<OutboxState, string> = {{\n{outbox}\n}};\n\
          \n\
+         /** The media a pass prints on, in the Print queue's order, and their words. */\n\
+         export const LAYOUTS: readonly Layout[] = [{layouts}];\n\
+         export const LAYOUT_LABELS: Record<Layout, string> = {{\n{layout_labels}\n}};\n\
+         \n\
+         /** The printer resolutions a desk picks from (QR modules snap to their dots). */\n\
+         export const PRINTER_DPIS: readonly number[] = [{dpis}];\n\
+         \n\
          /** The longest revoke reason, in characters. */\n\
          export const REVOKE_REASON_MAX = {reason};\n\
          \n\
@@ -143,6 +157,13 @@ fn vocabulary() -> String {
         ),
         phases = record(Phase::ALL, Phase::as_str, phase_label),
         outbox = record(OutboxState::ALL, OutboxState::as_str, outbox_state_label),
+        layouts = quoted(Layout::ALL.iter().map(|l| l.as_str())),
+        layout_labels = record(Layout::ALL, Layout::as_str, layout_label),
+        dpis = crate::PRINTER_DPIS
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
         reason = gatehouse_buzzin::inf::REVOKE_REASON_MAX,
         search = crate::SEARCH_MAX,
         event = quoted([crate::CHANGED_EVENT]),

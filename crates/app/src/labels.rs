@@ -3,6 +3,7 @@
 
 use gatehouse_buzzin::PermitType;
 use gatehouse_cache::{ContractorState, OutboxState};
+use gatehouse_passes::Layout;
 use gatehouse_sync::Phase;
 
 /// What the engine is doing, as the status bar says it.
@@ -45,5 +46,14 @@ pub fn outbox_state_label(state: OutboxState) -> &'static str {
         OutboxState::Done => "done",
         OutboxState::Refused => "refused",
         OutboxState::Discarded => "discarded",
+    }
+}
+
+/// The media a pass prints on, as the Print queue offers them.
+pub fn layout_label(layout: Layout) -> &'static str {
+    match layout {
+        Layout::Label => "Label 62 × 100 mm (Brother QL)",
+        Layout::FourBySix => "Label 4 × 6 in (DYMO 5XL, Zebra)",
+        Layout::A4 => "A4 paper, a pass a page",
     }
 }

@@ -39,7 +39,9 @@ pub use gate::GateRefusal;
 pub use gatehouse_cache::files;
 pub use info::{AppInfo, app_info};
 pub use on_demand::{Delivery, SyncReport};
-pub use passes::{PRINT_MAX, PrintOutcome, PrintRequest, RefusedPass};
+pub use passes::{
+    PRINT_MAX, PRINTER_DPIS, PrintCandidate, PrintOutcome, PrintRequest, RefusedPass,
+};
 pub use paths::{APP_IDENTIFIER, DATA_DIR_ENV, Paths};
 pub use permits::{
     NocView, PAGE_SIZE, PermitDetail, PermitFilter, PermitListing, PermitPageView, TimelineItem,

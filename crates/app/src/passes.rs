@@ -2,6 +2,7 @@
 //! waiting on it), the refusals of `gatehouse_passes`, and the PDF written private to the
 //! profile's passes folder. Nothing is written when every permit is refused.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use gatehouse_buzzin::{Permit, Timestamp, inf};
@@ -25,6 +26,8 @@ pub struct PrintOutcome {
     pub printed: Vec<String>,
     /// The passes refused, each with its one sentence.
     pub refused: Vec<RefusedPass>,
+    /// Why the PDF could not be opened in the desk's viewer (the window opens it).
+    pub open_error: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -35,17 +38,41 @@ pub struct RefusedPass {
     pub reason: String,
 }
 
+/// A permit in the Print queue: what its pass would say, or why it cannot print.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct PrintCandidate {
+    pub id: String,
+    pub pass_number: String,
+    pub company: String,
+    pub place: String,
+    /// ISO-8601 UTC.
+    pub valid_till: String,
+    /// Why it cannot print, in one sentence; `None` when it can.
+    pub refusal: Option<String>,
+}
+
 /// How to print.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
 pub struct PrintRequest {
     /// Permit ids or pass numbers.
     pub permits: Vec<String>,
     pub layout: Layout,
     /// The printer's resolution (300 when `None`).
     pub dpi: Option<u32>,
-    /// Where to write the PDF; the profile's passes folder when `None`.
+    /// Where to write the PDF; the profile's passes folder when `None`. Not for the window,
+    /// which never names a path.
+    #[serde(skip)]
+    #[ts(skip)]
     pub output: Option<PathBuf>,
 }
+
+/// The resolutions desk printers come in: 203 (Zebra-class thermal), 300 (Brother QL, DYMO),
+/// 600 (office lasers).
+pub const PRINTER_DPIS: [u32; 3] = [203, 300, 600];
 
 /// The most passes in one batch.
 pub const PRINT_MAX: usize = 5000;
@@ -66,53 +93,8 @@ impl Community {
             layout: req.layout,
             dpi: req.dpi.unwrap_or(300),
         };
-        let status = self.status().await?;
-        let online = status.online && self.may_reach_api();
-        let offline_as_of = (!online)
-            .then(|| status.last_sync_at.as_deref().and_then(Timestamp::parse))
-            .flatten();
-        let open = self.cache().outbox(true).await?;
         let now = Timestamp::now();
-        let mut items = Vec::with_capacity(req.permits.len());
-        let mut ids = std::collections::HashMap::new();
-        for key in &req.permits {
-            let key = key.trim();
-            check_id(key, "permit id or pass number")?;
-            let permit = self
-                .cache()
-                .permit_by_id_or_pass(key)
-                .await?
-                .ok_or_else(|| Error::not_found(format!("No permit {key} here.")))?;
-            let contractor_id = permit.community_contractor_id.clone().unwrap_or_default();
-            let contractor = self.cache().contractor(&contractor_id).await?;
-            let dying = pending_kill(&open, &permit.id, &contractor_id).is_some();
-            let code = permit.gate_code().map(str::to_owned);
-            let pass_number = permit
-                .pass_number
-                .clone()
-                .unwrap_or_else(|| permit.id.clone());
-            let facts = Printability {
-                pass: pass_number.clone(),
-                status: permit
-                    .status_name()
-                    .unwrap_or_else(|| gatehouse_buzzin::StatusName::Unknown(String::new())),
-                valid_till: permit.valid_till,
-                contractor_removed: contractor
-                    .as_ref()
-                    .is_some_and(|c| inf::contractor_removed(&c.communities_ids)),
-                code_dying: dying,
-                code: code.clone(),
-            };
-            let company = contractor
-                .as_ref()
-                .and_then(|c| c.company.as_ref())
-                .and_then(|c| c.company_name.clone())
-                .or_else(|| contractor.as_ref().and_then(|c| c.name.clone()))
-                .unwrap_or_default();
-            ids.insert(pass_number.clone(), permit.id.clone());
-            let pass = self.pass_of(&permit, pass_number, code, company, now, offline_as_of);
-            items.push((facts, pass));
-        }
+        let (items, ids, online) = self.gather(&req.permits, now).await?;
         let batch = tokio::task::spawn_blocking(move || {
             gatehouse_passes::render_batch(&items, options, now, |_, _| {})
         })
@@ -178,7 +160,87 @@ impl Community {
             path,
             printed: batch.printed,
             refused,
+            open_error: None,
         })
+    }
+
+    /// The permits' passes as they would print now, each with why it may not, in the order
+    /// asked: what the Print queue shows before anything is written.
+    pub async fn print_preview(&self, permits: &[String]) -> Result<Vec<PrintCandidate>, Error> {
+        if permits.len() > PRINT_MAX {
+            return Err(Error::invalid_input(format!(
+                "At most {PRINT_MAX} passes are printed at once."
+            )));
+        }
+        let now = Timestamp::now();
+        let (items, ids, _) = self.gather(permits, now).await?;
+        Ok(items
+            .iter()
+            .map(|(facts, pass)| PrintCandidate {
+                id: ids.get(&pass.pass_number).cloned().unwrap_or_default(),
+                pass_number: pass.pass_number.clone(),
+                company: pass.company.clone(),
+                place: pass.place.clone(),
+                valid_till: pass.valid_till.to_wire(),
+                refusal: facts.check(now).err().map(|r| r.to_string()),
+            })
+            .collect())
+    }
+
+    /// Each permit's facts for the refusals and its pass as drawn, the permit ids by pass
+    /// number, and whether the API is reachable.
+    async fn gather(
+        &self,
+        permits: &[String],
+        now: Timestamp,
+    ) -> Result<(Vec<(Printability, Pass)>, HashMap<String, String>, bool), Error> {
+        let status = self.status().await?;
+        let online = status.online && self.may_reach_api();
+        let offline_as_of = (!online)
+            .then(|| status.last_sync_at.as_deref().and_then(Timestamp::parse))
+            .flatten();
+        let open = self.cache().outbox(true).await?;
+        let mut items = Vec::with_capacity(permits.len());
+        let mut ids = HashMap::new();
+        for key in permits {
+            let key = key.trim();
+            check_id(key, "permit id or pass number")?;
+            let permit = self
+                .cache()
+                .permit_by_id_or_pass(key)
+                .await?
+                .ok_or_else(|| Error::not_found(format!("No permit {key} here.")))?;
+            let contractor_id = permit.community_contractor_id.clone().unwrap_or_default();
+            let contractor = self.cache().contractor(&contractor_id).await?;
+            let dying = pending_kill(&open, &permit.id, &contractor_id).is_some();
+            let code = permit.gate_code().map(str::to_owned);
+            let pass_number = permit
+                .pass_number
+                .clone()
+                .unwrap_or_else(|| permit.id.clone());
+            let facts = Printability {
+                pass: pass_number.clone(),
+                status: permit
+                    .status_name()
+                    .unwrap_or_else(|| gatehouse_buzzin::StatusName::Unknown(String::new())),
+                valid_till: permit.valid_till,
+                contractor_removed: contractor
+                    .as_ref()
+                    .is_some_and(|c| inf::contractor_removed(&c.communities_ids)),
+                code_dying: dying,
+                code: code.clone(),
+            };
+            let company = contractor
+                .as_ref()
+                .and_then(|c| c.company.as_ref())
+                .and_then(|c| c.company_name.clone())
+                .or_else(|| contractor.as_ref().and_then(|c| c.name.clone()))
+                .unwrap_or_default();
+            ids.insert(pass_number.clone(), permit.id.clone());
+            let pass = self.pass_of(&permit, pass_number, code, company, now, offline_as_of);
+            items.push((facts, pass));
+        }
+        Ok((items, ids, online))
     }
 
     fn pass_of(

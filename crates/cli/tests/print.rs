@@ -122,25 +122,27 @@ async fn check_says_valid_or_refused_with_the_gate_s_reason_online_or_offline_an
         .await
         .unwrap()
         .data;
-    // A permit open around the clock now (no daily window, or one that holds this moment is
-    // not needed: --at picks a moment inside it).
-    let p = accepted
+    // A live permit and a moment inside its validity and its daily window: a minute after its
+    // timeIn (community time, UTC+4) on the first day after both now and its start.
+    let inside = |p: &gatehouse_testkit::buzzin::Permit| {
+        let from = p.valid_from.unwrap().0.max(chrono::Utc::now());
+        let at = match &p.time_in {
+            None => from + chrono::Duration::minutes(1),
+            Some(tin) => {
+                let t = chrono::NaiveTime::parse_from_str(tin, "%H:%M").unwrap();
+                let day = (from + chrono::Duration::hours(4)).date_naive() + chrono::Days::new(1);
+                day.and_time(t).and_utc() - chrono::Duration::hours(4)
+                    + chrono::Duration::minutes(1)
+            }
+        };
+        (at < p.valid_till.unwrap().0).then_some(at)
+    };
+    let (p, at) = accepted
         .iter()
-        .find(|p| p.time_in.is_none())
-        .unwrap_or(&accepted[0]);
+        .find_map(|p| inside(p).map(|at| (p, at.to_rfc3339())))
+        .expect("a live permit with a day left");
     let code = p.access_code.clone().unwrap();
     let pass = p.pass_number.clone().unwrap();
-    let at = match &p.time_in {
-        None => gatehouse_testkit::buzzin::Timestamp::now().to_wire(),
-        Some(tin) => {
-            // Today at timeIn, community time (UTC+4), but not before the permit starts.
-            let day = (chrono::Utc::now() + chrono::Duration::hours(4)).date_naive();
-            let t = chrono::NaiveTime::parse_from_str(tin, "%H:%M").unwrap();
-            let at = day.and_time(t).and_utc() - chrono::Duration::hours(4);
-            let at = at.max(p.valid_from.unwrap().0 + chrono::Duration::days(1));
-            at.to_rfc3339()
-        }
-    };
 
     // The QR's payload as a scanner types it.
     let payload = gatehouse_testkit::buzzin::inf::qr_payload(&code);

@@ -14,6 +14,7 @@ use crate::{Pass, PassError};
 gatehouse_buzzin::closed_enum! {
     /// The media a pass is printed on.
     #[derive(Default)]
+    #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
     pub enum Layout {
         /// 62 × 100 mm die-cut label (Brother QL, DK-11202): the desk's usual label.
         #[default]

@@ -62,7 +62,7 @@ impl Printability {
         {
             return Err(Refusal::Expired {
                 pass,
-                till: till.to_wire(),
+                till: crate::community_time(till),
             });
         }
         if self.contractor_removed {

@@ -30,9 +30,19 @@ impl Control {
         path: &str,
         body: Option<Value>,
     ) -> T {
+        self.request(method, &format!("/__sandbox{path}"), body)
+            .await
+    }
+
+    async fn request<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> T {
         let mut req = self
             .http
-            .request(method.clone(), format!("{}/__sandbox{path}", self.base))
+            .request(method.clone(), format!("{}{path}", self.base))
             .header("x-api-key", &self.key);
         if let Some(b) = body {
             req = req.json(&b);
@@ -40,15 +50,11 @@ impl Control {
         let resp = req
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{method} /__sandbox{path}: {e}"));
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let status = resp.status();
         let text = resp.text().await.unwrap_or_default();
-        assert!(
-            status.is_success(),
-            "{method} /__sandbox{path}: {status} {text}"
-        );
-        serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{method} /__sandbox{path}: {e} in {text}"))
+        assert!(status.is_success(), "{method} {path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{method} {path}: {e} in {text}"))
     }
 
     /// Counts and the clock: `communityId`, `now`, `contractors`, `permits`, `events`, ...
@@ -65,6 +71,43 @@ impl Control {
     pub async fn approve_contractor(&self, id: &str) -> Contractor {
         self.call(Method::POST, &format!("/contractors/{id}/approve"), None)
             .await
+    }
+
+    /// A new permit of the approved contractor `contractor_id` for the first tower's first flat,
+    /// created, submitted and approved through the API: ACCEPTED, valid from an hour ago for ten
+    /// days, its daily window the whole day (00:00-23:59), so its code opens the gate whenever
+    /// the test runs.
+    pub async fn permit_open_all_day(&self, contractor_id: &str) -> Permit {
+        let props = self.properties().await;
+        let (tower, flat) = (&props["data"][0], &props["data"][0]["flats"][0]);
+        let hours = |h: i64| (chrono::Utc::now() + chrono::Duration::hours(h)).to_rfc3339();
+        let created: Value = self
+            .request(
+                Method::POST,
+                gatehouse_buzzin::inf::PERMITS_PATH,
+                Some(json!({
+                    "salesforcePermitId": "a1B5g00000PERMDESK",
+                    "communityContractorId": contractor_id,
+                    "propertyExternalId": tower["externalId"],
+                    "flatExternalId": flat["externalId"],
+                    "validFrom": hours(-1),
+                    "validTill": hours(24 * 10),
+                    "timeIn": "00:00", "timeOut": "23:59",
+                    "representativeName": "Ravi Nair",
+                    "representativeContact": "+971501112233",
+                    "employees": [{"name": "Arjun Menon"}]
+                })),
+            )
+            .await;
+        let id = created["_id"].as_str().expect("a created permit's id");
+        let _: Value = self
+            .request(
+                Method::PATCH,
+                &format!("{}/{id}", gatehouse_buzzin::inf::PASSES_PATH),
+                Some(json!({"action": "submit"})),
+            )
+            .await;
+        self.approve_permit(id).await
     }
 
     /// Approves a submitted permit: it becomes ACCEPTED with a code.

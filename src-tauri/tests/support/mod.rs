@@ -377,6 +377,11 @@ impl Desktop {
         }
     }
 
+    /// The app's `HOME` (a private folder): its XDG data and config folders are under it.
+    pub fn home(&self) -> &Path {
+        self._home.path()
+    }
+
     /// Waits for the element with this `data-testid` and returns it.
     pub async fn testid(&self, id: &str) -> fantoccini::elements::Element {
         self.client

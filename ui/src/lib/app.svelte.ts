@@ -15,6 +15,8 @@ export const shell = $state({
   notice: null as { text: string; error: boolean } | null,
   /** The pending/refused actions panel is open. */
   outboxOpen: false,
+  /** The permit whose panel is open in Permits (Ctrl/Cmd+P prints it when nothing is ticked). */
+  openPermit: null as string | null,
   /** The permits view narrowed to one contractor (from the contractor's panel). */
   permitsContractor: null as { id: string; name: string } | null,
 });

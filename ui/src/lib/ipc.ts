@@ -15,6 +15,9 @@ import type { OutboxView } from './bindings/OutboxView';
 import type { PermitDetail } from './bindings/PermitDetail';
 import type { PermitFilter } from './bindings/PermitFilter';
 import type { PermitPageView } from './bindings/PermitPageView';
+import type { PrintCandidate } from './bindings/PrintCandidate';
+import type { PrintOutcome } from './bindings/PrintOutcome';
+import type { PrintRequest } from './bindings/PrintRequest';
 import type { StatusView } from './bindings/StatusView';
 import type { IpcError } from './bindings/IpcError';
 import { CHANGED_EVENT } from './bindings/vocabulary';
@@ -77,6 +80,8 @@ export const commands = {
   retryAction: (id: string) => call<ActionView>('retry_action', { id }),
   discardAction: (id: string) => call<ActionView>('discard_action', { id }),
   checkPass: (request: CheckRequest) => call<CheckVerdict>('check_pass', { request }),
+  printPreview: (permits: string[]) => call<PrintCandidate[]>('print_preview', { permits }),
+  printPasses: (request: PrintRequest) => call<PrintOutcome>('print_passes', { request }),
   connect: (request: ConnectRequest) => call<StatusView>('connect', { request }),
 };
 

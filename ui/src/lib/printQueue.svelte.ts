@@ -15,6 +15,14 @@ class PrintQueue {
   toggle(id: string): void {
     this.ids = this.has(id) ? this.ids.filter((x) => x !== id) : [...this.ids, id];
   }
+
+  remove(id: string): void {
+    this.ids = this.ids.filter((x) => x !== id);
+  }
+
+  clear(): void {
+    this.ids = [];
+  }
 }
 
 export const printQueue = new PrintQueue();

@@ -13,14 +13,7 @@ export interface View {
 export const VIEWS: readonly View[] = [
   { id: 'contractors', label: 'Contractors', empty: null },
   { id: 'permits', label: 'Permits', empty: null },
-  {
-    id: 'print',
-    label: 'Print queue',
-    empty: {
-      title: 'Nothing to print',
-      body: 'Passes you select in Permits will queue here for printing as PDFs. Printing is not available in this version yet.',
-    },
-  },
+  { id: 'print', label: 'Print queue', empty: null },
   {
     id: 'panels',
     label: 'Gate panels',

@@ -16,4 +16,8 @@ printed: Array<string>,
 /**
  * The passes refused, each with its one sentence.
  */
-refused: Array<RefusedPass>, };
+refused: Array<RefusedPass>, 
+/**
+ * Why the PDF could not be opened in the desk's viewer (the window opens it).
+ */
+openError: string | null, };

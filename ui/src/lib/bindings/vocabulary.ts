@@ -1,6 +1,7 @@
 // Generated from the Rust definitions by gatehouse-app (src/bindings.rs). Do not edit:
 // `cargo xtask bindings` rewrites it.
 import type { ContractorState } from "./ContractorState";
+import type { Layout } from "./Layout";
 import type { OutboxState } from "./OutboxState";
 import type { PermitSort } from "./PermitSort";
 import type { PermitType } from "./PermitType";
@@ -24,31 +25,42 @@ export const CONTRACTOR_STATES: readonly ContractorState[] = ["pending", "approv
 
 /** The contractor queue's tabs, in words. */
 export const CONTRACTOR_STATE_LABELS: Record<ContractorState, string> = {
-  pending: "Pending",
-  approved: "Approved",
-  removed: "Removed",
+  "pending": "Pending",
+  "approved": "Approved",
+  "removed": "Removed",
 };
 
 /** What the sync engine is doing, in words. */
 export const PHASE_LABELS: Record<Phase, string> = {
-  idle: "Idle",
-  outbox: "Sending actions",
-  contractors: "Syncing contractors",
-  permits: "Syncing permits",
-  indexing: "Indexing",
-  events: "Syncing changes",
-  reconcile: "Checking",
+  "idle": "Idle",
+  "outbox": "Sending actions",
+  "contractors": "Syncing contractors",
+  "permits": "Syncing permits",
+  "indexing": "Indexing",
+  "events": "Syncing changes",
+  "reconcile": "Checking",
 };
 
 /** Where a queued action stands, in words. */
 export const OUTBOX_STATE_LABELS: Record<OutboxState, string> = {
-  pending: "waiting",
-  sending: "sending",
-  ambiguous: "checking whether it was applied",
-  done: "done",
-  refused: "refused",
-  discarded: "discarded",
+  "pending": "waiting",
+  "sending": "sending",
+  "ambiguous": "checking whether it was applied",
+  "done": "done",
+  "refused": "refused",
+  "discarded": "discarded",
 };
+
+/** The media a pass prints on, in the Print queue's order, and their words. */
+export const LAYOUTS: readonly Layout[] = ["label", "4x6", "a4"];
+export const LAYOUT_LABELS: Record<Layout, string> = {
+  "label": "Label 62 × 100 mm (Brother QL)",
+  "4x6": "Label 4 × 6 in (DYMO 5XL, Zebra)",
+  "a4": "A4 paper, a pass a page",
+};
+
+/** The printer resolutions a desk picks from (QR modules snap to their dots). */
+export const PRINTER_DPIS: readonly number[] = [203, 300, 600];
 
 /** The longest revoke reason, in characters. */
 export const REVOKE_REASON_MAX = 1000;
