@@ -170,18 +170,12 @@ impl Api {
         let (status, p) = self
             .post(
                 "/permits",
-                json!({
-                    "salesforcePermitId": format!("a1B5g00000PERM{n:04}"),
-                    "communityContractorId": contractor["_id"],
-                    "propertyExternalId": prop_ext,
-                    "flatExternalId": flat_ext,
-                    "validFrom": iso_in_hours(-1),
-                    "validTill": iso_in_hours(24 * 10),
-                    "timeIn": "00:00", "timeOut": "23:59",
-                    "representativeName": "Ravi Nair",
-                    "representativeContact": "+971501112233",
-                    "employees": [{"name": "Arjun Menon"}]
-                }),
+                all_day_permit(
+                    contractor["_id"].as_str().unwrap(),
+                    &format!("a1B5g00000PERM{n:04}"),
+                    &prop_ext,
+                    &flat_ext,
+                ),
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{p}");
@@ -204,6 +198,23 @@ impl Api {
 pub fn iso_in_hours(h: i64) -> String {
     (chrono::Utc::now() + chrono::Duration::hours(h))
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// A new permit's body: valid from an hour ago for ten days, its daily window the whole day
+/// (00:00-23:59), one worker.
+pub fn all_day_permit(contractor_id: &str, salesforce_id: &str, tower: &str, flat: &str) -> Value {
+    json!({
+        "salesforcePermitId": salesforce_id,
+        "communityContractorId": contractor_id,
+        "propertyExternalId": tower,
+        "flatExternalId": flat,
+        "validFrom": iso_in_hours(-1),
+        "validTill": iso_in_hours(24 * 10),
+        "timeIn": "00:00", "timeOut": "23:59",
+        "representativeName": "Ravi Nair",
+        "representativeContact": "+971501112233",
+        "employees": [{"name": "Arjun Menon"}]
+    })
 }
 
 pub fn new_contractor(n: u32) -> Value {

@@ -80,23 +80,16 @@ impl Control {
     pub async fn permit_open_all_day(&self, contractor_id: &str) -> Permit {
         let props = self.properties().await;
         let (tower, flat) = (&props["data"][0], &props["data"][0]["flats"][0]);
-        let hours = |h: i64| (chrono::Utc::now() + chrono::Duration::hours(h)).to_rfc3339();
         let created: Value = self
             .request(
                 Method::POST,
                 gatehouse_buzzin::inf::PERMITS_PATH,
-                Some(json!({
-                    "salesforcePermitId": "a1B5g00000PERMDESK",
-                    "communityContractorId": contractor_id,
-                    "propertyExternalId": tower["externalId"],
-                    "flatExternalId": flat["externalId"],
-                    "validFrom": hours(-1),
-                    "validTill": hours(24 * 10),
-                    "timeIn": "00:00", "timeOut": "23:59",
-                    "representativeName": "Ravi Nair",
-                    "representativeContact": "+971501112233",
-                    "employees": [{"name": "Arjun Menon"}]
-                })),
+                Some(crate::api::all_day_permit(
+                    contractor_id,
+                    "a1B5g00000PERMDESK",
+                    tower["externalId"].as_str().expect("a tower's external id"),
+                    flat["externalId"].as_str().expect("a flat's external id"),
+                )),
             )
             .await;
         let id = created["_id"].as_str().expect("a created permit's id");
