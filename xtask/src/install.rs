@@ -36,6 +36,10 @@ const APT_TEST: &[&str] = &[
     "libsecret-tools",
     // pdftoppm, pdftotext and pdfinfo: the passes tests read printed passes with them.
     "poppler-utils",
+    // A real print system and a printer that writes PDFs: `gatehouse print --printer` is tested
+    // through them.
+    "cups",
+    "printer-driver-cups-pdf",
 ];
 
 /// The oldest Node.js that Vite 8 runs on.

@@ -21,6 +21,7 @@ mod on_demand;
 mod passes;
 mod paths;
 mod permits;
+mod printer;
 pub mod profiles;
 mod rows;
 mod session;
@@ -46,6 +47,7 @@ pub use paths::{APP_IDENTIFIER, DATA_DIR_ENV, Paths};
 pub use permits::{
     NocView, PAGE_SIZE, PermitDetail, PermitFilter, PermitListing, PermitPageView, TimelineItem,
 };
+pub use printer::{cups_media, printers};
 pub use rows::{ContractorRow, PermitRow};
 pub use validate::SEARCH_MAX;
 

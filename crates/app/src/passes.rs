@@ -28,6 +28,8 @@ pub struct PrintOutcome {
     pub refused: Vec<RefusedPass>,
     /// Why the PDF could not be opened in the desk's viewer (the window opens it).
     pub open_error: Option<String>,
+    /// The CUPS job, when it was sent to a printer.
+    pub job: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -63,6 +65,8 @@ pub struct PrintRequest {
     pub layout: Layout,
     /// The printer's resolution (300 when `None`).
     pub dpi: Option<u32>,
+    /// A CUPS printer to send the PDF to, at 100 % on the pass's media (Linux, macOS).
+    pub printer: Option<String>,
     /// Where to write the PDF; the profile's passes folder when `None`. Not for the window,
     /// which never names a path.
     #[serde(skip)]
@@ -88,6 +92,9 @@ impl Community {
             return Err(Error::invalid_input(format!(
                 "At most {PRINT_MAX} passes are printed at once."
             )));
+        }
+        if let Some(printer) = &req.printer {
+            crate::printer::check_name(printer)?;
         }
         let options = Options {
             layout: req.layout,
@@ -156,11 +163,21 @@ impl Community {
             .record_local(&lines)
             .await
             .map_err(crate::community::storage)?;
+        let job = match (&req.printer, &path) {
+            (Some(printer), Some(pdf)) => Some(crate::printer::send(
+                Path::new(pdf),
+                printer,
+                req.layout,
+                &file.clone().unwrap_or_default(),
+            )?),
+            _ => None,
+        };
         Ok(PrintOutcome {
             path,
             printed: batch.printed,
             refused,
             open_error: None,
+            job,
         })
     }
 

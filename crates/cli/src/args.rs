@@ -80,6 +80,10 @@ pub struct PrintArgs {
     /// (Zebra-class).
     #[arg(long, default_value_t = 300)]
     pub dpi: u32,
+    /// Also send the PDF to this CUPS printer, at 100 % on the pass's media (Linux, macOS;
+    /// `lpstat -e` lists them).
+    #[arg(long, value_name = "NAME")]
+    pub printer: Option<String>,
     #[arg(long)]
     pub json: bool,
 }

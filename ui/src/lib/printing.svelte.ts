@@ -41,7 +41,12 @@ export function printSummary(o: PrintOutcome): string {
 /** Prints `permits` as one PDF with the remembered media and resolution, and says how it went. */
 export async function printPasses(permits: string[]): Promise<PrintOutcome | null> {
   try {
-    const outcome = await commands.printPasses({ permits, layout: printSettings.layout, dpi: printSettings.dpi });
+    const outcome = await commands.printPasses({
+      permits,
+      layout: printSettings.layout,
+      dpi: printSettings.dpi,
+      printer: null,
+    });
     notify(printSummary(outcome), !outcome.path || outcome.openError !== null);
     return outcome;
   } catch (err) {

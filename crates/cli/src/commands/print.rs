@@ -14,6 +14,7 @@ pub async fn run(target: Target, a: PrintArgs) -> Result<(), Failure> {
             permits: a.passes,
             layout: a.layout,
             dpi: Some(a.dpi),
+            printer: a.printer.clone(),
             output: a.output,
         })
         .await?;
@@ -22,6 +23,9 @@ pub async fn run(target: Target, a: PrintArgs) -> Result<(), Failure> {
     } else {
         if let Some(path) = &outcome.path {
             say!("Printed {} pass(es) to {path}", outcome.printed.len());
+        }
+        if let (Some(job), Some(printer)) = (&outcome.job, &a.printer) {
+            say!("Sent to the printer {printer} as job {job}, at 100 % on its own media");
         }
         for r in &outcome.refused {
             tell!("gatehouse: not printed: {}", r.reason);

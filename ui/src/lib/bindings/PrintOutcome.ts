@@ -20,4 +20,8 @@ refused: Array<RefusedPass>,
 /**
  * Why the PDF could not be opened in the desk's viewer (the window opens it).
  */
-openError: string | null, };
+openError: string | null, 
+/**
+ * The CUPS job, when it was sent to a printer.
+ */
+job: string | null, };

@@ -12,4 +12,8 @@ permits: Array<string>, layout: Layout,
 /**
  * The printer's resolution (300 when `None`).
  */
-dpi: number | null, };
+dpi: number | null, 
+/**
+ * A CUPS printer to send the PDF to, at 100 % on the pass's media (Linux, macOS).
+ */
+printer: string | null, };
