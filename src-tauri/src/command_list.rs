@@ -24,6 +24,8 @@ macro_rules! with_commands {
             check_pass,
             print_preview,
             print_passes,
+            places,
+            import_places,
             connect,
         }
     };

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use gatehouse_app::places::PlacesView;
 use gatehouse_app::vocabulary::ContractorState;
 use gatehouse_app::{
     ActionView, AppInfo, CheckRequest, CheckVerdict, ConnectRequest, ContractorDetail,
@@ -149,4 +150,17 @@ pub async fn print_passes(
             .map(|e| format!("{path} was written but could not be opened: {e}."));
     }
     Ok(outcome)
+}
+
+#[tauri::command]
+pub async fn places(session: State<'_, Arc<Session>>) -> Result<PlacesView, Error> {
+    Ok(session.community().await.places_view())
+}
+
+#[tauri::command]
+pub async fn import_places(
+    session: State<'_, Arc<Session>>,
+    csv: String,
+) -> Result<PlacesView, Error> {
+    session.community().await.import_places(csv.as_bytes())
 }

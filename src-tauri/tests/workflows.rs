@@ -736,3 +736,82 @@ async fn print_pass_opens_the_pdf_in_the_desk_s_viewer_and_the_queue_says_why_ot
     );
     desk.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn places_imported_in_settings_name_every_unit_in_the_table_and_the_panel() {
+    let community = ServedCommunity::start(false).await;
+    let desk = opened(&community).await;
+    // Before: the permits carry DAMAC's ids, and those name them.
+    desk.click("nav-permits").await;
+    let before = desk.texts_until("permit-place", |t| !t.is_empty()).await;
+    assert!(
+        before
+            .iter()
+            .all(|t| t.starts_with("DAMAC-TWR-") && t.contains(" · UNIT-")),
+        "{before:?}"
+    );
+
+    // The desk's directory, from the sandbox's towers, typed up as a spreadsheet would save it.
+    let control = gatehouse_testkit::Control::new(community.base_url(), community.key.clone());
+    let props = control.properties().await;
+    let mut csv = String::from(
+        "tower_id,tower_external_id,tower_name,unit_id,unit_external_id,unit_name\r\n",
+    );
+    for p in props["data"].as_array().unwrap() {
+        for f in p["flats"].as_array().unwrap() {
+            let ext = f["externalId"].as_str().unwrap();
+            csv.push_str(&format!(
+                "{},{},\"{}\",{},{ext},{}\r\n",
+                p["id"].as_str().unwrap(),
+                p["externalId"].as_str().unwrap(),
+                p["name"].as_str().unwrap(),
+                f["id"].as_str().unwrap(),
+                ext.trim_start_matches("UNIT-"),
+            ));
+        }
+    }
+    desk.click("nav-settings").await;
+    desk.text_until("places-summary", |t| t.starts_with("Names for 0 towers"))
+        .await;
+    desk.js(
+        "const input = document.querySelector('[data-testid=places-import]');
+         const files = new DataTransfer();
+         files.items.add(new File([arguments[0]], 'places.csv', { type: 'text/csv' }));
+         input.files = files.files;
+         input.dispatchEvent(new Event('change', { bubbles: true }));",
+        vec![csv.into()],
+    )
+    .await;
+    desk.text_until("places-summary", |t| {
+        t.starts_with("Names for 4 towers and 200 units")
+    })
+    .await;
+    desk.screenshot("settings-places").await;
+
+    desk.click("nav-permits").await;
+    let after = desk
+        .texts_until("permit-place", |t| {
+            !t.is_empty() && t.iter().all(|x| !x.starts_with("DAMAC-"))
+        })
+        .await;
+    let towers: Vec<&str> = props["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        after.iter().all(|t| towers
+            .iter()
+            .any(|name| t.starts_with(&format!("{name} · ")))),
+        "{after:?}"
+    );
+    let id = row_ids(&desk, "permit-row").await.remove(0);
+    desk.click_row("permit-row", &id).await;
+    let place = desk
+        .text_until("permit-panel-place", |t| !t.is_empty())
+        .await;
+    assert!(towers.iter().any(|name| place.starts_with(name)), "{place}");
+    desk.screenshot("permits-places").await;
+    desk.close().await;
+}

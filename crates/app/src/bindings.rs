@@ -54,6 +54,8 @@ pub fn all() -> Vec<(PathBuf, String)> {
         one::<GateRefusal>(),
         one::<PrintOutcome>(),
         one::<PrintCandidate>(),
+        one::<crate::places::PlaceLabel>(),
+        one::<crate::places::PlacesView>(),
         one::<PrintRequest>(),
         one::<Layout>(),
         one::<RefusedPass>(),
@@ -138,6 +140,12 @@ fn vocabulary() -> String {
          /** The printer resolutions a desk picks from (QR modules snap to their dots). */\n\
          export const PRINTER_DPIS: readonly number[] = [{dpis}];\n\
          \n\
+         /** The places CSV's columns, in order. */\n\
+         export const PLACES_COLUMNS: readonly string[] = [{place_columns}];\n\
+         \n\
+         /** The largest places CSV taken, in bytes. */\n\
+         export const PLACES_FILE_MAX = {places_max};\n\
+         \n\
          /** The longest revoke reason, in characters. */\n\
          export const REVOKE_REASON_MAX = {reason};\n\
          \n\
@@ -164,6 +172,8 @@ fn vocabulary() -> String {
             .map(u32::to_string)
             .collect::<Vec<_>>()
             .join(", "),
+        place_columns = quoted(crate::places::PLACES_COLUMNS),
+        places_max = crate::places::PLACES_FILE_MAX,
         reason = gatehouse_buzzin::inf::REVOKE_REASON_MAX,
         search = crate::SEARCH_MAX,
         event = quoted([crate::CHANGED_EVENT]),

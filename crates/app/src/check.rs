@@ -171,7 +171,9 @@ impl Community {
             refusal: outcome.as_ref().err().map(|r| r.why),
             reason,
             at: at.to_wire(),
-            permit: permit.as_ref().map(|p| permit_row(p, &names, &queued)),
+            permit: permit
+                .as_ref()
+                .map(|p| permit_row(p, &names, &queued, &self.places())),
             time_in: permit.as_ref().and_then(|p| p.time_in.clone()),
             time_out: permit.as_ref().and_then(|p| p.time_out.clone()),
             workers: permit

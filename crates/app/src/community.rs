@@ -13,6 +13,7 @@ use tokio::sync::{broadcast, watch};
 use ts_rs::TS;
 
 use crate::permits::PermitPager;
+use crate::places::Places;
 use crate::rows::count;
 use crate::{Error, Paths, Profile, Profiles};
 
@@ -53,6 +54,8 @@ pub struct Community {
     actor: String,
     /// The permits table's memory of where its pages start.
     pager: PermitPager,
+    /// The profile's names for towers and units, and why it could not be read if it could not.
+    places: std::sync::RwLock<(Arc<Places>, Option<String>)>,
     /// Keeps the demo's sandbox serving while the app runs.
     _sandbox: Option<gatehouse_sandbox::Running>,
 }
@@ -253,6 +256,15 @@ fn clear_demo_folder(dir: &std::path::Path) -> Result<(), Error> {
         .map_err(|e| Error::storage(format!("Cannot clear {}: {e}.", dir.display())))
 }
 
+/// The places file, beside the cache.
+fn places_path(cache: &Cache) -> std::path::PathBuf {
+    cache
+        .path()
+        .parent()
+        .unwrap_or(std::path::Path::new("."))
+        .join(crate::places::PLACES_FILE)
+}
+
 pub(crate) fn storage(e: impl std::fmt::Display) -> Error {
     Error::storage(e.to_string())
 }
@@ -320,6 +332,8 @@ impl Community {
                 .await
                 .map_err(|e| Error::internal(format!("the demo community could not start: {e}")))?;
         gatehouse_cache::files::private_dir(&dir).map_err(storage)?;
+        // The demo community comes with its directory of towers and units.
+        Places::of_sandbox(&sandbox.properties).save(&dir.join(crate::places::PLACES_FILE))?;
         gatehouse_cache::files::write_private(&dir.join(DEMO_MARKER), |w| {
             w.write_all(b"Gatehouse's demo community: deleted and made anew at each start.\n")
         })
@@ -363,9 +377,11 @@ impl Community {
         actor: String,
         link: Link,
     ) -> Community {
-        let cache = cache.into();
+        let cache: Arc<Cache> = cache.into();
+        let places = crate::places::open(&places_path(&cache));
         Community {
             name,
+            places: std::sync::RwLock::new(places),
             demo: false,
             pager: PermitPager::following(&cache),
             cache,
@@ -402,6 +418,23 @@ impl Community {
             self.link,
             Link::Unlinked(_) | Link::OnDemand { offline: true, .. }
         )
+    }
+
+    /// The profile's directory of places.
+    pub fn places(&self) -> Arc<Places> {
+        self.places.read().expect("the places lock").0.clone()
+    }
+
+    /// Why the profile's places file could not be read (it was set aside), if it could not.
+    pub fn places_problem(&self) -> Option<String> {
+        self.places.read().expect("the places lock").1.clone()
+    }
+
+    /// Replaces the directory with `places`, on disk first.
+    pub(crate) fn set_places(&self, places: Places) -> Result<(), Error> {
+        places.save(&places_path(&self.cache))?;
+        *self.places.write().expect("the places lock") = (Arc::new(places), None);
+        Ok(())
     }
 
     pub fn actor(&self) -> &str {

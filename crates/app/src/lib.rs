@@ -21,6 +21,7 @@ mod on_demand;
 mod passes;
 mod paths;
 mod permits;
+pub mod places;
 mod printer;
 pub mod profiles;
 mod rows;

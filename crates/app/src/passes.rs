@@ -278,12 +278,7 @@ impl Community {
         .filter(|s| !s.trim().is_empty())
         .collect::<Vec<_>>()
         .join(" ");
-        let place = match (p.property_id.as_deref(), p.flat_id.as_deref()) {
-            (Some(t), Some(u)) => format!("{t} · {u}"),
-            (Some(t), None) => t.to_owned(),
-            (None, Some(u)) => u.to_owned(),
-            (None, None) => String::new(),
-        };
+        let place = crate::rows::place_of(p, &self.places()).text;
         Pass {
             pass_number,
             code: code.unwrap_or_default(),

@@ -9,6 +9,7 @@ use gatehouse_cache::ContractorState;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::places::{PlaceLabel, Places};
 use crate::{Community, Error};
 
 /// One contractor as the queue shows it. Every text is the API's, shown as text.
@@ -44,6 +45,8 @@ pub struct PermitRow {
     pub company: String,
     pub property_id: String,
     pub flat_id: String,
+    /// The tower and unit in words, from the profile's directory ([`crate::places`]).
+    pub place: PlaceLabel,
     /// ISO-8601 UTC.
     pub valid_from: Option<String>,
     /// ISO-8601 UTC.
@@ -66,6 +69,7 @@ pub(crate) fn permit_row(
     p: &Permit,
     names: &HashMap<String, (String, String)>,
     queued: &HashSet<String>,
+    places: &Places,
 ) -> PermitRow {
     let contractor_id = p.community_contractor_id.clone().unwrap_or_default();
     let (name, company) = names.get(&contractor_id).cloned().unwrap_or_default();
@@ -82,10 +86,21 @@ pub(crate) fn permit_row(
         company,
         property_id: p.property_id.clone().unwrap_or_default(),
         flat_id: p.flat_id.clone().unwrap_or_default(),
+        place: place_of(p, places),
         valid_from: wire(p.valid_from),
         valid_till: wire(p.valid_till),
         job: p.jobs_summary.clone().unwrap_or_default(),
     }
+}
+
+/// How a permit's place reads.
+pub(crate) fn place_of(p: &Permit, places: &Places) -> PlaceLabel {
+    places.label(
+        p.property_id.as_deref().unwrap_or(""),
+        p.flat_id.as_deref().unwrap_or(""),
+        p.property_external_id.as_deref(),
+        p.flat_external_id.as_deref(),
+    )
 }
 
 pub(crate) fn contractor_row(c: Contractor, queued: &HashSet<String>) -> ContractorRow {
@@ -125,9 +140,10 @@ impl Community {
             .into_iter()
             .collect();
         let names = self.cache().contractor_names(&ids).await?;
+        let places = self.places();
         Ok(permits
             .iter()
-            .map(|p| permit_row(p, &names, queued))
+            .map(|p| permit_row(p, &names, queued, &places))
             .collect())
     }
 

@@ -57,6 +57,31 @@ async fn with_no_profile_the_demo_community_opens_and_syncs_by_itself() {
         .await
         .unwrap_err();
     assert_eq!(err.code, gatehouse_app::ErrorCode::InvalidInput);
+
+    // It comes with its directory: every permit's place reads by name.
+    let places = community.places_view();
+    assert_eq!(
+        (places.towers, places.units, places.problem),
+        (4, 200, None)
+    );
+    let rows = community
+        .permits(&gatehouse_app::PermitFilter::default(), 0)
+        .await
+        .unwrap()
+        .rows;
+    for r in &rows {
+        let (tower, unit) = r.place.text.split_once(" · ").unwrap();
+        assert!(
+            !tower.starts_with("DAMAC") && !tower.starts_with('…'),
+            "named, not by an id: {:?}",
+            r.place
+        );
+        assert!(
+            unit.len() == 4 && unit.chars().all(|c| c.is_ascii_digit()),
+            "{:?}",
+            r.place
+        );
+    }
     community.close();
 }
 

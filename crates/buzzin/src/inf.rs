@@ -143,6 +143,12 @@ pub fn pass_number(n: u64) -> String {
     format!("WP-{n:06}")
 }
 
+/// Permits are created with DAMAC's `propertyExternalId` and `flatExternalId` [DOC]; whether a
+/// permit read back carries them is not documented. Assumed: it may, under the same names, and a
+/// client reads them when present (places are then named by them when the profile's directory
+/// does not name them). Nothing depends on their presence.
+pub const PERMITS_CARRY_EXTERNAL_IDS: bool = true;
+
 /// The QR payload: `{ visitType: "communityPass", accessCode }` [DOC].
 pub fn qr_payload(access_code: &str) -> String {
     serde_json::json!({ "visitType": "communityPass", "accessCode": access_code }).to_string()

@@ -146,6 +146,12 @@ pub struct Permit {
     pub property_id: Option<String>,
     #[serde(default)]
     pub flat_id: Option<String>,
+    /// DAMAC's ids of the tower and unit, as the permit was created with them: read where a
+    /// permit carries them ([INF]: see `inf::PERMITS_CARRY_EXTERNAL_IDS`).
+    #[serde(default)]
+    pub property_external_id: Option<String>,
+    #[serde(default)]
+    pub flat_external_id: Option<String>,
     #[serde(default)]
     pub additional_flat_ids: Option<Vec<String>>,
     #[serde(default)]

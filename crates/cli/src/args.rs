@@ -48,9 +48,26 @@ pub enum Command {
     Audit(AuditCmd),
     /// Print permit passes into one PDF, a pass a page (never for a dead code).
     Print(PrintArgs),
+    /// The profile's names for towers and units (Buzz-In names none): import, export, show.
+    #[command(subcommand)]
+    Places(PlacesCmd),
     /// Check a scanned pass as the gate would, from the cache (online or offline). Exit 0 when
     /// the code opens the gate, 4 when it is refused.
     Check(CheckArgs),
+}
+
+#[derive(Subcommand)]
+pub enum PlacesCmd {
+    /// Replace the directory with a CSV file (header: tower_id, tower_external_id, tower_name,
+    /// unit_id, unit_external_id, unit_name). A file with a bad row changes nothing.
+    Import { file: std::path::PathBuf },
+    /// Write the directory as CSV, to a file or standard output.
+    Export {
+        #[arg(short = 'o', long = "output", value_name = "FILE.csv")]
+        output: Option<std::path::PathBuf>,
+    },
+    /// How many towers and units it names.
+    Show(JsonFlag),
 }
 
 #[derive(Args)]

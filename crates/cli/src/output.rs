@@ -135,11 +135,12 @@ pub fn contractor_row(c: &ContractorRow) -> String {
 
 pub fn permit_header() -> String {
     format!(
-        "{}  {}  {}  {}  JOB",
+        "{}  {}  {}  {}  {}  JOB",
         pad("PASS", 10),
         pad("STATUS", 9),
         pad("TYPE", 8),
-        pad("VALID TILL", 20)
+        pad("VALID TILL", 20),
+        pad("PLACE", 24)
     )
 }
 
@@ -150,7 +151,7 @@ pub fn permit_row(p: &PermitRow) -> String {
         &p.pass_number
     };
     format!(
-        "{}  {}  {}  {}  {}",
+        "{}  {}  {}  {}  {}  {}",
         pad(pass, 10),
         pad(p.status.as_str(), 9),
         pad(p.permit_type.as_ref().map_or("", |t| t.as_str()), 8),
@@ -158,6 +159,7 @@ pub fn permit_row(p: &PermitRow) -> String {
             &p.valid_till.as_deref().map(local_str).unwrap_or_default(),
             20
         ),
+        pad(&p.place.text, 24),
         cut(&p.job, 50)
     )
 }

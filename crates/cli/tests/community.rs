@@ -228,7 +228,7 @@ async fn lists_shows_acts_and_exits_with_codes_scripts_can_trust() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "seq,at,actor,action,targetId,reason,result,detail"
+        "seq,at,actor,action,targetId,reason,result,detail,online"
     );
     assert!(
         csv.contains("Desk 1,revokePass,") && csv.contains("Contract ended,applied"),

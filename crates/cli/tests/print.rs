@@ -351,3 +351,83 @@ async fn print_to_a_cups_printer_keeps_the_pass_s_media_at_full_scale() {
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn places_read_by_name_once_imported_and_by_external_id_before() {
+    let sb = Sandbox::demo().await;
+    let desk = Desk::new(&sb.base_url(), sb.api_key());
+    desk.ok(&["sync"]);
+    let accepted = sb
+        .client()
+        .permits(&ListQuery::new().eq("statusName", "ACCEPTED").limit(1))
+        .await
+        .unwrap()
+        .data
+        .remove(0);
+    let pass = accepted.pass_number.clone().unwrap();
+    // The permit carries DAMAC's ids: they name it until the directory does.
+    let (tower_ext, unit_ext) = (
+        accepted.property_external_id.clone().unwrap(),
+        accepted.flat_external_id.clone().unwrap(),
+    );
+    let shown = desk.json(&["permits", "show", &pass, "--json"]);
+    assert_eq!(
+        shown["permit"]["place"]["text"],
+        format!("{tower_ext} · {unit_ext}").as_str()
+    );
+    assert_eq!(desk.json(&["places", "show", "--json"])["towers"], 0);
+
+    // A directory from the sandbox's own towers, as a desk would type it up.
+    let props = sb.control().properties().await;
+    let mut csv =
+        String::from("tower_id,tower_external_id,tower_name,unit_id,unit_external_id,unit_name\n");
+    let mut name_of_ours = None;
+    for (t, p) in props["data"].as_array().unwrap().iter().enumerate() {
+        for f in p["flats"].as_array().unwrap() {
+            let unit = format!("{}", 1000 + t * 100 + csv.lines().count());
+            if f["id"] == accepted.flat_id.as_deref().unwrap() {
+                name_of_ours = Some(format!("{} · {unit}", p["name"].as_str().unwrap()));
+            }
+            csv.push_str(&format!(
+                "{},{},{},{},{},{unit}\n",
+                p["id"].as_str().unwrap(),
+                p["externalId"].as_str().unwrap(),
+                p["name"].as_str().unwrap(),
+                f["id"].as_str().unwrap(),
+                f["externalId"].as_str().unwrap(),
+            ));
+        }
+    }
+    let ours = name_of_ours.unwrap();
+    let file = desk.data.path().join("places.csv");
+    std::fs::write(&file, &csv).unwrap();
+    let said = desk.ok(&["places", "import", file.to_str().unwrap()]);
+    assert!(said.contains("4 tower(s) and 200 unit(s)"), "{said}");
+
+    let listed = desk.ok(&["permits", "list", "--search", &pass]);
+    assert!(listed.contains(&ours), "{listed}");
+    let shown = desk.json(&["permits", "show", &pass, "--json"]);
+    assert_eq!(shown["permit"]["place"]["text"], ours.as_str());
+    assert!(
+        shown["permit"]["place"]["ids"]
+            .as_str()
+            .unwrap()
+            .contains(accepted.flat_id.as_deref().unwrap())
+    );
+    let pdf = desk.data.path().join("named.pdf");
+    desk.ok(&["print", &pass, "-o", pdf.to_str().unwrap()]);
+    assert!(text_of(&pdf).contains(&ours), "the pass names the place");
+
+    // Exported, it imports back the same; a bad file changes nothing.
+    let exported = desk.ok(&["places", "export"]);
+    let again = desk.data.path().join("again.csv");
+    std::fs::write(&again, &exported).unwrap();
+    desk.ok(&["places", "import", again.to_str().unwrap()]);
+    assert_eq!(desk.ok(&["places", "export"]), exported);
+    let bad = desk.data.path().join("bad.csv");
+    std::fs::write(&bad, "tower_id,unit_id\nT1,U1\nT 2,U2\n").unwrap();
+    let (exit, _, stderr) = desk.code(&["places", "import", bad.to_str().unwrap()]);
+    assert_eq!(exit, 4);
+    assert!(stderr.contains("Line 3 of the places file"), "{stderr}");
+    assert_eq!(desk.ok(&["places", "export"]), exported, "nothing changed");
+}

@@ -103,6 +103,8 @@ pub struct Running {
     pub api_key: String,
     /// Whether an existing `--data` folder was resumed (rather than seeded).
     pub resumed: bool,
+    /// The community's towers and their units (they do not change while it runs).
+    pub properties: Vec<Property>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -181,6 +183,7 @@ pub async fn start(config: Config, addr: SocketAddr) -> std::io::Result<Running>
             }
         }
     };
+    let properties = world.properties.clone();
     let deliveries = Arc::new(webhooks::Deliveries::default());
     let webhooks = webhooks::spawn(config.webhooks.clone(), deliveries.clone());
     let world = Arc::new(match store {
@@ -214,6 +217,7 @@ pub async fn start(config: Config, addr: SocketAddr) -> std::io::Result<Running>
         addr,
         api_key: config.api_keys[0].clone(),
         resumed,
+        properties,
         stop: Some(tx),
         task,
     })

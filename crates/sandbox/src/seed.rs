@@ -323,6 +323,8 @@ pub fn build(
             flat.id.clone(),
             flat.external_id.clone(),
         );
+        let external_ids = inf::PERMITS_CARRY_EXTERNAL_IDS
+            .then(|| (property.external_id.clone(), flat_ext.clone()));
         let accepted_ever = matches!(
             status,
             StatusName::Accepted | StatusName::Revoked | StatusName::Archived | StatusName::Expired
@@ -371,6 +373,8 @@ pub fn build(
             community_id: Some(community.clone()),
             property_id: Some(property_id),
             flat_id: Some(flat_id),
+            property_external_id: external_ids.as_ref().map(|e| e.0.clone()),
+            flat_external_id: external_ids.map(|e| e.1),
             additional_flat_ids: None,
             community_contractor_id: Some(contractor),
             valid_from: Some(Timestamp(from)),

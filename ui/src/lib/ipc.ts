@@ -15,6 +15,7 @@ import type { OutboxView } from './bindings/OutboxView';
 import type { PermitDetail } from './bindings/PermitDetail';
 import type { PermitFilter } from './bindings/PermitFilter';
 import type { PermitPageView } from './bindings/PermitPageView';
+import type { PlacesView } from './bindings/PlacesView';
 import type { PrintCandidate } from './bindings/PrintCandidate';
 import type { PrintOutcome } from './bindings/PrintOutcome';
 import type { PrintRequest } from './bindings/PrintRequest';
@@ -82,6 +83,8 @@ export const commands = {
   checkPass: (request: CheckRequest) => call<CheckVerdict>('check_pass', { request }),
   printPreview: (permits: string[]) => call<PrintCandidate[]>('print_preview', { permits }),
   printPasses: (request: PrintRequest) => call<PrintOutcome>('print_passes', { request }),
+  places: () => call<PlacesView>('places'),
+  importPlaces: (csv: string) => call<PlacesView>('import_places', { csv }),
   connect: (request: ConnectRequest) => call<StatusView>('connect', { request }),
 };
 

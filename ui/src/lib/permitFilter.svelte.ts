@@ -16,9 +16,14 @@ export const EXPIRING = [
 
 export type Expiring = (typeof EXPIRING)[number]['id'];
 
+/** The permits a desk works with: the ones that open a gate now or may soon. The table opens
+ *  on them; every status is a click away. */
+export const LIVE: readonly StatusName[] = ['ACCEPTED', 'PENDING'];
+
 export class PermitFilterForm {
   search = $state('');
-  status = $state<StatusName | ''>('');
+  /** One status, every status (''), or the live ones ('live', the default). */
+  status = $state<StatusName | '' | 'live'>('live');
   permitType = $state<PermitType | ''>('');
   expiring = $state<Expiring>('');
   customHours = $state(48);
@@ -32,7 +37,7 @@ export class PermitFilterForm {
     const hours =
       this.expiring === 'custom' ? Math.round(this.customHours) : this.expiring ? Number(this.expiring) : null;
     return {
-      statuses: this.status ? [this.status] : [],
+      statuses: this.status === 'live' ? [...LIVE] : this.status ? [this.status] : [],
       permitType: this.permitType || null,
       contractorId,
       propertyId: this.property.trim() || null,

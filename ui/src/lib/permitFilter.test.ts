@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { PermitFilterForm } from './permitFilter.svelte';
 
 describe('the permits filter bar', () => {
-  it('asks for every permit by default, soonest to end first', () => {
+  it('asks for the live permits by default, soonest to end first', () => {
     const f = new PermitFilterForm().toFilter(null);
     expect(f).toEqual({
-      statuses: [],
+      statuses: ['ACCEPTED', 'PENDING'],
       permitType: null,
       contractorId: null,
       propertyId: null,
@@ -15,6 +15,12 @@ describe('the permits filter bar', () => {
       sort: 'validTill',
       descending: false,
     });
+  });
+
+  it('asks for every status when "Any status" is picked', () => {
+    const form = new PermitFilterForm();
+    form.status = '';
+    expect(form.toFilter(null).statuses).toEqual([]);
   });
 
   it('sends "expiring within" in minutes, a custom number of hours included', () => {

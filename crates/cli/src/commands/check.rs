@@ -32,11 +32,7 @@ pub async fn run(target: Target, a: CheckArgs) -> Result<(), Failure> {
                 or_dash(&p.company),
                 or_dash(&p.contractor_name)
             );
-            say!(
-                "  Place: {} · {}",
-                or_dash(&p.property_id),
-                or_dash(&p.flat_id)
-            );
+            say!("  Place: {}", or_dash(&p.place.text));
             let daily = match (&v.time_in, &v.time_out) {
                 (Some(a), Some(b)) => format!(", daily {a}-{b}"),
                 _ => String::new(),

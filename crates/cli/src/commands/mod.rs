@@ -6,6 +6,7 @@ pub mod check;
 pub mod contractors;
 pub mod outbox;
 pub mod permits;
+pub mod places;
 pub mod print;
 pub mod profile;
 pub mod sandbox;

@@ -65,9 +65,9 @@ pub async fn run(target: Target, cmd: PermitsCmd) -> Result<(), Failure> {
                 }
             );
             say!(
-                "Unit:        {} / {}",
-                output::or_dash(&p.property_id),
-                output::or_dash(&p.flat_id)
+                "Place:       {} ({})",
+                output::or_dash(&p.place.text),
+                p.place.ids
             );
             say!("Job:         {}", output::or_dash(&p.job));
             say!("Access code: {}", d.access_code.as_deref().unwrap_or("-"));

@@ -156,6 +156,8 @@ impl World {
             additional.push(Self::resolve_flat(property, None, Some(ext))?.id.clone());
         }
         let (property_id, flat_id) = (property.id.clone(), flat.id.clone());
+        let external_ids = inf::PERMITS_CARRY_EXTERNAL_IDS
+            .then(|| (property.external_id.clone(), flat.external_id.clone()));
         self.check_window(Some(valid_from), valid_till)?;
         let noc = req.noc.as_ref().map(|n| self.stored_noc(n)).transpose()?;
 
@@ -172,6 +174,8 @@ impl World {
             community_id: Some(self.community_id.clone()),
             property_id: Some(property_id),
             flat_id: Some(flat_id),
+            property_external_id: external_ids.as_ref().map(|e| e.0.clone()),
+            flat_external_id: external_ids.map(|e| e.1),
             additional_flat_ids: (!additional.is_empty()).then_some(additional),
             community_contractor_id: Some(contractor_id),
             valid_from: Some(valid_from),

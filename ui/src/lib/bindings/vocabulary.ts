@@ -62,6 +62,12 @@ export const LAYOUT_LABELS: Record<Layout, string> = {
 /** The printer resolutions a desk picks from (QR modules snap to their dots). */
 export const PRINTER_DPIS: readonly number[] = [203, 300, 600];
 
+/** The places CSV's columns, in order. */
+export const PLACES_COLUMNS: readonly string[] = ["tower_id", "tower_external_id", "tower_name", "unit_id", "unit_external_id", "unit_name"];
+
+/** The largest places CSV taken, in bytes. */
+export const PLACES_FILE_MAX = 16777216;
+
 /** The longest revoke reason, in characters. */
 export const REVOKE_REASON_MAX = 1000;
 
