@@ -26,6 +26,7 @@ macro_rules! with_commands {
             print_passes,
             places,
             import_places,
+            place_options,
             connect,
         }
     };

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use gatehouse_app::places::PlacesView;
+use gatehouse_app::places::{PlaceOption, PlacesView};
 use gatehouse_app::vocabulary::ContractorState;
 use gatehouse_app::{
     ActionView, AppInfo, CheckRequest, CheckVerdict, ConnectRequest, ContractorDetail,
@@ -163,4 +163,9 @@ pub async fn import_places(
     csv: String,
 ) -> Result<PlacesView, Error> {
     session.community().await.import_places(csv.as_bytes())
+}
+
+#[tauri::command]
+pub async fn place_options(session: State<'_, Arc<Session>>) -> Result<Vec<PlaceOption>, Error> {
+    Ok(session.community().await.place_options())
 }

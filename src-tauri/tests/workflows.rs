@@ -813,5 +813,25 @@ async fn places_imported_in_settings_name_every_unit_in_the_table_and_the_panel(
         .await;
     assert!(towers.iter().any(|name| place.starts_with(name)), "{place}");
     desk.screenshot("permits-places").await;
+
+    // The place filter: typed in part, picked from the directory, and only that unit's permits.
+    desk.click("panel-close").await;
+    let (tower, unit) = place.split_once(" · ").unwrap();
+    desk.type_into("filter-place-input", &format!("{} {unit}", &tower[..4]))
+        .await;
+    let offered = desk
+        .texts_until("filter-place-option", |t| !t.is_empty())
+        .await;
+    assert!(offered[0].starts_with(&place), "{offered:?}");
+    desk.screenshot("place-picker").await;
+    desk.click("filter-place-option").await;
+    desk.text_until("filter-place", |t| t.starts_with(&place))
+        .await;
+    let rows = desk
+        .texts_until("permit-place", |t| {
+            !t.is_empty() && t.iter().all(|x| x == &place)
+        })
+        .await;
+    assert!(!rows.is_empty());
     desk.close().await;
 }

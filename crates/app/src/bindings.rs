@@ -56,6 +56,7 @@ pub fn all() -> Vec<(PathBuf, String)> {
         one::<PrintCandidate>(),
         one::<crate::places::PlaceLabel>(),
         one::<crate::places::PlacesView>(),
+        one::<crate::places::PlaceOption>(),
         one::<PrintRequest>(),
         one::<Layout>(),
         one::<RefusedPass>(),

@@ -15,6 +15,7 @@ import type { OutboxView } from './bindings/OutboxView';
 import type { PermitDetail } from './bindings/PermitDetail';
 import type { PermitFilter } from './bindings/PermitFilter';
 import type { PermitPageView } from './bindings/PermitPageView';
+import type { PlaceOption } from './bindings/PlaceOption';
 import type { PlacesView } from './bindings/PlacesView';
 import type { PrintCandidate } from './bindings/PrintCandidate';
 import type { PrintOutcome } from './bindings/PrintOutcome';
@@ -85,6 +86,7 @@ export const commands = {
   printPasses: (request: PrintRequest) => call<PrintOutcome>('print_passes', { request }),
   places: () => call<PlacesView>('places'),
   importPlaces: (csv: string) => call<PlacesView>('import_places', { csv }),
+  placeOptions: () => call<PlaceOption[]>('place_options'),
   connect: (request: ConnectRequest) => call<StatusView>('connect', { request }),
 };
 

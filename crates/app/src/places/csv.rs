@@ -1,28 +1,11 @@
-//! Names for places. Buzz-In names no towers or units [GAP]: permits carry `propertyId` and
-//! `flatId` (and, where they do, DAMAC's external ids). Each profile keeps a directory of its
-//! towers and units, `places.csv` beside its cache, imported from and exported to the CSV below,
-//! and every place shown (tables, panels, passes, the CLI) reads like "Marina Tower 2 · 1004",
-//! falling back to the external id, then to a short id.
-//!
-//! The CSV: a header line, then one row per unit with its tower (a row with only the tower
-//! columns names a tower without units):
-//!
-//! ```text
-//! tower_id,tower_external_id,tower_name,unit_id,unit_external_id,unit_name
-//! 670000000000000000000001,DAMAC-TWR-01,Marina Tower 1,670000000000000000000002,UNIT-0101,0101
-//! ```
-
-use std::collections::HashMap;
-use std::path::Path;
+//! The directory's CSV: a header line, then one row per unit with its tower. Every row is
+//! checked; a file with a bad one is refused whole, naming its line.
 
 use gatehouse_buzzin::inf;
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
+use super::{Named, Places, first_non_empty};
 use crate::Error;
-
-/// The directory's file, in the profile's folder.
-pub const PLACES_FILE: &str = "places.csv";
 
 /// The CSV's columns, in order.
 pub const PLACES_COLUMNS: [&str; 6] = [
@@ -42,32 +25,6 @@ pub const PLACES_MAX: usize = 100_000;
 
 /// The largest places CSV taken, in bytes.
 pub const PLACES_FILE_MAX: usize = 16 * 1024 * 1024;
-
-/// A place as it is shown: its words, and its ids for a hover.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(rename_all = "camelCase")]
-pub struct PlaceLabel {
-    /// "Marina Tower 2 · 1004", or external ids, or short ids.
-    pub text: String,
-    /// "tower 6700…0034 · unit 6700…0035": the full ids.
-    pub ids: String,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Named {
-    external_id: String,
-    name: String,
-}
-
-/// A profile's directory of towers and units.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Places {
-    towers: HashMap<String, Named>,
-    /// Units by id, with their tower's id.
-    units: HashMap<String, (String, Named)>,
-}
-
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Row {
     #[serde(default)]
@@ -83,97 +40,7 @@ struct Row {
     #[serde(default)]
     unit_name: String,
 }
-
-/// The last `n` characters of an id after an ellipsis: `…000034`.
-fn short(id: &str) -> String {
-    let n = id.chars().count();
-    if n <= 8 {
-        id.to_owned()
-    } else {
-        format!("…{}", id.chars().skip(n - 6).collect::<String>())
-    }
-}
-
-fn first_non_empty<'a>(choices: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    choices.into_iter().map(str::trim).find(|s| !s.is_empty())
-}
-
 impl Places {
-    pub fn len(&self) -> usize {
-        self.towers.len() + self.units.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// How many towers and units it names.
-    pub fn counts(&self) -> (usize, usize) {
-        (self.towers.len(), self.units.len())
-    }
-
-    /// Adds (or renames) a tower.
-    pub fn set_tower(&mut self, id: &str, external_id: &str, name: &str) {
-        self.towers.insert(
-            id.to_owned(),
-            Named {
-                external_id: external_id.trim().to_owned(),
-                name: name.trim().to_owned(),
-            },
-        );
-    }
-
-    /// Adds (or renames) a unit of `tower_id`.
-    pub fn set_unit(&mut self, tower_id: &str, id: &str, external_id: &str, name: &str) {
-        self.units.insert(
-            id.to_owned(),
-            (
-                tower_id.to_owned(),
-                Named {
-                    external_id: external_id.trim().to_owned(),
-                    name: name.trim().to_owned(),
-                },
-            ),
-        );
-    }
-
-    /// How a place reads: the directory's name, else an external id (the directory's, else the
-    /// permit's own), else a short id; the full ids for a hover.
-    pub fn label(
-        &self,
-        property_id: &str,
-        flat_id: &str,
-        property_external_id: Option<&str>,
-        flat_external_id: Option<&str>,
-    ) -> PlaceLabel {
-        let tower = self.towers.get(property_id);
-        let unit = self.units.get(flat_id).map(|(_, u)| u);
-        let part = |named: Option<&Named>, ext: Option<&str>, id: &str| -> Option<String> {
-            first_non_empty([
-                named.map_or("", |n| n.name.as_str()),
-                named.map_or("", |n| n.external_id.as_str()),
-                ext.unwrap_or(""),
-            ])
-            .map(str::to_owned)
-            .or_else(|| (!id.trim().is_empty()).then(|| short(id)))
-        };
-        let text = [
-            part(tower, property_external_id, property_id),
-            part(unit, flat_external_id, flat_id),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" · ");
-        let ids = [("tower", property_id), ("unit", flat_id)]
-            .into_iter()
-            .filter(|(_, id)| !id.is_empty())
-            .map(|(what, id)| format!("{what} {id}"))
-            .collect::<Vec<_>>()
-            .join(" · ");
-        PlaceLabel { text, ids }
-    }
-
     /// Reads a directory from its CSV. Every row is checked; the first bad one is named with its
     /// line and nothing is taken.
     pub fn parse(csv_text: &[u8]) -> Result<Places, Error> {
@@ -278,66 +145,6 @@ impl Places {
         }
         w.into_inner().expect("writing to memory")
     }
-
-    /// The profile's directory, empty when it has none yet.
-    pub fn load(path: &Path) -> Result<Places, Error> {
-        match std::fs::read(path) {
-            Ok(bytes) => Places::parse(&bytes).map_err(|e| {
-                Error::invalid_input(format!("{} is damaged: {}", path.display(), e.message))
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Places::default()),
-            Err(e) => Err(Error::storage(format!(
-                "Cannot read {}: {e}.",
-                path.display()
-            ))),
-        }
-    }
-
-    /// Writes the directory, private, replacing the file whole.
-    pub fn save(&self, path: &Path) -> Result<(), Error> {
-        let csv = self.to_csv();
-        gatehouse_cache::files::write_private(path, |w| w.write_all(&csv))
-            .map_err(|e| Error::storage(format!("Cannot write {}: {e}.", path.display())))
-    }
-}
-
-impl Places {
-    /// A sandbox's towers and units: its names, with a unit named by its number (the sandbox
-    /// names units "Marina Tower 2 1004").
-    pub fn of_sandbox(properties: &[gatehouse_sandbox::Property]) -> Places {
-        let mut places = Places::default();
-        for p in properties {
-            places.set_tower(&p.id, &p.external_id, &p.name);
-            for f in &p.flats {
-                let number = f
-                    .name
-                    .strip_prefix(p.name.as_str())
-                    .map_or(f.name.as_str(), str::trim);
-                places.set_unit(&p.id, &f.id, &f.external_id, number);
-            }
-        }
-        places
-    }
-}
-
-/// The directory at `path`; one that cannot be read is set aside (kept, as
-/// `places.csv.unreadable-<unix seconds>`), an empty one is used, and why is returned.
-pub(crate) fn open(path: &Path) -> (std::sync::Arc<Places>, Option<String>) {
-    match Places::load(path) {
-        Ok(p) => (std::sync::Arc::new(p), None),
-        Err(e) => {
-            let secs = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            let aside = path.with_extension(format!("csv.unreadable-{secs}"));
-            let why = match std::fs::rename(path, &aside) {
-                Ok(()) => format!("{} It was kept as {}.", e.message, aside.display()),
-                Err(_) => e.message,
-            };
-            tracing::warn!(problem = %why, "the places file was not read");
-            (std::sync::Arc::new(Places::default()), Some(why))
-        }
-    }
 }
 
 fn check_row(row: &Row, line: usize) -> Result<(), Error> {
@@ -375,7 +182,6 @@ fn check_row(row: &Row, line: usize) -> Result<(), Error> {
     }
     Ok(())
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,6 +214,21 @@ mod tests {
     }
 
     #[test]
+    fn the_picker_offers_each_tower_then_its_units_by_name() {
+        let places = Places::parse(CSV.as_bytes()).unwrap();
+        let texts: Vec<String> = places.options().into_iter().map(|o| o.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "DAMAC-TWR-03",
+                "Marina Tower 2",
+                "Marina Tower 2 · 1004",
+                "Marina Tower 2 · UNIT-1005"
+            ]
+        );
+    }
+
+    #[test]
     fn export_then_import_gives_the_same_directory() {
         let places = Places::parse(CSV.as_bytes()).unwrap();
         let again = Places::parse(&places.to_csv()).unwrap();
@@ -437,39 +258,5 @@ mod tests {
             let err = Places::parse(csv.as_bytes()).unwrap_err();
             assert!(err.message.contains(says), "{csv:?}: {}", err.message);
         }
-    }
-}
-
-/// What the profile's directory holds, as Settings and `gatehouse places` show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(rename_all = "camelCase")]
-pub struct PlacesView {
-    pub towers: u32,
-    pub units: u32,
-    /// Why the places file could not be read (it was set aside), if it could not.
-    pub problem: Option<String>,
-}
-
-impl crate::Community {
-    pub fn places_view(&self) -> PlacesView {
-        let (towers, units) = self.places().counts();
-        PlacesView {
-            towers: u32::try_from(towers).unwrap_or(u32::MAX),
-            units: u32::try_from(units).unwrap_or(u32::MAX),
-            problem: self.places_problem(),
-        }
-    }
-
-    /// Makes the directory in `csv` the profile's, replacing the one it had. A file with a bad
-    /// row changes nothing.
-    pub fn import_places(&self, csv: &[u8]) -> Result<PlacesView, Error> {
-        self.set_places(Places::parse(csv)?)?;
-        Ok(self.places_view())
-    }
-
-    /// The profile's directory as its CSV.
-    pub fn export_places(&self) -> Vec<u8> {
-        self.places().to_csv()
     }
 }
