@@ -26,6 +26,8 @@ pub struct ScanResult {
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub permit_id: Option<String>,
+    /// The gate's clock when it read the code: what it was judged against.
+    pub at: Timestamp,
 }
 
 impl World {
@@ -36,10 +38,12 @@ impl World {
                 "direction must be \"entry\" or \"exit\"",
             ));
         }
+        let now = self.now();
         let reject = |reason: &str, permit: Option<&str>| ScanResult {
             accepted: false,
             reason: Some(reason.to_owned()),
             permit_id: permit.map(str::to_owned),
+            at: now,
         };
         let code = req.access_code.trim();
         if let Some((pid, why)) = self.dead_codes.get(code) {
@@ -68,7 +72,6 @@ impl World {
                 return Ok(reject("wrong location", Some(&pid)));
             }
         }
-        let now = self.now();
         if p.valid_from.is_some_and(|f| now < f) {
             return Ok(reject("inactive", Some(&pid)));
         }
@@ -107,6 +110,7 @@ impl World {
             accepted: true,
             reason: None,
             permit_id: Some(pid),
+            at: now,
         })
     }
 
