@@ -1,7 +1,7 @@
 //! The desk's pass check: a scanned code against the cache, online or offline, with the verdict
 //! a gate would give ([`crate::gate`]) and how old the data is. Every check is audited.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use gatehouse_buzzin::{Timestamp, inf};
 use gatehouse_cache::LocalRecord;
@@ -11,7 +11,7 @@ use ts_rs::TS;
 use crate::actions::pending_kill;
 use crate::community::storage;
 use crate::gate::{self, GateFacts, GateRefusal, community_time};
-use crate::rows::{PermitRow, permit_row};
+use crate::rows::PermitRow;
 use crate::{Community, Error};
 
 /// The longest scan read (a QR payload is about 60 characters).
@@ -154,26 +154,20 @@ impl Community {
                 p.pass_number.unwrap_or(code.clone())
             ));
         }
-        let names: HashMap<String, (String, String)> = contractor
-            .iter()
-            .map(|c| {
-                let company = c
-                    .company
-                    .as_ref()
-                    .and_then(|co| co.company_name.clone())
-                    .unwrap_or_default();
-                (c.id.clone(), (c.name.clone().unwrap_or_default(), company))
-            })
-            .collect();
         let queued: HashSet<String> = open.iter().map(|e| e.target_id.clone()).collect();
+        let row = match &permit {
+            Some(p) => self
+                .rows_marked(std::slice::from_ref(p), &queued)
+                .await?
+                .pop(),
+            None => None,
+        };
         Ok(CheckVerdict {
             valid: outcome.is_ok(),
             refusal: outcome.as_ref().err().map(|r| r.why),
             reason,
             at: at.to_wire(),
-            permit: permit
-                .as_ref()
-                .map(|p| permit_row(p, &names, &queued, &self.places())),
+            permit: row,
             time_in: permit.as_ref().and_then(|p| p.time_in.clone()),
             time_out: permit.as_ref().and_then(|p| p.time_out.clone()),
             workers: permit

@@ -104,13 +104,13 @@ pub(crate) fn place_of(p: &Permit, places: &Places) -> PlaceLabel {
 }
 
 pub(crate) fn contractor_row(c: Contractor, queued: &HashSet<String>) -> ContractorRow {
-    let company = c.company.as_ref();
     ContractorRow {
         state: ContractorState::of(&c),
-        company: company
-            .and_then(|co| co.company_name.clone())
-            .unwrap_or_default(),
-        trade_license_expiry: company.and_then(|co| co.trade_license_expiry_date.clone()),
+        company: c.company_name().unwrap_or_default().to_owned(),
+        trade_license_expiry: c
+            .company
+            .as_ref()
+            .and_then(|co| co.trade_license_expiry_date.clone()),
         salesforce_id: c.salesforce_id().map(str::to_owned),
         pending_sync: queued.contains(&c.id),
         name: c.name.unwrap_or_default(),
