@@ -211,11 +211,14 @@ impl Community {
         permits: &[String],
         now: Timestamp,
     ) -> Result<(Vec<(Printability, Pass)>, HashMap<String, String>, bool), Error> {
-        let status = self.status().await?;
-        let online = status.online && self.may_reach_api();
+        let (online, last_sync) = gatehouse_sync::freshness(self.cache())
+            .await
+            .map_err(crate::community::storage)?;
+        let online = online && self.may_reach_api();
         let offline_as_of = (!online)
-            .then(|| status.last_sync_at.as_deref().and_then(Timestamp::parse))
+            .then(|| last_sync.as_deref().and_then(Timestamp::parse))
             .flatten();
+        let places = self.places();
         let open = self.cache().outbox(true).await?;
         let mut items = Vec::with_capacity(permits.len());
         let mut ids = HashMap::new();
@@ -247,55 +250,33 @@ impl Community {
                 code_dying: dying,
                 code: code.clone(),
             };
+            // A pass names the company, or the contractor when it gave none.
             let company = contractor
                 .as_ref()
-                .and_then(|c| c.company.as_ref())
-                .and_then(|c| c.company_name.clone())
-                .or_else(|| contractor.as_ref().and_then(|c| c.name.clone()))
-                .unwrap_or_default();
+                .and_then(|c| c.company_name().or(c.name.as_deref()))
+                .unwrap_or_default()
+                .to_owned();
             ids.insert(pass_number.clone(), permit.id.clone());
-            let pass = self.pass_of(&permit, pass_number, code, company, now, offline_as_of);
+            let pass = Pass {
+                code: code.unwrap_or_default(),
+                permit_type: permit.permit_type.clone(),
+                valid_from: permit.valid_from,
+                // A permit with no end cannot pass the check; this is never printed.
+                valid_till: permit.valid_till.unwrap_or(now),
+                daily: permit.time_in.clone().zip(permit.time_out.clone()),
+                company,
+                representative: representative(&permit),
+                place: crate::rows::place_of(&permit, &places).text,
+                workers: permit.employees.as_ref().map(|e| e.len() as u32),
+                printed_at: now,
+                printed_by: self.actor().to_owned(),
+                profile: self.name().to_owned(),
+                offline_as_of,
+                pass_number,
+            };
             items.push((facts, pass));
         }
         Ok((items, ids, online))
-    }
-
-    fn pass_of(
-        &self,
-        p: &Permit,
-        pass_number: String,
-        code: Option<String>,
-        company: String,
-        now: Timestamp,
-        offline_as_of: Option<Timestamp>,
-    ) -> Pass {
-        let representative = [
-            p.representative_name.clone(),
-            p.representative_contact.clone(),
-        ]
-        .into_iter()
-        .flatten()
-        .filter(|s| !s.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-        let place = crate::rows::place_of(p, &self.places()).text;
-        Pass {
-            pass_number,
-            code: code.unwrap_or_default(),
-            permit_type: p.permit_type.clone(),
-            valid_from: p.valid_from,
-            // A permit with no end cannot pass the check; this is never printed.
-            valid_till: p.valid_till.unwrap_or(now),
-            daily: p.time_in.clone().zip(p.time_out.clone()),
-            company,
-            representative,
-            place,
-            workers: p.employees.as_ref().map(|e| e.len() as u32),
-            printed_at: now,
-            printed_by: self.actor().to_owned(),
-            profile: self.name().to_owned(),
-            offline_as_of,
-        }
     }
 
     /// The profile's passes folder (private), beside its cache.
@@ -310,6 +291,19 @@ impl Community {
             .map_err(|e| Error::storage(format!("Cannot create {}: {e}.", dir.display())))?;
         Ok(dir)
     }
+}
+
+/// The representative's name and contact, as the pass shows them.
+fn representative(p: &Permit) -> String {
+    [
+        p.representative_name.as_deref(),
+        p.representative_contact.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|s| !s.trim().is_empty())
+    .collect::<Vec<_>>()
+    .join(" ")
 }
 
 /// `WP-002391-20261201-120500.pdf`, or `passes-3-…` for a batch.

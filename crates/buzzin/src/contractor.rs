@@ -134,6 +134,15 @@ pub struct Contractor {
 }
 
 impl Contractor {
+    /// The company's name as the contractor gave it, if it gave one.
+    pub fn company_name(&self) -> Option<&str> {
+        self.company
+            .as_ref()?
+            .company_name
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+    }
+
     pub fn salesforce_id(&self) -> Option<&str> {
         self.integrations
             .as_ref()?

@@ -48,12 +48,7 @@ pub(crate) async fn upsert_contractors(
         q.push_values(chunk, |mut b, c| {
             b.push_bind(&c.id)
                 .push_bind(c.name.clone().unwrap_or_default())
-                .push_bind(
-                    c.company
-                        .as_ref()
-                        .and_then(|co| co.company_name.clone())
-                        .unwrap_or_default(),
-                )
+                .push_bind(c.company_name().unwrap_or_default().to_owned())
                 .push_bind(c.email.clone().unwrap_or_default())
                 .push_bind(c.phone.clone().unwrap_or_default())
                 .push_bind(c.salesforce_id().unwrap_or_default().to_owned())
@@ -94,10 +89,7 @@ pub(crate) async fn upsert_contractors(
 fn contractor_search_key(c: &Contractor) -> String {
     [
         c.name.as_deref().unwrap_or(""),
-        c.company
-            .as_ref()
-            .and_then(|co| co.company_name.as_deref())
-            .unwrap_or(""),
+        c.company_name().unwrap_or(""),
         c.phone.as_deref().unwrap_or(""),
         c.email.as_deref().unwrap_or(""),
         c.salesforce_id().unwrap_or(""),
