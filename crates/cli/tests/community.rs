@@ -244,12 +244,7 @@ async fn an_outage_round_trip_loses_nothing() {
     let addr = sb.addr();
     let desk = Desk::new(&sb.base_url(), sb.api_key());
     desk.ok(&["sync", "--quiet"]);
-    let api = sb.client();
-    let accepted = api
-        .permits(&ListQuery::new().eq("statusName", "ACCEPTED").limit(50))
-        .await
-        .unwrap()
-        .data;
+    let accepted = sb.permits_in("ACCEPTED", 50).await;
     let victim = accepted[0].clone();
     let owner = victim.community_contractor_id.clone().unwrap();
     let other = accepted
@@ -354,11 +349,7 @@ async fn kill_9_at_many_points_loses_nothing_and_applies_each_action_once() {
 
     // During the outbox drain: actions queued offline, each request slowed so kills land
     // before, during and after it.
-    let accepted = api
-        .permits(&ListQuery::new().eq("statusName", "ACCEPTED").limit(1000))
-        .await
-        .unwrap()
-        .data;
+    let accepted = sb.permits_in("ACCEPTED", 1000).await;
     let reissued: Vec<String> = accepted[..40].iter().map(|p| p.id.clone()).collect();
     let revoked: Vec<String> = accepted[40..60].iter().map(|p| p.id.clone()).collect();
     for id in &reissued {

@@ -2,9 +2,9 @@
 //! out inert, CSV formulas are neutralised, files are private, an address or a key meant for
 //! one place goes nowhere else.
 
+use gatehouse_testkit::Sandbox;
 use gatehouse_testkit::buzzin::inf::{CONTRACTORS_PATH, PERMITS_PATH};
 use gatehouse_testkit::hostile::{Method, Rewrite, Served, StatusCode, proxy};
-use gatehouse_testkit::{ListQuery, Sandbox};
 use serde_json::json;
 
 mod support;
@@ -104,16 +104,8 @@ async fn files_are_private_after_a_sync_an_export_and_a_rebuild() {
             & 0o777
     };
     let sb = Sandbox::demo().await;
-    let desk = Desk::new(&sb.base_url(), sb.api_key());
-    desk.ok(&["sync"]);
-    let client = sb.client();
-    let id = client
-        .permits(&ListQuery::new().eq("statusName", "ACCEPTED").limit(1))
-        .await
-        .unwrap()
-        .data
-        .remove(0)
-        .id;
+    let desk = Desk::synced(&sb);
+    let id = sb.permits_in("ACCEPTED", 1).await.remove(0).id;
     assert!(desk.ok(&["permits", "reissue", &id]).contains("Done"));
 
     let data = desk.data.path();

@@ -1,8 +1,8 @@
 //! `gatehouse print` over a synced community: passes that scan with the live code, refusals in
 //! one sentence each with the rest printed, and no file when nothing may print.
 
+use gatehouse_testkit::Sandbox;
 use gatehouse_testkit::pdf::{decode, page_sizes, text_of};
-use gatehouse_testkit::{ListQuery, Sandbox};
 
 mod support;
 use support::Desk;
@@ -10,19 +10,10 @@ use support::Desk;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn print_writes_scannable_passes_and_refuses_dead_codes_in_one_sentence() {
     let sb = Sandbox::demo().await;
-    let desk = Desk::new(&sb.base_url(), sb.api_key());
-    desk.ok(&["sync"]);
+    let desk = Desk::synced(&sb);
     let api = sb.client();
-    let accepted = api
-        .permits(&ListQuery::new().eq("statusName", "ACCEPTED").limit(2))
-        .await
-        .unwrap()
-        .data;
-    let revoked = api
-        .permits(&ListQuery::new().eq("statusName", "REVOKED").limit(1))
-        .await
-        .unwrap()
-        .data;
+    let accepted = sb.permits_in("ACCEPTED", 2).await;
+    let revoked = sb.permits_in("REVOKED", 1).await;
     let pass = |p: &gatehouse_testkit::buzzin::Permit| p.pass_number.clone().unwrap();
     let (a, b, dead) = (pass(&accepted[0]), pass(&accepted[1]), pass(&revoked[0]));
 
@@ -114,14 +105,9 @@ async fn print_writes_scannable_passes_and_refuses_dead_codes_in_one_sentence() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_says_valid_or_refused_with_the_gate_s_reason_online_or_offline_and_audits_it() {
     let sb = Sandbox::demo().await;
-    let desk = Desk::new(&sb.base_url(), sb.api_key());
-    desk.ok(&["sync"]);
+    let desk = Desk::synced(&sb);
     let api = sb.client();
-    let accepted = api
-        .permits(&ListQuery::new().eq("statusName", "ACCEPTED").limit(50))
-        .await
-        .unwrap()
-        .data;
+    let accepted = sb.permits_in("ACCEPTED", 50).await;
     // A live permit and a moment inside its validity and its daily window: a minute after its
     // timeIn (community time, UTC+4) on the first day after both now and its start.
     let inside = |p: &gatehouse_testkit::buzzin::Permit| {
@@ -283,14 +269,8 @@ fn printed_by_cups(dir: &std::path::Path, stem: &str) -> std::path::PathBuf {
 async fn print_to_a_cups_printer_keeps_the_pass_s_media_at_full_scale() {
     let out_dir = cups_pdf_printer();
     let sb = Sandbox::demo().await;
-    let desk = Desk::new(&sb.base_url(), sb.api_key());
-    desk.ok(&["sync"]);
-    let accepted = sb
-        .client()
-        .permits(&ListQuery::new().eq("statusName", "ACCEPTED").limit(1))
-        .await
-        .unwrap()
-        .data;
+    let desk = Desk::synced(&sb);
+    let accepted = sb.permits_in("ACCEPTED", 1).await;
     let pass = accepted[0].pass_number.clone().unwrap();
     let code = accepted[0].access_code.clone().unwrap();
     let unique = format!("{}", std::process::id());
@@ -355,15 +335,8 @@ async fn print_to_a_cups_printer_keeps_the_pass_s_media_at_full_scale() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn places_read_by_name_once_imported_and_by_external_id_before() {
     let sb = Sandbox::demo().await;
-    let desk = Desk::new(&sb.base_url(), sb.api_key());
-    desk.ok(&["sync"]);
-    let accepted = sb
-        .client()
-        .permits(&ListQuery::new().eq("statusName", "ACCEPTED").limit(1))
-        .await
-        .unwrap()
-        .data
-        .remove(0);
+    let desk = Desk::synced(&sb);
+    let accepted = sb.permits_in("ACCEPTED", 1).await.remove(0);
     let pass = accepted.pass_number.clone().unwrap();
     // The permit carries DAMAC's ids: they name it until the directory does.
     let (tower_ext, unit_ext) = (

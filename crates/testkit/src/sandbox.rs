@@ -4,7 +4,8 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
-use gatehouse_client::{Client, Settings};
+use gatehouse_buzzin::Permit;
+use gatehouse_client::{Client, ListQuery, Settings};
 use gatehouse_sandbox::{Config, Running, Seed};
 
 use crate::Control;
@@ -99,6 +100,15 @@ impl Sandbox {
     /// Gatehouse's own API client, pointed at this sandbox with its key.
     pub fn client(&self) -> Client {
         client_at(&self.base_url(), self.api_key())
+    }
+
+    /// Up to `limit` of the community's permits in `status`, as the API lists them.
+    pub async fn permits_in(&self, status: &str, limit: u64) -> Vec<Permit> {
+        self.client()
+            .permits(&ListQuery::new().eq("statusName", status).limit(limit))
+            .await
+            .unwrap_or_else(|e| panic!("listing the {status} permits: {e}"))
+            .data
     }
 
     /// The `/__sandbox` control endpoints.

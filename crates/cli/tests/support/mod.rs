@@ -25,6 +25,13 @@ impl Desk {
         desk
     }
 
+    /// A desk on `sb`'s community, synced once.
+    pub fn synced(sb: &gatehouse_testkit::Sandbox) -> Desk {
+        let desk = Desk::new(&sb.base_url(), sb.api_key());
+        desk.ok(&["sync"]);
+        desk
+    }
+
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
         cmd.args(args)
