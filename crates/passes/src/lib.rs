@@ -15,7 +15,7 @@ mod refusal;
 mod text;
 
 use gatehouse_buzzin::{PermitType, Timestamp};
-use printpdf::{PdfDocument, PdfSaveOptions};
+use printpdf::{PdfDocument, PdfPage, PdfSaveOptions};
 
 pub use layout::{Layout, community_time, grouped};
 pub use refusal::{Printability, Refusal};
@@ -96,15 +96,49 @@ pub fn render(
     };
     let mut doc = PdfDocument::new(&title);
     let fonts = text::DocFonts::add_to(&mut doc);
+    // Pages are drawn on every core (each is its own QR and text), in order; the PDF is one.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(passes.len().div_ceil(8));
+    let chunk = passes.len().div_ceil(threads.max(1));
+    let (done, heard) = std::sync::mpsc::channel::<()>();
+    let parts: Vec<Result<Vec<PdfPage>, PassError>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = passes
+            .chunks(chunk)
+            .map(|part| {
+                let (fonts, done) = (&fonts, done.clone());
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|pass| {
+                            let page = layout::page(fonts, pass, options.layout, options.dpi);
+                            let _ = done.send(());
+                            page
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        drop(done);
+        for (i, ()) in heard.iter().enumerate() {
+            progress(i + 1, passes.len());
+        }
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("a page is drawn without panicking"))
+            .collect()
+    });
     let mut pages = Vec::with_capacity(passes.len());
-    for (i, pass) in passes.iter().enumerate() {
-        pages.push(layout::page(&fonts, pass, options.layout, options.dpi)?);
-        progress(i + 1, passes.len());
+    for part in parts {
+        pages.extend(part?);
     }
     let mut warnings = Vec::new();
-    Ok(doc
-        .with_pages(pages)
-        .save(&PdfSaveOptions::default(), &mut warnings))
+    // `secure: false` lets through operators printpdf has no op for: the QR's `re` path
+    // (`qr::draw`). Every op here is this crate's own; nothing is parsed from outside.
+    let options = PdfSaveOptions {
+        secure: false,
+        ..PdfSaveOptions::default()
+    };
+    Ok(doc.with_pages(pages).save(&options, &mut warnings))
 }
 
 /// A batch: the passes that may print, in one PDF, and the ones refused with why.
