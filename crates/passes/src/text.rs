@@ -25,6 +25,9 @@ enum Script {
 
 struct Face {
     shaper: rustybuzz::Face<'static>,
+    /// Shaping plans, left to right and right to left: made once, not for every line.
+    plans: [rustybuzz::ShapePlan; 2],
+    script: rustybuzz::Script,
     pdf: ParsedFont,
     units_per_em: f32,
 }
@@ -44,12 +47,25 @@ const FONTS: [&[u8]; 4] = [
 fn faces() -> &'static Faces {
     static FACES: OnceLock<Faces> = OnceLock::new();
     FACES.get_or_init(|| Faces {
-        faces: FONTS.map(|bytes| {
+        faces: [0, 1, 2, 3].map(|i| {
+            let bytes = FONTS[i];
             let shaper = rustybuzz::Face::from_slice(bytes, 0).expect("an embedded font parses");
             let pdf =
                 ParsedFont::from_bytes(bytes, 0, &mut Vec::new()).expect("an embedded font parses");
+            let script = if i < 2 {
+                rustybuzz::script::LATIN
+            } else {
+                rustybuzz::script::ARABIC
+            };
+            let plan =
+                |direction| rustybuzz::ShapePlan::new(&shaper, direction, Some(script), None, &[]);
             Face {
                 units_per_em: shaper.units_per_em() as f32,
+                plans: [
+                    plan(rustybuzz::Direction::LeftToRight),
+                    plan(rustybuzz::Direction::RightToLeft),
+                ],
+                script,
                 shaper,
                 pdf,
             }
@@ -84,13 +100,18 @@ fn is_arabic(c: char) -> bool {
     matches!(c as u32, 0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF)
 }
 
-/// One glyph, placed: its font, its id, where it goes on the line (in em from the line's start,
-/// and up from the baseline), and the text it stands for.
+/// One glyph, placed: its font, its id, the pen's position before it (in em from the line's
+/// start), the shaper's offset of it from the pen (marks), how far it moves the pen, how far the
+/// PDF viewer moves the pen after it (the font's own advance, as the PDF's widths say), and the
+/// text it stands for.
 struct Glyph {
     face: usize,
     id: u16,
-    x_em: f32,
-    y_em: f32,
+    pen_em: f32,
+    dx_em: f32,
+    dy_em: f32,
+    advance_em: f32,
+    width_em: f32,
     text: String,
 }
 
@@ -159,7 +180,8 @@ pub fn shape(text: &str, weight: Weight) -> Shaped {
                 } else {
                     rustybuzz::Direction::LeftToRight
                 });
-                let out = rustybuzz::shape(&ff.shaper, &[], buf);
+                buf.set_script(ff.script);
+                let out = rustybuzz::shape_with_plan(&ff.shaper, &ff.plans[rtl as usize], buf);
                 let infos = out.glyph_infos();
                 let positions = out.glyph_positions();
                 // Each cluster's text goes with its first glyph.
@@ -187,14 +209,24 @@ pub fn shape(text: &str, weight: Weight) -> Shaped {
                     } else {
                         String::new()
                     };
+                    let id = g.glyph_id as u16;
+                    let width = ff
+                        .shaper
+                        .glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(id))
+                        .unwrap_or(0);
+                    let advance_em = p.x_advance as f32 / ff.units_per_em;
                     glyphs.push(Glyph {
                         face,
-                        id: g.glyph_id as u16,
-                        x_em: pen + p.x_offset as f32 / ff.units_per_em,
-                        y_em: p.y_offset as f32 / ff.units_per_em,
+                        id,
+                        pen_em: pen,
+                        dx_em: p.x_offset as f32 / ff.units_per_em,
+                        dy_em: p.y_offset as f32 / ff.units_per_em,
+                        advance_em,
+                        // printpdf's `/W`: whole thousandths of an em, cut.
+                        width_em: (width as f32 * 1000.0 / ff.units_per_em).trunc() / 1000.0,
                         text,
                     });
-                    pen += p.x_advance as f32 / ff.units_per_em;
+                    pen += advance_em;
                 }
             }
         }
@@ -207,35 +239,56 @@ pub fn shape(text: &str, weight: Weight) -> Shaped {
 
 /// The ops that draw `shaped` at `size` points with its baseline's start at (`x_pt`, `y_pt`)
 /// from the page's bottom left.
+///
+/// Glyphs of one font that the shaper left on the pen go in one text-showing operation, each
+/// followed by the difference (in thousandths of an em) between where the font's width would
+/// move the pen and where the shaper put the next glyph: kerning, Arabic joining. A glyph the
+/// shaper moved off the pen (a mark) is placed on its own.
 pub fn draw(fonts: &DocFonts, shaped: &Shaped, size: f32, x_pt: f32, y_pt: f32) -> Vec<Op> {
     let mut ops = vec![Op::StartTextSection];
     let mut current = None;
-    for g in &shaped.glyphs {
-        if current != Some(g.face) {
-            ops.push(Op::SetFont {
-                font: PdfFontHandle::External(fonts.ids[g.face].clone()),
-                size: Pt(size),
+    let mut run: Vec<Codepoint> = Vec::new();
+    let flush = |ops: &mut Vec<Op>, run: &mut Vec<Codepoint>| {
+        if !run.is_empty() {
+            ops.push(Op::ShowText {
+                items: vec![TextItem::GlyphIds(std::mem::take(run))],
             });
-            current = Some(g.face);
         }
-        ops.push(Op::SetTextMatrix {
-            matrix: TextMatrix::Raw([
-                1.0,
-                0.0,
-                0.0,
-                1.0,
-                x_pt + g.x_em * size,
-                y_pt + g.y_em * size,
-            ]),
+    };
+    let mut open = false;
+    for g in &shaped.glyphs {
+        let placed = g.dx_em != 0.0 || g.dy_em != 0.0;
+        if current != Some(g.face) || placed || !open {
+            flush(&mut ops, &mut run);
+            if current != Some(g.face) {
+                ops.push(Op::SetFont {
+                    font: PdfFontHandle::External(fonts.ids[g.face].clone()),
+                    size: Pt(size),
+                });
+                current = Some(g.face);
+            }
+            ops.push(Op::SetTextMatrix {
+                matrix: TextMatrix::Raw([
+                    1.0,
+                    0.0,
+                    0.0,
+                    1.0,
+                    x_pt + (g.pen_em + g.dx_em) * size,
+                    y_pt + g.dy_em * size,
+                ]),
+            });
+        }
+        // TJ numbers move the pen back: the font's width less the shaper's advance.
+        let offset = ((g.width_em - g.advance_em) * 1000.0 * 100.0).round() / 100.0;
+        run.push(Codepoint {
+            gid: g.id,
+            offset: if placed { 0.0 } else { offset },
+            cid: (!g.text.is_empty()).then(|| g.text.clone()),
         });
-        ops.push(Op::ShowText {
-            items: vec![TextItem::GlyphIds(vec![Codepoint {
-                gid: g.id,
-                offset: 0.0,
-                cid: (!g.text.is_empty()).then(|| g.text.clone()),
-            }])],
-        });
+        // After a placed glyph, the next starts afresh at its own pen.
+        open = !placed;
     }
+    flush(&mut ops, &mut run);
     ops.push(Op::EndTextSection);
     ops
 }
