@@ -24,6 +24,8 @@ macro_rules! with_commands {
             check_pass,
             print_preview,
             print_passes,
+            activity,
+            export_activity,
             places,
             import_places,
             place_options,

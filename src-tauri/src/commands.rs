@@ -6,9 +6,9 @@ use std::sync::Arc;
 use gatehouse_app::places::{PlaceOption, PlacesView};
 use gatehouse_app::vocabulary::ContractorState;
 use gatehouse_app::{
-    ActionView, AppInfo, CheckRequest, CheckVerdict, ConnectRequest, ContractorDetail,
-    ContractorList, Error, OutboxView, PermitDetail, PermitFilter, PermitPageView, PrintCandidate,
-    PrintOutcome, PrintRequest, Session, StatusView,
+    ActionView, ActivityExport, ActivityPage, ActivityQuery, AppInfo, CheckRequest, CheckVerdict,
+    ConnectRequest, ContractorDetail, ContractorList, Error, OutboxView, PermitDetail,
+    PermitFilter, PermitPageView, PrintCandidate, PrintOutcome, PrintRequest, Session, StatusView,
 };
 use tauri::State;
 
@@ -150,6 +150,37 @@ pub async fn print_passes(
             .map(|e| format!("{path} was written but could not be opened: {e}."));
     }
     Ok(outcome)
+}
+
+#[tauri::command]
+pub async fn activity(
+    session: State<'_, Arc<Session>>,
+    query: ActivityQuery,
+) -> Result<ActivityPage, Error> {
+    session.community().await.activity(&query).await
+}
+
+/// Writes the lines the view's filter picks as CSV into the profile's exports folder, and shows
+/// the file in the desk's file manager.
+#[tauri::command]
+pub async fn export_activity(
+    session: State<'_, Arc<Session>>,
+    query: ActivityQuery,
+) -> Result<ActivityExport, Error> {
+    let (path, lines) = session.community().await.export_activity(&query).await?;
+    let open_error = tauri_plugin_opener::reveal_item_in_dir(&path)
+        .err()
+        .map(|e| {
+            format!(
+                "{} was written but could not be shown: {e}.",
+                path.display()
+            )
+        });
+    Ok(ActivityExport {
+        path: path.display().to_string(),
+        lines,
+        open_error,
+    })
 }
 
 #[tauri::command]

@@ -67,6 +67,11 @@ pub fn all() -> Vec<(PathBuf, String)> {
         one::<OutboxState>(),
         one::<ActionKind>(),
         one::<Phase>(),
+        one::<crate::ActivityKind>(),
+        one::<crate::ActivityQuery>(),
+        one::<crate::ActivityRow>(),
+        one::<crate::ActivityPage>(),
+        one::<crate::ActivityExport>(),
         (PathBuf::from(VOCABULARY_FILE), vocabulary()),
     ]
 }
@@ -105,6 +110,7 @@ fn vocabulary() -> String {
     format!(
         "// Generated from the Rust definitions by gatehouse-app (src/bindings.rs). Do not edit:\n\
          // `cargo xtask bindings` rewrites it.\n\
+         import type {{ ActivityKind }} from \"./ActivityKind\";\n\
          import type {{ ContractorState }} from \"./ContractorState\";\n\
          import type {{ Layout }} from \"./Layout\";\n\
          import type {{ OutboxState }} from \"./OutboxState\";\n\
@@ -138,6 +144,10 @@ fn vocabulary() -> String {
          export const LAYOUTS: readonly Layout[] = [{layouts}];\n\
          export const LAYOUT_LABELS: Record<Layout, string> = {{\n{layout_labels}\n}};\n\
          \n\
+         /** The Activity view's filters, in order, and their words. */\n\
+         export const ACTIVITY_KINDS: readonly ActivityKind[] = [{activity}];\n\
+         export const ACTIVITY_KIND_LABELS: Record<ActivityKind, string> = {{\n{activity_labels}\n}};\n\
+         \n\
          /** The printer resolutions a desk picks from (QR modules snap to their dots). */\n\
          export const PRINTER_DPIS: readonly number[] = [{dpis}];\n\
          \n\
@@ -168,6 +178,12 @@ fn vocabulary() -> String {
         outbox = record(OutboxState::ALL, OutboxState::as_str, outbox_state_label),
         layouts = quoted(Layout::ALL.iter().map(|l| l.as_str())),
         layout_labels = record(Layout::ALL, Layout::as_str, layout_label),
+        activity = quoted(crate::ActivityKind::ALL.iter().map(|k| k.as_str())),
+        activity_labels = record(
+            crate::ActivityKind::ALL,
+            crate::ActivityKind::as_str,
+            crate::ActivityKind::label
+        ),
         dpis = crate::PRINTER_DPIS
             .iter()
             .map(u32::to_string)

@@ -9,11 +9,13 @@
 //! definitions (see [`bindings`]) and checked for staleness by a test.
 
 mod actions;
+mod activity;
 pub mod bindings;
 mod check;
 mod community;
 mod contractors;
 mod error;
+pub mod export;
 mod gate;
 mod info;
 pub mod labels;
@@ -29,6 +31,10 @@ mod session;
 mod validate;
 
 pub use actions::{ActionView, OutboxView};
+pub use activity::{
+    ACTIVITY_MAX, ACTIVITY_PAGE, ActivityExport, ActivityKind, ActivityPage, ActivityQuery,
+    ActivityRow,
+};
 pub use check::{CheckRequest, CheckVerdict, SCAN_MAX};
 pub use community::{
     CHANGED_EVENT, ChangeFeed, Changed, Community, SYNC_EVERY_ENV, StatusView, SyncProgress,

@@ -121,7 +121,9 @@ impl Community {
             Some(pdf) => {
                 let path = match &req.output {
                     Some(p) => p.clone(),
-                    None => self.passes_folder()?.join(file_name(&batch.printed, now)),
+                    None => self
+                        .private_folder("passes")?
+                        .join(file_name(&batch.printed, now)),
                 };
                 write_pdf(&path, pdf)?;
                 Some(path.display().to_string())
@@ -279,14 +281,14 @@ impl Community {
         Ok((items, ids, online))
     }
 
-    /// The profile's passes folder (private), beside its cache.
-    fn passes_folder(&self) -> Result<PathBuf, Error> {
+    /// A private folder of the profile's (`passes`, `exports`), beside its cache.
+    pub(crate) fn private_folder(&self, name: &str) -> Result<PathBuf, Error> {
         let dir = self
             .cache()
             .path()
             .parent()
             .unwrap_or(Path::new("."))
-            .join("passes");
+            .join(name);
         gatehouse_cache::files::private_dir(&dir)
             .map_err(|e| Error::storage(format!("Cannot create {}: {e}.", dir.display())))?;
         Ok(dir)

@@ -22,8 +22,8 @@ use tokio::sync::broadcast;
 pub use codes::KnownCode;
 pub use error::CacheError;
 pub use outbox::{
-    ActionKind, AuditRow, Before, LocalRecord, NewAction, OutboxEntry, OutboxState, Outcome,
-    may_act_on_contractor, may_act_on_permit,
+    ActionKind, AuditFilter, AuditRow, Before, LocalRecord, NewAction, OutboxEntry, OutboxState,
+    Outcome, may_act_on_contractor, may_act_on_permit,
 };
 pub use query::{Cursor, PermitPage, PermitQuery, PermitSort};
 

@@ -825,3 +825,85 @@ async fn a_reissue_s_old_code_stays_known_as_superseded_and_an_older_copy_revive
     );
     assert!(w.cache.known_code("NEVER-SEEN").await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn audit_lines_filter_by_action_result_and_literal_text_newest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(&dir.path().join("community.sqlite3"))
+        .await
+        .unwrap();
+    let line =
+        |action: &'static str, result: &'static str, detail: &str| gatehouse_cache::LocalRecord {
+            actor: "desk-1".into(),
+            action,
+            target_id: "p1".into(),
+            result,
+            detail: Some(detail.into()),
+            online: true,
+        };
+    cache
+        .record_local(&[
+            line("print", "printed", "WP-000001: label"),
+            line("print", "refused", "WP-000002: revoked"),
+            line("check", "valid", "WP-000001: valid at 100% load"),
+            line("check", "refused", "WP-000003_x: expired"),
+        ])
+        .await
+        .unwrap();
+    let read = async |f: gatehouse_cache::AuditFilter| {
+        let (rows, total) = cache.audit_lines(&f).await.unwrap();
+        (
+            rows.iter()
+                .map(|r| r.detail.clone().unwrap())
+                .collect::<Vec<_>>(),
+            total,
+        )
+    };
+    let printed = read(gatehouse_cache::AuditFilter {
+        actions: vec!["print".into()],
+        result: Some("printed".into()),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(printed, (vec!["WP-000001: label".to_owned()], 1));
+    // `%` and `_` are the text itself, not patterns.
+    let percent = read(gatehouse_cache::AuditFilter {
+        text: Some("100%".into()),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(percent.1, 1, "{percent:?}");
+    let underscore = read(gatehouse_cache::AuditFilter {
+        text: Some("3_x".into()),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(underscore.1, 1, "{underscore:?}");
+    assert_eq!(
+        read(gatehouse_cache::AuditFilter {
+            text: Some("0_0".into()),
+            ..Default::default()
+        })
+        .await
+        .1,
+        0,
+        "_ matches only _"
+    );
+    // Newest first with a limit; the total counts them all.
+    let newest = read(gatehouse_cache::AuditFilter {
+        newest_first: true,
+        limit: Some(2),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(
+        newest,
+        (
+            vec![
+                "WP-000003_x: expired".to_owned(),
+                "WP-000001: valid at 100% load".to_owned()
+            ],
+            4
+        )
+    );
+}

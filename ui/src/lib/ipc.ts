@@ -3,6 +3,9 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { ActionView } from './bindings/ActionView';
+import type { ActivityExport } from './bindings/ActivityExport';
+import type { ActivityPage } from './bindings/ActivityPage';
+import type { ActivityQuery } from './bindings/ActivityQuery';
 import type { AppInfo } from './bindings/AppInfo';
 import type { Changed } from './bindings/Changed';
 import type { CheckRequest } from './bindings/CheckRequest';
@@ -84,6 +87,8 @@ export const commands = {
   checkPass: (request: CheckRequest) => call<CheckVerdict>('check_pass', { request }),
   printPreview: (permits: string[]) => call<PrintCandidate[]>('print_preview', { permits }),
   printPasses: (request: PrintRequest) => call<PrintOutcome>('print_passes', { request }),
+  activity: (query: ActivityQuery) => call<ActivityPage>('activity', { query }),
+  exportActivity: (query: ActivityQuery) => call<ActivityExport>('export_activity', { query }),
   places: () => call<PlacesView>('places'),
   importPlaces: (csv: string) => call<PlacesView>('import_places', { csv }),
   placeOptions: () => call<PlaceOption[]>('place_options'),

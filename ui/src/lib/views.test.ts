@@ -7,6 +7,7 @@ describe('VIEWS', () => {
       'Contractors',
       'Permits',
       'Print queue',
+      'Activity',
       'Gate panels',
       'Settings',
     ]);

@@ -1,7 +1,7 @@
 // The app's views, in sidebar order. A view without its capability yet shows an honest empty
 // state saying so, rather than fake data.
 
-export type ViewId = 'contractors' | 'permits' | 'print' | 'panels' | 'settings';
+export type ViewId = 'contractors' | 'permits' | 'print' | 'activity' | 'panels' | 'settings';
 
 export interface View {
   id: ViewId;
@@ -14,6 +14,7 @@ export const VIEWS: readonly View[] = [
   { id: 'contractors', label: 'Contractors', empty: null },
   { id: 'permits', label: 'Permits', empty: null },
   { id: 'print', label: 'Print queue', empty: null },
+  { id: 'activity', label: 'Activity', empty: null },
   {
     id: 'panels',
     label: 'Gate panels',

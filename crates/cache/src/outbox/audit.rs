@@ -24,6 +24,22 @@ pub struct AuditRow {
     pub online: Option<bool>,
 }
 
+/// Which audit lines to read.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Lines of these actions (`approveContractor`, `print`, `check`, …); every action if empty.
+    pub actions: Vec<String>,
+    /// Lines with this result (`printed`, `refused`, `applied`, …).
+    pub result: Option<String>,
+    /// Lines whose actor, target, reason or detail holds this text (case-insensitively for
+    /// ASCII, as SQLite's LIKE).
+    pub text: Option<String>,
+    /// Newest first when set (the window); oldest first otherwise (exports).
+    pub newest_first: bool,
+    /// At most this many lines.
+    pub limit: Option<u32>,
+}
+
 /// A line for the audit log about something done here that sends nothing to the API: a pass
 /// printed, a pass checked at the desk.
 #[derive(Debug, Clone)]
@@ -61,6 +77,78 @@ pub(super) async fn audit(
 }
 
 impl Cache {
+    /// The audit lines `filter` picks, and how many it picks in all (the limit aside).
+    pub async fn audit_lines(
+        &self,
+        filter: &AuditFilter,
+    ) -> Result<(Vec<AuditRow>, u64), CacheError> {
+        let push_where = |q: &mut sqlx::QueryBuilder<'_, sqlx::Sqlite>| {
+            q.push(" WHERE 1 = 1");
+            if !filter.actions.is_empty() {
+                q.push(" AND action IN (");
+                let mut sep = q.separated(", ");
+                for a in &filter.actions {
+                    sep.push_bind(a.clone());
+                }
+                q.push(")");
+            }
+            if let Some(r) = &filter.result {
+                q.push(" AND result = ").push_bind(r.clone());
+            }
+            if let Some(t) = filter
+                .text
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+            {
+                let like = format!(
+                    "%{}%",
+                    t.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                );
+                q.push(" AND (");
+                for (i, col) in ["actor", "target_id", "reason", "detail"]
+                    .iter()
+                    .enumerate()
+                {
+                    if i > 0 {
+                        q.push(" OR ");
+                    }
+                    q.push(format!("coalesce({col}, '') LIKE "))
+                        .push_bind(like.clone())
+                        .push(" ESCAPE '\\'");
+                }
+                q.push(")");
+            }
+        };
+        let mut count = sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT count(*) FROM audit");
+        push_where(&mut count);
+        let total: i64 = count
+            .build_query_scalar()
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))?;
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "SELECT seq, at, actor, action, target_id, reason, result, detail, online FROM audit",
+        );
+        push_where(&mut q);
+        q.push(if filter.newest_first {
+            " ORDER BY seq DESC"
+        } else {
+            " ORDER BY seq"
+        });
+        if let Some(n) = filter.limit {
+            q.push(" LIMIT ").push_bind(i64::from(n));
+        }
+        let rows = q
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))?;
+        Ok((rows.into_iter().map(audit_row).collect(), total as u64))
+    }
+
     /// Writes lines to the audit log, in one transaction.
     pub async fn record_local(&self, lines: &[LocalRecord]) -> Result<(), CacheError> {
         if lines.is_empty() {
@@ -96,19 +184,20 @@ impl Cache {
         .fetch_all(&self.pool)
         .await
         .map_err(|e| self.sql(e))?;
-        Ok(rows
-            .into_iter()
-            .map(|r| AuditRow {
-                seq: r.get(0),
-                at: r.get(1),
-                actor: r.get(2),
-                action: r.get(3),
-                target_id: r.get(4),
-                reason: r.get(5),
-                result: r.get(6),
-                detail: r.get(7),
-                online: r.get(8),
-            })
-            .collect())
+        Ok(rows.into_iter().map(audit_row).collect())
+    }
+}
+
+fn audit_row(r: sqlx::sqlite::SqliteRow) -> AuditRow {
+    AuditRow {
+        seq: r.get(0),
+        at: r.get(1),
+        actor: r.get(2),
+        action: r.get(3),
+        target_id: r.get(4),
+        reason: r.get(5),
+        result: r.get(6),
+        detail: r.get(7),
+        online: r.get(8),
     }
 }

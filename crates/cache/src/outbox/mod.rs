@@ -20,7 +20,7 @@ pub use entry::{ActionKind, Before, NewAction, OutboxEntry, OutboxState, Outcome
 use entry::{OPEN_STATES, Payload};
 
 use audit::audit;
-pub use audit::{AuditRow, LocalRecord};
+pub use audit::{AuditFilter, AuditRow, LocalRecord};
 pub(crate) use overlay::{Touched, overlay_open};
 use overlay::{overlay, quoted};
 pub use rules::{may_act_on_contractor, may_act_on_permit};

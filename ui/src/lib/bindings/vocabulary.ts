@@ -1,5 +1,6 @@
 // Generated from the Rust definitions by gatehouse-app (src/bindings.rs). Do not edit:
 // `cargo xtask bindings` rewrites it.
+import type { ActivityKind } from "./ActivityKind";
 import type { ContractorState } from "./ContractorState";
 import type { Layout } from "./Layout";
 import type { OutboxState } from "./OutboxState";
@@ -57,6 +58,16 @@ export const LAYOUT_LABELS: Record<Layout, string> = {
   "label": "Label 62 × 100 mm (Brother QL)",
   "4x6": "Label 4 × 6 in (DYMO 5XL, Zebra)",
   "a4": "A4 paper, a pass a page",
+};
+
+/** The Activity view's filters, in order, and their words. */
+export const ACTIVITY_KINDS: readonly ActivityKind[] = ["approvals", "revokes", "reissues", "printed", "checks"];
+export const ACTIVITY_KIND_LABELS: Record<ActivityKind, string> = {
+  "approvals": "Approvals",
+  "revokes": "Revokes",
+  "reissues": "Reissues",
+  "printed": "Printed passes",
+  "checks": "Pass checks",
 };
 
 /** The printer resolutions a desk picks from (QR modules snap to their dots). */

@@ -1,0 +1,391 @@
+//! The security desk's day in the real window (WebDriver under Xvfb), against a sandbox over
+//! HTTP: a scanner's pass check from any view, printing passes through the real opener, place
+//! names from the directory, and the Activity view over what was done.
+
+mod support;
+
+use std::time::Duration;
+
+use gatehouse_testkit::buzzin::inf;
+use gatehouse_testkit::eventually_true;
+use support::steps::{code_on_server, first_accepted_permit, opened, row_ids};
+use support::{Desktop, ServedCommunity};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scanner_checks_a_pass_from_any_view_with_the_gate_s_verdict() {
+    let community = ServedCommunity::start(false).await;
+    // A live code the gate opens whatever the time of day (a permit open all day, made for the
+    // test before the window's first sync), and a revoked one.
+    let contractor = community
+        .api
+        .all_contractors()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.approved)
+        .unwrap();
+    let control = gatehouse_testkit::Control::new(community.base_url(), community.key.clone());
+    let fresh = control.permit_open_all_day(&contractor.id).await;
+    let (pass, code) = (
+        fresh.pass_number.clone().unwrap(),
+        fresh.access_code.clone().unwrap(),
+    );
+    assert!(community.gate(&code).await.0, "the gate opens for it now");
+    let desk = Desktop::launch_on(&community).await;
+    desk.text_until("status-counts", |t| t.starts_with("401 permits"))
+        .await;
+    let permits = community.api.all_permits().await.unwrap();
+    let revoked = permits
+        .iter()
+        .find(|p| p.status_name().is_some_and(|s| s.to_string() == "REVOKED"))
+        .unwrap();
+
+    // On the contractors view, nothing focused: the scanner types the QR's payload and Enter.
+    desk.testid("contractor-row").await;
+    desk.js("document.activeElement?.blur();", vec![]).await;
+    desk.keys(None, &format!("{}\u{e007}", inf::qr_payload(&code)))
+        .await;
+    let word = desk.text_until("check-word", |t| !t.is_empty()).await;
+    assert_eq!(word, "VALID");
+    assert!(desk.text("check-pass").await.starts_with(&pass));
+    assert!(desk.text("check-age").await.contains("online"));
+    desk.screenshot("pass-check-valid").await;
+    let field = desk
+        .js(
+            "const f = document.querySelector('[data-testid=pass-check]');
+             return [document.activeElement === f, f.value];",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        field,
+        serde_json::json!([true, ""]),
+        "ready for the next scan"
+    );
+
+    // From the permits view, Ctrl+K then a typed code: refused with the gate's reason.
+    desk.click("nav-permits").await;
+    desk.js("document.activeElement?.blur();", vec![]).await;
+    desk.keys(Some(fantoccini::key::Key::Control), "k").await;
+    let code = revoked.access_code.clone().unwrap();
+    desk.keys(None, &format!("{code}\u{e007}")).await;
+    desk.text_until("check-word", |t| t == "REFUSED").await;
+    assert_eq!(desk.text("check-reason").await, "The permit was revoked.");
+    assert_eq!(community.gate(&code).await, (false, "revoked".into()));
+    desk.screenshot("pass-check-refused").await;
+    desk.close().await;
+}
+
+/// Makes the desk's "PDF viewer" a script that copies the file it is given to `copy`: a
+/// `.desktop` handler for `application/pdf` in the app's private XDG folders, so that opening a
+/// pass goes through the real `xdg-open`.
+fn pdf_viewer_copying_to(desk: &Desktop, copy: &std::path::Path) {
+    let folder = |name: &str| {
+        let (_, v) = desk.env.iter().find(|(k, _)| k == name).unwrap();
+        std::path::PathBuf::from(v)
+    };
+    let (data, config) = (folder("XDG_DATA_HOME"), folder("XDG_CONFIG_HOME"));
+    let apps = data.join("applications");
+    std::fs::create_dir_all(&apps).unwrap();
+    std::fs::create_dir_all(&config).unwrap();
+    let script = desk.home().join("copy-pdf");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ncp \"$1\" \"{}.part\" && mv \"{0}.part\" \"{0}\"\n",
+            copy.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::write(
+        apps.join("gatehouse-test-pdf.desktop"),
+        format!(
+            "[Desktop Entry]\nType=Application\nName=Copy PDF\nExec={} %f\nMimeType=application/pdf;\nNoDisplay=true\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        config.join("mimeapps.list"),
+        "[Default Applications]\napplication/pdf=gatehouse-test-pdf.desktop\n",
+    )
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn print_pass_opens_the_pdf_in_the_desk_s_viewer_and_the_queue_says_why_others_cannot_print()
+{
+    let community = ServedCommunity::start(false).await;
+    let desk = opened(&community).await;
+    let copy = desk.home().join("viewer-got.pdf");
+    pdf_viewer_copying_to(&desk, &copy);
+
+    // One pass, from its panel.
+    let id = first_accepted_permit(&desk).await;
+    desk.click("print-pass").await;
+    eventually_true(
+        "the viewer opens the pass",
+        Duration::from_secs(20),
+        || async { copy.exists() },
+    )
+    .await;
+    let found = gatehouse_testkit::pdf::decode(&copy, 150);
+    let payload: serde_json::Value = serde_json::from_str(&found[0]).unwrap();
+    assert_eq!(
+        payload["accessCode"].as_str(),
+        code_on_server(&community, &id).await.as_deref(),
+        "the opened pass scans with the live code"
+    );
+    let notice = desk.text_until("notice", |t| t.contains("printed")).await;
+    assert!(notice.contains("opened in your PDF viewer"), "{notice}");
+
+    // The queue: a live permit and a revoked one, on 4x6 at 203 dpi.
+    desk.click("panel-close").await;
+    desk.select("filter-status", "").await;
+    let revoked = community
+        .api
+        .permits(
+            &gatehouse_testkit::ListQuery::new()
+                .eq("statusName", "REVOKED")
+                .limit(1),
+        )
+        .await
+        .unwrap()
+        .data
+        .remove(0);
+    let live = community.api.permit(&id).await.unwrap();
+    for pass in [&live.pass_number, &revoked.pass_number] {
+        desk.type_into("permit-search", pass.as_deref().unwrap())
+            .await;
+        desk.texts_until("permit-row", |t| t.len() == 1).await;
+        desk.click("permit-pick").await;
+    }
+    desk.click("nav-print").await;
+    let states = desk.texts_until("print-row-state", |t| t.len() == 2).await;
+    assert!(
+        states.iter().any(|s| s == "Ready")
+            && states
+                .iter()
+                .any(|s| s.contains("is REVOKED, not ACCEPTED")),
+        "{states:?}"
+    );
+    desk.select("print-layout", "4x6").await;
+    desk.select("print-dpi", "203").await;
+    assert_eq!(desk.text("print-go").await, "Print 1 pass");
+    std::fs::remove_file(&copy).unwrap();
+    desk.screenshot("print-queue").await;
+    desk.click("print-go").await;
+    eventually_true(
+        "the viewer opens the batch",
+        Duration::from_secs(20),
+        || async { copy.exists() },
+    )
+    .await;
+    let sizes = gatehouse_testkit::pdf::page_sizes(&copy);
+    assert_eq!(sizes.len(), 1, "the revoked one is left out");
+    let (w, h) = sizes[0];
+    assert!(
+        (w - 288.0).abs() < 1.0 && (h - 432.0).abs() < 1.0,
+        "4x6 in: {w} x {h} pt"
+    );
+    let result = desk.text_until("print-result", |t| !t.is_empty()).await;
+    assert!(
+        result.contains("printed: opened in your PDF viewer"),
+        "{result}"
+    );
+    desk.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn places_imported_in_settings_name_every_unit_in_the_table_and_the_panel() {
+    let community = ServedCommunity::start(false).await;
+    let desk = opened(&community).await;
+    // Before: the permits carry DAMAC's ids, and those name them.
+    desk.click("nav-permits").await;
+    let before = desk.texts_until("permit-place", |t| !t.is_empty()).await;
+    assert!(
+        before
+            .iter()
+            .all(|t| t.starts_with("DAMAC-TWR-") && t.contains(" · UNIT-")),
+        "{before:?}"
+    );
+
+    // The desk's directory, from the sandbox's towers, typed up as a spreadsheet would save it.
+    let control = gatehouse_testkit::Control::new(community.base_url(), community.key.clone());
+    let props = control.properties().await;
+    let mut csv = String::from(
+        "tower_id,tower_external_id,tower_name,unit_id,unit_external_id,unit_name\r\n",
+    );
+    for p in props["data"].as_array().unwrap() {
+        for f in p["flats"].as_array().unwrap() {
+            let ext = f["externalId"].as_str().unwrap();
+            csv.push_str(&format!(
+                "{},{},\"{}\",{},{ext},{}\r\n",
+                p["id"].as_str().unwrap(),
+                p["externalId"].as_str().unwrap(),
+                p["name"].as_str().unwrap(),
+                f["id"].as_str().unwrap(),
+                ext.trim_start_matches("UNIT-"),
+            ));
+        }
+    }
+    desk.click("nav-settings").await;
+    desk.text_until("places-summary", |t| t.starts_with("Names for 0 towers"))
+        .await;
+    desk.js(
+        "const input = document.querySelector('[data-testid=places-import]');
+         const files = new DataTransfer();
+         files.items.add(new File([arguments[0]], 'places.csv', { type: 'text/csv' }));
+         input.files = files.files;
+         input.dispatchEvent(new Event('change', { bubbles: true }));",
+        vec![csv.into()],
+    )
+    .await;
+    desk.text_until("places-summary", |t| {
+        t.starts_with("Names for 4 towers and 200 units")
+    })
+    .await;
+    desk.screenshot("settings-places").await;
+
+    desk.click("nav-permits").await;
+    let after = desk
+        .texts_until("permit-place", |t| {
+            !t.is_empty() && t.iter().all(|x| !x.starts_with("DAMAC-"))
+        })
+        .await;
+    let towers: Vec<&str> = props["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        after.iter().all(|t| towers
+            .iter()
+            .any(|name| t.starts_with(&format!("{name} · ")))),
+        "{after:?}"
+    );
+    let id = row_ids(&desk, "permit-row").await.remove(0);
+    desk.click_row("permit-row", &id).await;
+    let place = desk
+        .text_until("permit-panel-place", |t| !t.is_empty())
+        .await;
+    assert!(towers.iter().any(|name| place.starts_with(name)), "{place}");
+    desk.screenshot("permits-places").await;
+
+    // The place filter: typed in part, picked from the directory, and only that unit's permits.
+    desk.click("panel-close").await;
+    let (tower, unit) = place.split_once(" · ").unwrap();
+    desk.type_into("filter-place-input", &format!("{} {unit}", &tower[..4]))
+        .await;
+    let offered = desk
+        .texts_until("filter-place-option", |t| !t.is_empty())
+        .await;
+    assert!(offered[0].starts_with(&place), "{offered:?}");
+    desk.screenshot("place-picker").await;
+    desk.click("filter-place-option").await;
+    desk.text_until("filter-place", |t| t.starts_with(&place))
+        .await;
+    let rows = desk
+        .texts_until("permit-place", |t| {
+            !t.is_empty() && t.iter().all(|x| x == &place)
+        })
+        .await;
+    assert!(!rows.is_empty());
+    desk.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn activity_lists_checks_and_prints_filters_the_printed_passes_and_exports_them() {
+    let community = ServedCommunity::start(false).await;
+    let desk = opened(&community).await;
+    let copy = desk.home().join("viewer-got.pdf");
+    pdf_viewer_copying_to(&desk, &copy);
+    let id = first_accepted_permit(&desk).await;
+    let pass = community
+        .api
+        .permit(&id)
+        .await
+        .unwrap()
+        .pass_number
+        .unwrap();
+    desk.click("print-pass").await;
+    eventually_true("the pass is printed", Duration::from_secs(20), || async {
+        copy.exists()
+    })
+    .await;
+    desk.click("panel-close").await;
+    // Two checks: the live code's pass number (refused: not a code) and an unknown code.
+    for scanned in [pass.as_str(), "NO-SUCH-CODE-1234"] {
+        desk.js("document.activeElement?.blur();", vec![]).await;
+        desk.keys(Some(fantoccini::key::Key::Control), "k").await;
+        desk.keys(None, &format!("{scanned}\u{e007}")).await;
+        desk.text_until("check-word", |t| t == "REFUSED").await;
+    }
+    desk.click("check-close").await;
+
+    desk.click("nav-activity").await;
+    let actions = || async {
+        desk.js(
+            "return Array.from(document.querySelectorAll('[data-testid=activity-row]'))
+               .map(r => [r.dataset.action, r.dataset.result]);",
+            vec![],
+        )
+        .await
+    };
+    desk.texts_until("activity-row", |t| t.len() >= 3).await;
+    let all = actions().await;
+    assert_eq!(
+        all.as_array().unwrap()[..3],
+        [
+            serde_json::json!(["check", "refused"]),
+            serde_json::json!(["check", "refused"]),
+            serde_json::json!(["print", "printed"])
+        ],
+        "newest first: {all}"
+    );
+    desk.screenshot("activity").await;
+
+    // The printed-passes history: one line, naming the pass.
+    desk.click("activity-kind-printed").await;
+    let rows = desk.texts_until("activity-row", |t| t.len() == 1).await;
+    assert!(
+        rows[0].contains(&pass) && rows[0].contains("Print pass"),
+        "{rows:?}"
+    );
+    assert_eq!(desk.text("activity-count").await, "1 line");
+    // A search that matches nothing says so.
+    desk.type_into("activity-search", "no such desk").await;
+    desk.testid("empty-activity").await;
+    desk.type_into("activity-search", "").await;
+    desk.texts_until("activity-row", |t| t.len() == 1).await;
+
+    // Export: the CLI's CSV of the lines the filter picks, in the profile's exports folder.
+    desk.click("activity-export").await;
+    let said = desk
+        .text_until("activity-exported", |t| !t.is_empty())
+        .await;
+    assert!(said.starts_with("1 line saved to "), "{said}");
+    let path = said
+        .trim_start_matches("1 line saved to ")
+        .trim_end_matches('.')
+        .to_owned();
+    assert!(path.contains("/exports/activity-printed-"), "{path}");
+    let csv = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "a header and the one print: {csv}");
+    assert!(
+        lines[0].starts_with("seq,at,actor,action,targetId,reason,result,detail,online"),
+        "{csv}"
+    );
+    assert!(
+        lines[1].contains(",print,") && lines[1].contains(&pass),
+        "{csv}"
+    );
+    desk.close().await;
+}
