@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use gatehouse_testkit::buzzin::inf;
 use gatehouse_testkit::eventually_true;
-use support::steps::{code_on_server, first_accepted_permit, opened, row_ids};
+use support::steps::{
+    code_on_server, first_accepted_permit, opened, pdf_viewer_copying_to, row_ids,
+};
 use support::{Desktop, ServedCommunity};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -74,47 +76,6 @@ async fn a_scanner_checks_a_pass_from_any_view_with_the_gate_s_verdict() {
     assert_eq!(community.gate(&code).await, (false, "revoked".into()));
     desk.screenshot("pass-check-refused").await;
     desk.close().await;
-}
-
-/// Makes the desk's "PDF viewer" a script that copies the file it is given to `copy`: a
-/// `.desktop` handler for `application/pdf` in the app's private XDG folders, so that opening a
-/// pass goes through the real `xdg-open`.
-fn pdf_viewer_copying_to(desk: &Desktop, copy: &std::path::Path) {
-    let folder = |name: &str| {
-        let (_, v) = desk.env.iter().find(|(k, _)| k == name).unwrap();
-        std::path::PathBuf::from(v)
-    };
-    let (data, config) = (folder("XDG_DATA_HOME"), folder("XDG_CONFIG_HOME"));
-    let apps = data.join("applications");
-    std::fs::create_dir_all(&apps).unwrap();
-    std::fs::create_dir_all(&config).unwrap();
-    let script = desk.home().join("copy-pdf");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\ncp \"$1\" \"{}.part\" && mv \"{0}.part\" \"{0}\"\n",
-            copy.display()
-        ),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    std::fs::write(
-        apps.join("gatehouse-test-pdf.desktop"),
-        format!(
-            "[Desktop Entry]\nType=Application\nName=Copy PDF\nExec={} %f\nMimeType=application/pdf;\nNoDisplay=true\n",
-            script.display()
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        config.join("mimeapps.list"),
-        "[Default Applications]\napplication/pdf=gatehouse-test-pdf.desktop\n",
-    )
-    .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use gatehouse_testkit::buzzin::inf;
 use gatehouse_testkit::eventually;
-use support::steps::{code_on_server, first_accepted_permit, opened, row_ids};
+use support::steps::{
+    code_on_server, first_accepted_permit, opened, pdf_viewer_copying_to, row_ids,
+};
 use support::{Desktop, ServedCommunity, keychain_secret};
 
 async fn status_on_server(community: &ServedCommunity, permit_id: &str) -> String {
@@ -251,6 +253,24 @@ async fn reissue_shows_the_new_code_and_the_gate_refuses_the_old_one() {
         why_new != "unknown code" && why_new != "inactive",
         "the new code is live at the gate ({why_new})"
     );
+    // The confirmation stays to offer the new pass, which prints with the new code.
+    let offer = desk
+        .text_until("reissued-state", |t| t.contains(&new))
+        .await;
+    assert!(offer.contains(&old), "names the dead code: {offer}");
+    desk.screenshot("reissued").await;
+    let copy = desk.home().join("viewer-got.pdf");
+    pdf_viewer_copying_to(&desk, &copy);
+    desk.click("reissued-print").await;
+    gatehouse_testkit::eventually_true(
+        "the new pass opens in the viewer",
+        Duration::from_secs(20),
+        || async { copy.exists() },
+    )
+    .await;
+    let found = gatehouse_testkit::pdf::decode(&copy, 150);
+    let payload: serde_json::Value = serde_json::from_str(&found[0]).unwrap();
+    assert_eq!(payload["accessCode"].as_str(), Some(new.as_str()));
     desk.texts_until("permit-timeline", |t| {
         t.iter().any(|x| x.contains("reissue"))
     })
