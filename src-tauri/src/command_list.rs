@@ -24,6 +24,7 @@ macro_rules! with_commands {
             check_pass,
             print_preview,
             print_passes,
+            printers,
             activity,
             export_activity,
             places,

@@ -133,7 +133,7 @@ pub async fn print_preview(
 }
 
 /// Prints into the profile's passes folder and opens the PDF in the desk's viewer, from which
-/// the desk prints.
+/// the desk prints; or, with a printer named, sends it to that CUPS printer instead.
 #[tauri::command]
 pub async fn print_passes(
     session: State<'_, Arc<Session>>,
@@ -144,12 +144,25 @@ pub async fn print_passes(
         ..request
     };
     let mut outcome = session.community().await.print_passes(&request).await?;
-    if let Some(path) = &outcome.path {
+    // Sent to a printer, it is not opened as well: one pass, one print.
+    if let (Some(path), None) = (&outcome.path, &request.printer) {
         outcome.open_error = tauri_plugin_opener::open_path(path, None::<&str>)
             .err()
             .map(|e| format!("{path} was written but could not be opened: {e}."));
     }
     Ok(outcome)
+}
+
+/// The CUPS printers the Print queue may send to; none where CUPS is absent (Windows).
+#[tauri::command]
+pub async fn printers() -> Result<Vec<String>, Error> {
+    match tauri::async_runtime::spawn_blocking(gatehouse_app::printers)
+        .await
+        .map_err(|e| Error::internal(format!("asking CUPS stopped: {e}")))?
+    {
+        Err(e) if e.code == gatehouse_app::ErrorCode::NotFound => Ok(Vec::new()),
+        other => other,
+    }
 }
 
 #[tauri::command]

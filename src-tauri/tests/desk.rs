@@ -350,3 +350,41 @@ async fn activity_lists_checks_and_prints_filters_the_printed_passes_and_exports
     );
     desk.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_print_queue_sends_passes_to_a_cups_printer_on_their_media_without_the_viewer() {
+    let out_dir = gatehouse_testkit::cups::pdf_printer();
+    let since = std::time::SystemTime::now();
+    let community = ServedCommunity::start(false).await;
+    let desk = opened(&community).await;
+    let copy = desk.home().join("viewer-got.pdf");
+    pdf_viewer_copying_to(&desk, &copy);
+    let id = first_accepted_permit(&desk).await;
+    let live = community.api.permit(&id).await.unwrap();
+    desk.click("panel-close").await;
+    desk.click_row("permit-pick", &id).await;
+    desk.click("nav-print").await;
+    desk.texts_until("print-row-state", |t| t == ["Ready"])
+        .await;
+    desk.select("print-printer", gatehouse_testkit::cups::PRINTER)
+        .await;
+    desk.click("print-go").await;
+    let result = desk.text_until("print-result", |t| !t.is_empty()).await;
+    assert!(
+        result.contains("sent to the printer as job GatehouseTestPDF-"),
+        "{result}"
+    );
+    let printed =
+        gatehouse_testkit::cups::printed(&out_dir, live.pass_number.as_deref().unwrap(), since);
+    let pages = gatehouse_testkit::pdf::page_sizes(&printed);
+    let (w, h) = pages[0];
+    assert!(
+        pages.len() == 1 && (w - 175.7).abs() < 1.5 && (h - 283.5).abs() < 1.5,
+        "one 62 x 100 mm label, not an A4 page: {pages:?}"
+    );
+    let found = gatehouse_testkit::pdf::decode(&printed, 150);
+    let payload: serde_json::Value = serde_json::from_str(&found[0]).unwrap();
+    assert_eq!(payload["accessCode"].as_str(), live.access_code.as_deref());
+    assert!(!copy.exists(), "sent to the printer, not opened as well");
+    desk.close().await;
+}

@@ -201,79 +201,16 @@ async fn check_says_valid_or_refused_with_the_gate_s_reason_online_or_offline_an
     );
 }
 
-/// A running CUPS with a cups-pdf queue named `GatehouseTestPDF` (Debian's cups and
-/// printer-driver-cups-pdf; `cupsd` is started when none runs, which needs root, as CI is).
-/// Returns the folder cups-pdf writes this user's jobs to.
-fn cups_pdf_printer() -> std::path::PathBuf {
-    use std::process::Command;
-    let running = || {
-        Command::new("lpstat")
-            .arg("-r")
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).contains("is running"))
-            .unwrap_or(false)
-    };
-    if !running() {
-        let started = Command::new("cupsd").status();
-        assert!(
-            started.is_ok_and(|s| s.success()),
-            "CUPS is needed: apt-get install cups printer-driver-cups-pdf, and run as root"
-        );
-        let t = std::time::Instant::now();
-        while !running() {
-            assert!(t.elapsed().as_secs() < 15, "cupsd did not come up");
-            std::thread::sleep(std::time::Duration::from_millis(200));
-        }
-    }
-    let added = Command::new("lpadmin")
-        .args(["-p", "GatehouseTestPDF", "-v", "cups-pdf:/"])
-        .args(["-m", "lsb/usr/cups-pdf/CUPS-PDF_opt.ppd", "-E"])
-        .output()
-        .unwrap();
-    assert!(
-        added.status.success(),
-        "lpadmin: {}",
-        support::text(&added.stderr)
-    );
-    // cups-pdf.conf: `Out ${HOME}/PDF`.
-    std::path::PathBuf::from(std::env::var("HOME").unwrap()).join("PDF")
-}
-
-/// Waits for cups-pdf to write the job whose title contains `stem`.
-fn printed_by_cups(dir: &std::path::Path, stem: &str) -> std::path::PathBuf {
-    let t = std::time::Instant::now();
-    loop {
-        let found = std::fs::read_dir(dir).ok().and_then(|entries| {
-            entries.flatten().map(|e| e.path()).find(|p| {
-                p.to_string_lossy().contains(stem) && p.extension().is_some_and(|x| x == "pdf")
-            })
-        });
-        if let Some(p) = found {
-            // Written whole once its size stops changing.
-            let size = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
-            std::thread::sleep(std::time::Duration::from_millis(300));
-            if size > 0 && std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0) == size {
-                return p;
-            }
-        }
-        assert!(
-            t.elapsed().as_secs() < 60,
-            "cups-pdf wrote nothing for {stem} in {}",
-            dir.display()
-        );
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn print_to_a_cups_printer_keeps_the_pass_s_media_at_full_scale() {
-    let out_dir = cups_pdf_printer();
+    let out_dir = gatehouse_testkit::cups::pdf_printer();
     let sb = Sandbox::demo().await;
     let desk = Desk::synced(&sb);
     let accepted = sb.permits_in("ACCEPTED", 1).await;
     let pass = accepted[0].pass_number.clone().unwrap();
     let code = accepted[0].access_code.clone().unwrap();
     let unique = format!("{}", std::process::id());
+    let since = std::time::SystemTime::now();
     for (layout, size) in [("label", (175.7, 283.5)), ("4x6", (288.0, 432.0))] {
         let stem = format!("gh-cups-{unique}-{layout}");
         let pdf = desk.data.path().join(format!("{stem}.pdf"));
@@ -285,13 +222,13 @@ async fn print_to_a_cups_printer_keeps_the_pass_s_media_at_full_scale() {
             "-o",
             pdf.to_str().unwrap(),
             "--printer",
-            "GatehouseTestPDF",
+            gatehouse_testkit::cups::PRINTER,
         ]);
         assert!(
             said.contains("Sent to the printer GatehouseTestPDF as job GatehouseTestPDF-"),
             "{said}"
         );
-        let printed = printed_by_cups(&out_dir, &stem);
+        let printed = gatehouse_testkit::cups::printed(&out_dir, &stem, since);
         let pages = page_sizes(&printed);
         assert_eq!(pages.len(), 1);
         let (w, h) = pages[0];

@@ -2,12 +2,14 @@
 //! ([`Sandbox`]), a typed client for its `/__sandbox` control endpoints ([`Control`]),
 //! [`eventually`] in place of hand-written polling loops, and helpers on the API's documents
 //! ([`reissues`], [`audit_count`]), raw JSON calls to the sandbox's API ([`api`]), and hostile
-//! servers on loopback ([`hostile`]), and PDFs read back by independent tools ([`pdf`]).
+//! servers on loopback ([`hostile`]), PDFs read back by independent tools ([`pdf`]), and a real
+//! CUPS printer ([`cups`]).
 //!
 //! A dev-dependency only: no crate's own code depends on it (`cargo xtask tidy` checks).
 
 pub mod api;
 mod control;
+pub mod cups;
 mod documents;
 pub mod hostile;
 pub mod pdf;

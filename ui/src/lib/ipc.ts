@@ -87,6 +87,7 @@ export const commands = {
   checkPass: (request: CheckRequest) => call<CheckVerdict>('check_pass', { request }),
   printPreview: (permits: string[]) => call<PrintCandidate[]>('print_preview', { permits }),
   printPasses: (request: PrintRequest) => call<PrintOutcome>('print_passes', { request }),
+  printers: () => call<string[]>('printers'),
   activity: (query: ActivityQuery) => call<ActivityPage>('activity', { query }),
   exportActivity: (query: ActivityQuery) => call<ActivityExport>('export_activity', { query }),
   places: () => call<PlacesView>('places'),

@@ -1,6 +1,7 @@
-// Printing passes from the window: the media and printer resolution the desk picked (remembered
-// on this computer), and one way to print that the Print queue, the permit panel and Ctrl/Cmd+P
-// share. Rust writes the PDF into the profile's passes folder and opens it in the OS viewer.
+// Printing passes from the window: the media, printer resolution and printer the desk picked
+// (remembered on this computer), and one way to print that the Print queue, the permit panel and
+// Ctrl/Cmd+P share. Rust writes the PDF into the profile's passes folder and opens it in the OS
+// viewer, or sends it to the CUPS printer picked (Linux, macOS) at 100 % on the pass's media.
 import type { Layout } from './bindings/Layout';
 import type { PrintOutcome } from './bindings/PrintOutcome';
 import { LAYOUTS, PRINTER_DPIS } from './bindings/vocabulary';
@@ -9,13 +10,21 @@ import { asIpcError, commands } from './ipc';
 
 const KEY = 'gatehouse.print';
 
-function remembered(): { layout: Layout; dpi: number } {
-  const fallback = { layout: 'label' as Layout, dpi: 300 };
+interface PrintSettings {
+  layout: Layout;
+  dpi: number;
+  /** A CUPS printer to send to; null: open the PDF in the viewer. */
+  printer: string | null;
+}
+
+function remembered(): PrintSettings {
+  const fallback: PrintSettings = { layout: 'label', dpi: 300, printer: null };
   try {
-    const saved = JSON.parse(localStorage.getItem(KEY) ?? 'null') as { layout?: unknown; dpi?: unknown } | null;
+    const saved = JSON.parse(localStorage.getItem(KEY) ?? 'null') as Record<string, unknown> | null;
     const layout = LAYOUTS.find((l) => l === saved?.layout) ?? fallback.layout;
     const dpi = PRINTER_DPIS.find((d) => d === saved?.dpi) ?? fallback.dpi;
-    return { layout, dpi };
+    const printer = typeof saved?.printer === 'string' ? saved.printer : null;
+    return { layout, dpi, printer };
   } catch {
     return fallback;
   }
@@ -23,9 +32,24 @@ function remembered(): { layout: Layout; dpi: number } {
 
 export const printSettings = $state(remembered());
 
+/** The printers CUPS offers here (none without CUPS), read when the Print queue opens. */
+export const printerList = $state<{ names: string[] }>({ names: [] });
+
+export async function loadPrinters(): Promise<void> {
+  try {
+    printerList.names = await commands.printers();
+  } catch {
+    printerList.names = [];
+  }
+  // A remembered printer that is gone falls back to the viewer.
+  if (printSettings.printer !== null && !printerList.names.includes(printSettings.printer)) {
+    printSettings.printer = null;
+  }
+}
+
 /** Keeps the desk's choice for the next time. */
 export function rememberPrintSettings(): void {
-  localStorage.setItem(KEY, JSON.stringify({ layout: printSettings.layout, dpi: printSettings.dpi }));
+  localStorage.setItem(KEY, JSON.stringify(printSettings));
 }
 
 /** What a print did, in one line. */
@@ -34,6 +58,7 @@ export function printSummary(o: PrintOutcome): string {
   const printed = n === 1 ? `Pass ${o.printed[0]} printed` : `${n} passes printed`;
   const refused = o.refused.length ? `; ${o.refused.length} not printed` : '';
   if (!o.path) return `Nothing printed: ${o.refused.map((r) => r.reason).join(' ')}`;
+  if (o.job) return `${printed}${refused}: sent to the printer as job ${o.job}.`;
   if (o.openError) return `${printed}${refused}. ${o.openError}`;
   return `${printed}${refused}: opened in your PDF viewer (${o.path}).`;
 }
@@ -45,7 +70,7 @@ export async function printPasses(permits: string[]): Promise<PrintOutcome | nul
       permits,
       layout: printSettings.layout,
       dpi: printSettings.dpi,
-      printer: null,
+      printer: printSettings.printer,
     });
     notify(printSummary(outcome), !outcome.path || outcome.openError !== null);
     return outcome;
