@@ -30,6 +30,9 @@ macro_rules! with_commands {
             places,
             import_places,
             place_options,
+            place_rows,
+            name_place,
+            export_places,
             connect,
         }
     };

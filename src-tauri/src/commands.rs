@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use gatehouse_app::places::{PlaceOption, PlacesView};
+use gatehouse_app::places::{PlaceEdit, PlaceOption, PlaceRow, PlacesExport, PlacesView};
 use gatehouse_app::vocabulary::ContractorState;
 use gatehouse_app::{
     ActionView, ActivityExport, ActivityPage, ActivityQuery, AppInfo, CheckRequest, CheckVerdict,
@@ -207,6 +207,42 @@ pub async fn import_places(
     csv: String,
 ) -> Result<PlacesView, Error> {
     session.community().await.import_places(csv.as_bytes())
+}
+
+#[tauri::command]
+pub async fn place_rows(session: State<'_, Arc<Session>>) -> Result<Vec<PlaceRow>, Error> {
+    session.community().await.place_rows().await
+}
+
+#[tauri::command]
+pub async fn name_place(
+    session: State<'_, Arc<Session>>,
+    edit: PlaceEdit,
+) -> Result<PlacesView, Error> {
+    let community = session.community().await;
+    community.name_place(&edit)?;
+    Ok(community.places_view())
+}
+
+/// Writes the directory's CSV into the profile's exports folder and shows it in the desk's file
+/// manager.
+#[tauri::command]
+pub async fn export_places(session: State<'_, Arc<Session>>) -> Result<PlacesExport, Error> {
+    let (path, towers, units) = session.community().await.export_places_file()?;
+    let open_error = tauri_plugin_opener::reveal_item_in_dir(&path)
+        .err()
+        .map(|e| {
+            format!(
+                "{} was written but could not be shown: {e}.",
+                path.display()
+            )
+        });
+    Ok(PlacesExport {
+        path: path.display().to_string(),
+        towers,
+        units,
+        open_error,
+    })
 }
 
 #[tauri::command]

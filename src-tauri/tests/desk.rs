@@ -388,3 +388,68 @@ async fn the_print_queue_sends_passes_to_a_cups_printer_on_their_media_without_t
     assert!(!copy.exists(), "sent to the printer, not opened as well");
     desk.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_unit_named_in_settings_reads_so_in_the_permits_table_and_the_export() {
+    let community = ServedCommunity::start(false).await;
+    let desk = opened(&community).await;
+    let id = first_accepted_permit(&desk).await;
+    let permit = community.api.permit(&id).await.unwrap();
+    let (unit, unit_ext) = (
+        permit.flat_id.clone().unwrap(),
+        permit.flat_external_id.clone().unwrap(),
+    );
+    let before = desk
+        .text_until("permit-panel-place", |t| !t.is_empty())
+        .await;
+    assert!(before.ends_with(&unit_ext), "{before}");
+    desk.click("panel-close").await;
+
+    // Settings lists the places the permits are for; the unit is found by its DAMAC id and named.
+    desk.click("nav-settings").await;
+    desk.type_into("places-search", &unit_ext).await;
+    desk.texts_until("place-row", |t| !t.is_empty()).await;
+    desk.js(
+        "document.querySelector(`[data-testid=place-name][data-id=\"${arguments[0]}\"]`).focus();",
+        vec![unit.clone().into()],
+    )
+    .await;
+    desk.keys(None, "Lobby Kiosk 7\u{e007}").await;
+    desk.testid("place-saved").await;
+    desk.text_until("places-summary", |t| {
+        t.starts_with("Names for 1 tower and 1 unit")
+    })
+    .await;
+    desk.screenshot("settings-place-named").await;
+
+    desk.click("nav-permits").await;
+    desk.click_row("permit-row", &id).await;
+    let after = desk
+        .text_until("permit-panel-place", |t| t.ends_with("Lobby Kiosk 7"))
+        .await;
+    assert_eq!(
+        after,
+        before.replace(&unit_ext, "Lobby Kiosk 7"),
+        "the tower still reads by its DAMAC id"
+    );
+
+    // Exported from the window: the profile's exports folder, the directory's CSV.
+    desk.click("panel-close").await;
+    desk.click("nav-settings").await;
+    desk.click("places-export").await;
+    let notice = desk
+        .text_until("notice", |t| t.starts_with("Places exported to "))
+        .await;
+    let path = notice
+        .trim_start_matches("Places exported to ")
+        .trim_end_matches('.')
+        .to_owned();
+    assert!(path.contains("/exports/places-"), "{path}");
+    let csv = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        csv.starts_with("tower_id,tower_external_id,tower_name,unit_id,unit_external_id,unit_name")
+            && csv.contains(&format!("{unit},{unit_ext},Lobby Kiosk 7")),
+        "{csv}"
+    );
+    desk.close().await;
+}

@@ -432,8 +432,22 @@ impl Community {
 
     /// Replaces the directory with `places`, on disk first.
     pub(crate) fn set_places(&self, places: Places) -> Result<(), Error> {
+        self.update_places(|p| {
+            *p = places;
+            Ok(())
+        })
+    }
+
+    /// Changes the directory with `change`, on disk first; two changes never lose each other.
+    pub(crate) fn update_places(
+        &self,
+        change: impl FnOnce(&mut Places) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut held = self.places.write().expect("the places lock");
+        let mut places = (*held.0).clone();
+        change(&mut places)?;
         places.save(&places_path(&self.cache))?;
-        *self.places.write().expect("the places lock") = (Arc::new(places), None);
+        *held = (Arc::new(places), None);
         Ok(())
     }
 

@@ -26,6 +26,7 @@ pub use outbox::{
     Outcome, may_act_on_contractor, may_act_on_permit,
 };
 pub use query::{Cursor, PermitPage, PermitQuery, PermitSort};
+pub use reads::SeenPlace;
 
 use gatehouse_buzzin::FeedItem;
 use outbox::Touched;

@@ -8,7 +8,44 @@ use crate::{
     Cache, CacheError, ContractorState, Cursor, PermitPage, PermitQuery, PermitSort, decode, query,
 };
 
+/// A tower and unit the cached permits name, with DAMAC's ids as one of them carries them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenPlace {
+    pub property_id: String,
+    pub flat_id: String,
+    pub property_external_id: Option<String>,
+    pub flat_external_id: Option<String>,
+    /// How many cached permits name it.
+    pub permits: u32,
+}
+
 impl Cache {
+    /// Every (tower, unit) the cached permits name, with how many name it.
+    pub async fn places_seen(&self) -> Result<Vec<SeenPlace>, CacheError> {
+        let rows = sqlx::query(
+            "SELECT g.property_id, g.flat_id, g.n, \
+                    CAST(json_extract(d.doc, '$.propertyExternalId') AS TEXT), \
+                    CAST(json_extract(d.doc, '$.flatExternalId') AS TEXT) \
+             FROM (SELECT property_id, flat_id, count(*) AS n, min(id) AS pid FROM permits \
+                   GROUP BY property_id, flat_id) g \
+             JOIN permit_docs d ON d.id = g.pid",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.sql(e))?;
+        let text = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+        Ok(rows
+            .into_iter()
+            .map(|r| SeenPlace {
+                property_id: r.get(0),
+                flat_id: r.get(1),
+                permits: u32::try_from(r.get::<i64, _>(2)).unwrap_or(u32::MAX),
+                property_external_id: text(r.get(3)),
+                flat_external_id: text(r.get(4)),
+            })
+            .collect())
+    }
+
     pub async fn contractor(&self, id: &str) -> Result<Option<Contractor>, CacheError> {
         let row = sqlx::query("SELECT doc FROM contractors WHERE id = ?")
             .bind(id)

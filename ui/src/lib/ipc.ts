@@ -18,7 +18,10 @@ import type { OutboxView } from './bindings/OutboxView';
 import type { PermitDetail } from './bindings/PermitDetail';
 import type { PermitFilter } from './bindings/PermitFilter';
 import type { PermitPageView } from './bindings/PermitPageView';
+import type { PlaceEdit } from './bindings/PlaceEdit';
 import type { PlaceOption } from './bindings/PlaceOption';
+import type { PlaceRow } from './bindings/PlaceRow';
+import type { PlacesExport } from './bindings/PlacesExport';
 import type { PlacesView } from './bindings/PlacesView';
 import type { PrintCandidate } from './bindings/PrintCandidate';
 import type { PrintOutcome } from './bindings/PrintOutcome';
@@ -93,6 +96,9 @@ export const commands = {
   places: () => call<PlacesView>('places'),
   importPlaces: (csv: string) => call<PlacesView>('import_places', { csv }),
   placeOptions: () => call<PlaceOption[]>('place_options'),
+  placeRows: () => call<PlaceRow[]>('place_rows'),
+  namePlace: (edit: PlaceEdit) => call<PlacesView>('name_place', { edit }),
+  exportPlaces: () => call<PlacesExport>('export_places'),
   connect: (request: ConnectRequest) => call<StatusView>('connect', { request }),
 };
 

@@ -19,9 +19,11 @@ use ts_rs::TS;
 use crate::Error;
 
 mod csv;
+mod edit;
 mod file;
 
 pub use csv::{PLACE_TEXT_MAX, PLACES_COLUMNS, PLACES_FILE_MAX, PLACES_MAX};
+pub use edit::{PlaceEdit, PlaceKind, PlaceRow, PlacesExport};
 pub(crate) use file::open;
 
 /// The directory's file, in the profile's folder.
@@ -75,6 +77,39 @@ impl Places {
     /// How many towers and units it names.
     pub fn counts(&self) -> (usize, usize) {
         (self.towers.len(), self.units.len())
+    }
+
+    /// A tower's external id and name, if the directory has it.
+    pub fn tower(&self, id: &str) -> Option<(&str, &str)> {
+        self.towers
+            .get(id)
+            .map(|t| (t.external_id.as_str(), t.name.as_str()))
+    }
+
+    /// A unit's tower id, external id and name, if the directory has it.
+    pub fn unit(&self, id: &str) -> Option<(&str, &str, &str)> {
+        self.units
+            .get(id)
+            .map(|(t, u)| (t.as_str(), u.external_id.as_str(), u.name.as_str()))
+    }
+
+    /// Every tower: id, external id, name.
+    pub fn towers(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.towers
+            .iter()
+            .map(|(id, t)| (id.as_str(), t.external_id.as_str(), t.name.as_str()))
+    }
+
+    /// Every unit: id, tower id, external id, name.
+    pub fn units(&self) -> impl Iterator<Item = (&str, &str, &str, &str)> {
+        self.units.iter().map(|(id, (t, u))| {
+            (
+                id.as_str(),
+                t.as_str(),
+                u.external_id.as_str(),
+                u.name.as_str(),
+            )
+        })
     }
 
     /// Adds (or renames) a tower.
