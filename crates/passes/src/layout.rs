@@ -128,7 +128,7 @@ impl Canvas<'_> {
     fn line(&mut self, content: &str, weight: Weight, size: f32, align: Align) {
         let mut size = size * self.style.scale;
         let room = self.inner();
-        let mut shaped = text::shape(content, weight);
+        let mut shaped = text::shape_cached(content, weight);
         let min = size * 0.7;
         while shaped.width_mm(size) > room && size > min {
             size = (size * 0.95).max(min);

@@ -76,6 +76,8 @@ pub enum PassError {
     Dpi(u32),
     #[error("there is no pass to print")]
     Empty,
+    #[error("the PDF could not be written: {0}")]
+    Write(String),
 }
 
 /// One PDF of `passes`, a pass a page. `progress` hears (done, total) after each page.
@@ -134,11 +136,56 @@ pub fn render(
     let mut warnings = Vec::new();
     // `secure: false` lets through operators printpdf has no op for: the QR's `re` path
     // (`qr::draw`). Every op here is this crate's own; nothing is parsed from outside.
+    // `optimize: false`: the streams are compressed below, not by printpdf.
     let options = PdfSaveOptions {
         secure: false,
+        optimize: false,
         ..PdfSaveOptions::default()
     };
-    Ok(doc.with_pages(pages).save(&options, &mut warnings))
+    let mut pdf = doc
+        .with_pages(pages)
+        .to_lopdf_document(&options, &mut warnings);
+    compress(&mut pdf);
+    let mut out = Vec::new();
+    pdf.save_to(&mut out)
+        .map_err(|e| PassError::Write(e.to_string()))?;
+    Ok(out)
+}
+
+/// Deflates every stream that may be, on every core, at zlib's default level: what printpdf
+/// would do (lopdf's `Stream::compress`) at a level a hundred passes a second can afford.
+fn compress(pdf: &mut lopdf::Document) {
+    use std::io::Write as _;
+    let mut streams: Vec<&mut lopdf::Stream> = pdf
+        .objects
+        .values_mut()
+        .filter_map(|o| match o {
+            lopdf::Object::Stream(s) if s.allows_compression && s.dict.get(b"Filter").is_err() => {
+                Some(s)
+            }
+            _ => None,
+        })
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = streams.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        for part in streams.chunks_mut(chunk) {
+            scope.spawn(move || {
+                for s in part {
+                    let mut z =
+                        flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+                    if z.write_all(&s.content).is_err() {
+                        continue;
+                    }
+                    let Ok(packed) = z.finish() else { continue };
+                    if packed.len() + 19 < s.content.len() {
+                        s.dict.set("Filter", "FlateDecode");
+                        s.set_content(packed);
+                    }
+                }
+            });
+        }
+    });
 }
 
 /// A batch: the passes that may print, in one PDF, and the ones refused with why.

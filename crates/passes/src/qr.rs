@@ -166,7 +166,7 @@ pub fn draw(
 ) -> Vec<Op> {
     let n = symbol.modules;
     let dark = |row: usize, col: usize| symbol.dark[row * n + col];
-    // Each row's runs of dark modules, as (start, end) columns.
+    // Each row's runs of dark modules, as (start, end) columns, in order (binary-searchable).
     let runs: Vec<Vec<(usize, usize)>> = (0..n)
         .map(|row| {
             let mut out = Vec::new();
@@ -192,10 +192,13 @@ pub fn draw(
     for row in 0..n {
         for &run in &runs[row] {
             // Drawn already, as the lower part of the run above.
-            if row > 0 && runs[row - 1].contains(&run) {
+            if row > 0 && runs[row - 1].binary_search(&run).is_ok() {
                 continue;
             }
-            let rows = 1 + (row + 1..n).take_while(|r| runs[*r].contains(&run)).count();
+            let rows = 1
+                + (row + 1..n)
+                    .take_while(|r| runs[*r].binary_search(&run).is_ok())
+                    .count();
             path.push(Op::Unknown {
                 key: "re".into(),
                 value: vec![int(run.0), int(row), int(run.1 - run.0), int(rows)],

@@ -100,10 +100,35 @@ fn is_arabic(c: char) -> bool {
     matches!(c as u32, 0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF)
 }
 
+/// Lines shaped already on this thread, by text and weight: a batch repeats most of a pass's
+/// lines (the band, "VALID UNTIL", the footer) on every page.
+pub fn shape_cached(text: &str, weight: Weight) -> Shaped {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static SHAPED: RefCell<HashMap<(String, bool), Shaped>> = RefCell::new(HashMap::new());
+    }
+    let key = (text.to_owned(), weight == Weight::Bold);
+    if let Some(hit) = SHAPED.with(|c| c.borrow().get(&key).cloned()) {
+        return hit;
+    }
+    let shaped = shape(text, weight);
+    SHAPED.with(|c| {
+        let mut c = c.borrow_mut();
+        // Bounded: a long-running app prints for months.
+        if c.len() > 4096 {
+            c.clear();
+        }
+        c.insert(key, shaped.clone());
+    });
+    shaped
+}
+
 /// One glyph, placed: its font, its id, the pen's position before it (in em from the line's
 /// start), the shaper's offset of it from the pen (marks), how far it moves the pen, how far the
 /// PDF viewer moves the pen after it (the font's own advance, as the PDF's widths say), and the
 /// text it stands for.
+#[derive(Clone)]
 struct Glyph {
     face: usize,
     id: u16,
@@ -116,6 +141,7 @@ struct Glyph {
 }
 
 /// A line of text, shaped: its glyphs in visual order, and its width in em.
+#[derive(Clone)]
 pub struct Shaped {
     glyphs: Vec<Glyph>,
     width_em: f32,
