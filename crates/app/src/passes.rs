@@ -222,18 +222,27 @@ impl Community {
             .flatten();
         let places = self.places();
         let open = self.cache().outbox(true).await?;
+        let keys: Vec<String> = permits.iter().map(|k| k.trim().to_owned()).collect();
+        for key in &keys {
+            check_id(key, "permit id or pass number")?;
+        }
+        // Two reads for the whole batch: its permits, then their contractors.
+        let found = self.cache().permits_by_keys(&keys).await?;
+        let contractor_ids: Vec<String> = found
+            .values()
+            .filter_map(|p| p.community_contractor_id.clone())
+            .collect::<std::collections::HashSet<_>>()
+            .into_iter()
+            .collect();
+        let contractors = self.cache().contractors_by_ids(&contractor_ids).await?;
         let mut items = Vec::with_capacity(permits.len());
         let mut ids = HashMap::new();
-        for key in permits {
-            let key = key.trim();
-            check_id(key, "permit id or pass number")?;
-            let permit = self
-                .cache()
-                .permit_by_id_or_pass(key)
-                .await?
+        for key in &keys {
+            let permit = found
+                .get(key)
                 .ok_or_else(|| Error::not_found(format!("No permit {key} here.")))?;
             let contractor_id = permit.community_contractor_id.clone().unwrap_or_default();
-            let contractor = self.cache().contractor(&contractor_id).await?;
+            let contractor = contractors.get(&contractor_id);
             let dying = pending_kill(&open, &permit.id, &contractor_id).is_some();
             let code = permit.gate_code().map(str::to_owned);
             let pass_number = permit
@@ -247,14 +256,12 @@ impl Community {
                     .unwrap_or_else(|| gatehouse_buzzin::StatusName::Unknown(String::new())),
                 valid_till: permit.valid_till,
                 contractor_removed: contractor
-                    .as_ref()
                     .is_some_and(|c| inf::contractor_removed(&c.communities_ids)),
                 code_dying: dying,
                 code: code.clone(),
             };
             // A pass names the company, or the contractor when it gave none.
             let company = contractor
-                .as_ref()
                 .and_then(|c| c.company_name().or(c.name.as_deref()))
                 .unwrap_or_default()
                 .to_owned();
@@ -267,8 +274,8 @@ impl Community {
                 valid_till: permit.valid_till.unwrap_or(now),
                 daily: permit.time_in.clone().zip(permit.time_out.clone()),
                 company,
-                representative: representative(&permit),
-                place: crate::rows::place_of(&permit, &places).text,
+                representative: representative(permit),
+                place: crate::rows::place_of(permit, &places).text,
                 workers: permit.employees.as_ref().map(|e| e.len() as u32),
                 printed_at: now,
                 printed_by: self.actor().to_owned(),

@@ -56,6 +56,78 @@ impl Cache {
             .transpose()
     }
 
+    /// These contractors, by id (those the cache has), read 500 at a time.
+    pub async fn contractors_by_ids(
+        &self,
+        ids: &[String],
+    ) -> Result<std::collections::HashMap<String, Contractor>, CacheError> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in ids.chunks(500) {
+            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "SELECT doc FROM contractors WHERE id IN (",
+            );
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(id.as_str());
+            }
+            q.push(")");
+            let rows = q
+                .build()
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| self.sql(e))?;
+            for r in rows {
+                let c: Contractor = decode(&self.path, "contractor", &r.get::<String, _>(0))?;
+                out.insert(c.id.clone(), c);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Permits by id or pass number (`keys` may mix them), each under the key it was found by;
+    /// read 500 keys at a time.
+    pub async fn permits_by_keys(
+        &self,
+        keys: &[String],
+    ) -> Result<std::collections::HashMap<String, Permit>, CacheError> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in keys.chunks(500) {
+            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "SELECT p.id, p.pass_number, d.doc FROM permits p JOIN permit_docs d ON d.id = p.id \
+                 WHERE p.id IN (",
+            );
+            let mut sep = q.separated(", ");
+            for k in chunk {
+                sep.push_bind(k.as_str());
+            }
+            q.push(") OR p.pass_number IN (");
+            let mut sep = q.separated(", ");
+            for k in chunk {
+                sep.push_bind(k.as_str());
+            }
+            q.push(")");
+            let rows = q
+                .build()
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| self.sql(e))?;
+            let wanted: std::collections::HashSet<&str> =
+                chunk.iter().map(String::as_str).collect();
+            for r in rows {
+                let (id, pass): (String, String) = (r.get(0), r.get(1));
+                let p: Permit = decode(&self.path, "permit", &r.get::<String, _>(2))?;
+                // An id is the surer key: a pass number found by its id is not put under it.
+                if wanted.contains(pass.as_str()) && !out.contains_key(&pass) {
+                    out.insert(pass, p.clone());
+                }
+                if wanted.contains(id.as_str()) {
+                    out.insert(id, p);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// The names and companies of these contractors, by id (for labelling permit rows).
     pub async fn contractor_names(
         &self,

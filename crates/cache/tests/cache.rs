@@ -907,3 +907,25 @@ async fn audit_lines_filter_by_action_result_and_literal_text_newest_first() {
         )
     );
 }
+
+#[tokio::test]
+async fn a_batch_reads_permits_by_id_or_pass_number_and_their_contractors_at_once() {
+    let w = filled(1200).await;
+    let (a, b) = (&w.permits[3], &w.permits[1100]);
+    let keys = vec![
+        a.id.clone(),
+        b.pass_number.clone().unwrap(),
+        "NO-SUCH-PASS".to_owned(),
+    ];
+    let found = w.cache.permits_by_keys(&keys).await.unwrap();
+    assert_eq!(found.len(), 2, "the unknown key finds nothing");
+    assert_eq!(found[&keys[0]].id, a.id);
+    assert_eq!(found[&keys[1]].id, b.id);
+    // More keys than one statement takes: every one is read.
+    let many: Vec<String> = w.permits.iter().map(|p| p.id.clone()).collect();
+    assert_eq!(w.cache.permits_by_keys(&many).await.unwrap().len(), 1200);
+    let ids: Vec<String> = w.contractors.iter().map(|c| c.id.clone()).collect();
+    let contractors = w.cache.contractors_by_ids(&ids).await.unwrap();
+    assert_eq!(contractors.len(), w.contractors.len());
+    assert_eq!(contractors[&ids[0]], w.contractors[0]);
+}
