@@ -52,6 +52,8 @@ pub struct Community {
     stop: watch::Sender<bool>,
     /// Who the audit log names for actions taken here.
     actor: String,
+    /// The gates' grace after `validTill`, in seconds (the profile's setting) [GAP].
+    gate_grace: i64,
     /// The permits table's memory of where its pages start.
     pager: PermitPager,
     /// The profile's names for towers and units, and why it could not be read if it could not.
@@ -290,7 +292,9 @@ impl Community {
             Err(e) => {
                 let actor = profile.actor_name();
                 let link = Link::Unlinked(e.message);
-                return Ok(Self::assemble(profile.name, cache, actor, link));
+                return Ok(
+                    Self::assemble(profile.name.clone(), cache, actor, link).following(&profile)
+                );
             }
         };
         Self::with_key(profile, cache, key)
@@ -311,7 +315,8 @@ impl Community {
     fn with_key(profile: Profile, cache: Cache, key: String) -> Result<Community, Error> {
         let settings = profile.settings(key);
         let actor = profile.actor_name();
-        Self::start(profile.name, false, cache, settings, None, actor)
+        let community = Self::start(profile.name.clone(), false, cache, settings, None, actor)?;
+        Ok(community.following(&profile))
     }
 
     /// The demo: a sandbox seeded with the demo community on a free loopback port, and a fresh
@@ -389,8 +394,20 @@ impl Community {
             idle: watch::Sender::new(Progress::IDLE),
             stop: watch::Sender::new(false),
             actor,
+            gate_grace: gatehouse_buzzin::inf::GATE_GRACE_SECS,
             _sandbox: None,
         }
+    }
+
+    /// The profile's settings the desk's rules read.
+    pub(crate) fn following(mut self, profile: &Profile) -> Community {
+        self.gate_grace = profile.gate_grace();
+        self
+    }
+
+    /// The gates' grace after `validTill`, in seconds.
+    pub fn gate_grace(&self) -> i64 {
+        self.gate_grace
     }
 
     /// Where the demo's sandbox serves (loopback), when this is the demo.

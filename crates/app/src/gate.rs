@@ -48,8 +48,9 @@ pub struct Refused {
     pub sentence: String,
 }
 
-/// The gate's verdict at `at`: `Ok` when the code opens it.
-pub fn verdict(facts: &GateFacts<'_>, at: Timestamp) -> Result<(), Refused> {
+/// The gate's verdict at `at`, with `grace_secs` of grace after `validTill` [GAP]: `Ok` when
+/// the code opens it.
+pub fn verdict(facts: &GateFacts<'_>, at: Timestamp, grace_secs: i64) -> Result<(), Refused> {
     let refuse = |why, sentence: String| Err(Refused { why, sentence });
     let Some(p) = facts.permit else {
         return refuse(
@@ -99,7 +100,7 @@ pub fn verdict(facts: &GateFacts<'_>, at: Timestamp) -> Result<(), Refused> {
         );
     }
     if let Some(till) = p.valid_till {
-        let end = till.0 + chrono::Duration::seconds(inf::GATE_GRACE_SECS);
+        let end = till.0 + chrono::Duration::seconds(grace_secs);
         if at.0 >= end {
             return refuse(
                 GateRefusal::Expired,
@@ -150,6 +151,30 @@ mod tests {
 
     fn t(h: u32, m: u32, s: u32) -> NaiveTime {
         NaiveTime::from_hms_opt(h, m, s).unwrap()
+    }
+
+    #[test]
+    fn a_grace_lets_a_code_in_that_long_after_valid_till_and_no_longer() {
+        let till = Timestamp::parse("2026-12-01T14:00:00.000Z").unwrap();
+        let permit: Permit = serde_json::from_value(serde_json::json!({
+            "_id": "670000000000000000000001",
+            "statusName": "ACCEPTED",
+            "validFrom": "2026-11-01T04:00:00.000Z",
+            "validTill": till.to_wire(),
+        }))
+        .unwrap();
+        let facts = GateFacts {
+            permit: Some(&permit),
+            superseded_at: None,
+            contractor_removed: false,
+        };
+        let after = |s: i64| Timestamp(till.0 + chrono::Duration::seconds(s));
+        let why = |at, grace| verdict(&facts, at, grace).err().map(|r| r.why);
+        assert_eq!(why(after(-1), 0), None);
+        assert_eq!(why(after(0), 0), Some(GateRefusal::Expired));
+        assert_eq!(why(after(0), 600), None);
+        assert_eq!(why(after(599), 600), None);
+        assert_eq!(why(after(600), 600), Some(GateRefusal::Expired));
     }
 
     #[test]

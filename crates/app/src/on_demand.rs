@@ -55,12 +55,13 @@ impl Community {
             .map_err(storage)?;
         let actor = profile.actor_name();
         let name = profile.name.clone();
+        let rules = profile.clone();
         let link = Link::OnDemand {
             profile: Box::new(profile),
             offline,
             engine: tokio::sync::OnceCell::new(),
         };
-        let community = Community::assemble(name, cache, actor, link);
+        let community = Community::assemble(name, cache, actor, link).following(&rules);
         Ok((community, rebuilt.map(|e| e.to_string())))
     }
 

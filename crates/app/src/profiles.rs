@@ -66,10 +66,17 @@ pub struct Profile {
     /// The name written in the audit log for actions taken here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
+    /// The community's gates' grace after `validTill`, in seconds [GAP: the reference names "an
+    /// optional grace period" but not its length]; `inf::GATE_GRACE_SECS` (none) when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate_grace_secs: Option<u32>,
     /// Whether it is the only profile: then `GATEHOUSE_API_KEY` is its key.
     #[serde(skip)]
     pub(crate) only: bool,
 }
+
+/// The longest gate grace a profile may set: a day.
+pub const GATE_GRACE_MAX_SECS: u32 = 24 * 3600;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -225,8 +232,30 @@ impl Profile {
             base_url: base_url.into(),
             auth_header: None,
             actor: None,
+            gate_grace_secs: None,
             only: false,
         }
+    }
+
+    /// Sets the gates' grace after `validTill` (at most a day).
+    pub fn with_gate_grace(mut self, secs: Option<u32>) -> Result<Self, Error> {
+        if let Some(s) = secs
+            && s > GATE_GRACE_MAX_SECS
+        {
+            return Err(Error::invalid_input(format!(
+                "A gate's grace after a permit ends is at most {GATE_GRACE_MAX_SECS} seconds (a day), not {s}."
+            )));
+        }
+        self.gate_grace_secs = secs;
+        Ok(self)
+    }
+
+    /// The gates' grace after `validTill`, in seconds: the profile's, else the reference's
+    /// reading (`inf::GATE_GRACE_SECS`).
+    pub fn gate_grace(&self) -> i64 {
+        self.gate_grace_secs
+            .map(|s| i64::from(s.min(GATE_GRACE_MAX_SECS)))
+            .unwrap_or(gatehouse_buzzin::inf::GATE_GRACE_SECS)
     }
 
     /// Sends the key in this header instead of `Authorization: Bearer`.

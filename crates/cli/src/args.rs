@@ -135,6 +135,10 @@ pub enum ProfileCmd {
         /// Your name in the audit log (default: the system user name).
         #[arg(long)]
         actor: Option<String>,
+        /// Seconds the community's gates still let a code in after its permit ends, if they
+        /// give such a grace (none by default; at most 86400).
+        #[arg(long, value_name = "SECS")]
+        gate_grace: Option<u32>,
         /// Read the API key from standard input and store it in the OS keychain.
         #[arg(long)]
         key_stdin: bool,

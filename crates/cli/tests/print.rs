@@ -341,3 +341,52 @@ async fn places_read_by_name_once_imported_and_by_external_id_before() {
     assert!(stderr.contains("Line 3 of the places file"), "{stderr}");
     assert_eq!(desk.ok(&["places", "export"]), exported, "nothing changed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_s_gate_grace_lets_a_code_in_that_long_after_its_permit_ends() {
+    let sb = Sandbox::demo().await;
+    let contractor = sb
+        .client()
+        .all_contractors()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.approved)
+        .unwrap();
+    let permit = sb.control().permit_open_all_day(&contractor.id).await;
+    let desk = Desk::synced(&sb);
+    let code = permit.access_code.clone().unwrap();
+    let till = permit.valid_till.unwrap().0;
+    let at = gatehouse_testkit::buzzin::Timestamp(till + chrono::Duration::minutes(5)).to_wire();
+    let check = || desk.code(&["check", &code, "--at", &at, "--json"]);
+
+    let (exit, out, _) = check();
+    assert_eq!(exit, 4, "expired without a grace: {out}");
+    assert!(out.contains("\"expired\""), "{out}");
+
+    // The same profile, its gates giving ten minutes' grace.
+    let base = sb.base_url();
+    let add = |grace: &str| {
+        desk.code(&[
+            "profile",
+            "add",
+            "demo",
+            "--url",
+            &base,
+            "--actor",
+            "Desk 1",
+            "--gate-grace",
+            grace,
+        ])
+    };
+    let (exit, _, err) = add("600");
+    assert_eq!(exit, 0, "{err}");
+    let (exit, out, _) = check();
+    assert_eq!(exit, 0, "within the grace: {out}");
+    assert!(out.contains("\"valid\": true"), "{out}");
+    // Beyond a day is refused, and the setting kept as it was.
+    let (exit, _, err) = add("90000");
+    assert_ne!(exit, 0);
+    assert!(err.contains("at most 86400 seconds"), "{err}");
+    assert_eq!(check().0, 0);
+}

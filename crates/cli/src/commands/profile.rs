@@ -17,11 +17,13 @@ pub async fn run(cmd: ProfileCmd) -> Result<(), Failure> {
             url,
             auth_header,
             actor,
+            gate_grace,
             key_stdin,
         } => {
             let profile = Profile::new(name.clone(), url.trim_end_matches('/'))
                 .with_auth_header(auth_header)
-                .with_actor(actor);
+                .with_actor(actor)
+                .with_gate_grace(gate_grace)?;
             profiles.add(profile.clone())?;
             if key_stdin {
                 let mut key = String::new();
