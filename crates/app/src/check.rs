@@ -1,7 +1,7 @@
 //! The desk's pass check: a scanned code against the cache, online or offline, with the verdict
 //! a gate would give ([`crate::gate`]) and how old the data is. Every check is audited.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use gatehouse_buzzin::{Timestamp, inf};
 use gatehouse_cache::LocalRecord;
@@ -11,7 +11,7 @@ use ts_rs::TS;
 use crate::actions::pending_kill;
 use crate::community::storage;
 use crate::gate::{self, GateFacts, GateRefusal, community_time};
-use crate::rows::PermitRow;
+use crate::rows::{PermitRow, names_of, permit_row};
 use crate::{Community, Error};
 
 /// The longest scan read (a QR payload is about 60 characters).
@@ -110,19 +110,15 @@ impl Community {
         let cache = self.cache();
         let (online, data_as_of) = gatehouse_sync::freshness(cache).await.map_err(storage)?;
         let online = online && self.may_reach_api();
-        let known = cache.known_code(&code).await.map_err(storage)?;
-        let permit = match &known {
-            Some(k) => cache.permit(&k.permit_id).await.map_err(storage)?,
-            None => None,
+        let found = cache.look_up_code(&code).await.map_err(storage)?;
+        let (known, permit, contractor) = match found {
+            Some(f) => (Some(f.known), f.permit, f.contractor),
+            None => (None, None, None),
         };
         let contractor_id = permit
             .as_ref()
             .and_then(|p| p.community_contractor_id.clone())
             .unwrap_or_default();
-        let contractor = match contractor_id.as_str() {
-            "" => None,
-            id => cache.contractor(id).await.map_err(storage)?,
-        };
         let facts = GateFacts {
             permit: permit.as_ref(),
             superseded_at: known
@@ -133,7 +129,7 @@ impl Community {
                 .as_ref()
                 .is_some_and(|c| inf::contractor_removed(&c.communities_ids)),
         };
-        let outcome = gate::verdict(&facts, at);
+        let outcome = gate::verdict(&facts, at, self.gate_grace());
         let open = cache.outbox(true).await.map_err(storage)?;
         let warning = match (&outcome, &permit) {
             (Ok(()), Some(p)) => pending_kill(&open, &p.id, &contractor_id).map(|e| {
@@ -155,13 +151,14 @@ impl Community {
             ));
         }
         let queued: HashSet<String> = open.iter().map(|e| e.target_id.clone()).collect();
-        let row = match &permit {
-            Some(p) => self
-                .rows_marked(std::slice::from_ref(p), &queued)
-                .await?
-                .pop(),
-            None => None,
-        };
+        // The row from the contractor read with the code (no second read: a scanner waits).
+        let names: HashMap<String, (String, String)> = contractor
+            .iter()
+            .map(|c| (c.id.clone(), names_of(c)))
+            .collect();
+        let row = permit
+            .as_ref()
+            .map(|p| permit_row(p, &names, &queued, &self.places()));
         Ok(CheckVerdict {
             valid: outcome.is_ok(),
             refusal: outcome.as_ref().err().map(|r| r.why),

@@ -103,6 +103,14 @@ pub(crate) fn place_of(p: &Permit, places: &Places) -> PlaceLabel {
     )
 }
 
+/// A contractor's name and company as permit rows show them.
+pub(crate) fn names_of(c: &Contractor) -> (String, String) {
+    (
+        c.name.clone().unwrap_or_default(),
+        c.company_name().unwrap_or_default().to_owned(),
+    )
+}
+
 pub(crate) fn contractor_row(c: Contractor, queued: &HashSet<String>) -> ContractorRow {
     ContractorRow {
         state: ContractorState::of(&c),

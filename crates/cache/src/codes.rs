@@ -1,7 +1,7 @@
 //! Access codes the cache has seen: each permit's live one and the ones reissues superseded,
 //! written with every permit, for the desk's pass check.
 
-use gatehouse_buzzin::Permit;
+use gatehouse_buzzin::{Contractor, Permit};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use crate::{Cache, CacheError};
@@ -58,7 +58,52 @@ pub(crate) async fn record(
     Ok(())
 }
 
+/// An access code with what the pass check reads of it, in one query.
+#[derive(Debug, Clone)]
+pub struct CodeLookup {
+    pub known: KnownCode,
+    /// The permit that has (or had) it, if the cache still holds it.
+    pub permit: Option<Permit>,
+    /// That permit's contractor, if the cache holds it.
+    pub contractor: Option<Contractor>,
+}
+
 impl Cache {
+    /// An access code, its permit and the permit's contractor, read in one statement: the pass
+    /// check's reads, which a scanner waits on.
+    pub async fn look_up_code(&self, code: &str) -> Result<Option<CodeLookup>, CacheError> {
+        let row = sqlx::query(
+            "SELECT c.permit_id, c.seen_at, c.superseded_at, d.doc, k.doc \
+             FROM codes c \
+             LEFT JOIN permit_docs d ON d.id = c.permit_id \
+             LEFT JOIN permits p ON p.id = c.permit_id \
+             LEFT JOIN contractors k ON k.id = p.contractor_id \
+             WHERE c.code = ?",
+        )
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.sql(e))?;
+        let Some(r) = row else { return Ok(None) };
+        let permit = r
+            .get::<Option<String>, _>(3)
+            .map(|doc| crate::decode(&self.path, "permit", &doc))
+            .transpose()?;
+        let contractor = r
+            .get::<Option<String>, _>(4)
+            .map(|doc| crate::decode(&self.path, "contractor", &doc))
+            .transpose()?;
+        Ok(Some(CodeLookup {
+            known: KnownCode {
+                permit_id: r.get(0),
+                seen_at: r.get(1),
+                superseded_at: r.get(2),
+            },
+            permit,
+            contractor,
+        }))
+    }
+
     /// What the cache knows of an access code, if it has seen it.
     pub async fn known_code(&self, code: &str) -> Result<Option<KnownCode>, CacheError> {
         let row = sqlx::query("SELECT permit_id, seen_at, superseded_at FROM codes WHERE code = ?")

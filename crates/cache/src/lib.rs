@@ -19,7 +19,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::broadcast;
 
-pub use codes::KnownCode;
+pub use codes::{CodeLookup, KnownCode};
 pub use error::CacheError;
 pub use outbox::{
     ActionKind, AuditFilter, AuditRow, Before, LocalRecord, NewAction, OutboxEntry, OutboxState,
@@ -433,6 +433,35 @@ impl Cache {
             .map_err(|e| self.sql(e))?;
         row.map(|v| decode(&self.path, "sync state", &v))
             .transpose()
+    }
+
+    /// Several sync-state values in one read, by key (the keys without a value are absent).
+    pub async fn states(
+        &self,
+        keys: &[&str],
+    ) -> Result<std::collections::HashMap<String, serde_json::Value>, CacheError> {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "SELECT key, value FROM sync_state WHERE key IN (",
+        );
+        let mut sep = q.separated(", ");
+        for k in keys {
+            sep.push_bind(*k);
+        }
+        q.push(")");
+        let rows = q
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))?;
+        rows.into_iter()
+            .map(|r| {
+                use sqlx::Row as _;
+                Ok((
+                    r.get(0),
+                    decode(&self.path, "sync state", &r.get::<String, _>(1))?,
+                ))
+            })
+            .collect()
     }
 
     /// Sets (or with `None`, clears) a sync-state value.

@@ -339,8 +339,15 @@ fn offline_wait(failures: u32, every: Duration) -> Duration {
 /// Whether the API answered at the last try, and when the last sync ended: what [`status`] says
 /// of the data's age, read without counting anything.
 pub async fn freshness(cache: &Cache) -> Result<(bool, Option<String>), SyncError> {
-    let offline_since = cache.state::<String>(keys::OFFLINE_SINCE).await?;
-    Ok((offline_since.is_none(), cache.state(keys::LAST_SYNC).await?))
+    // One read: the pass check waits on it.
+    let states = cache
+        .states(&[keys::OFFLINE_SINCE, keys::LAST_SYNC])
+        .await?;
+    let last_sync = states
+        .get(keys::LAST_SYNC)
+        .and_then(|v| v.as_str())
+        .map(str::to_owned);
+    Ok((!states.contains_key(keys::OFFLINE_SINCE), last_sync))
 }
 
 pub async fn status(cache: &Cache) -> Result<Status, SyncError> {
