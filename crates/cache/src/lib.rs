@@ -441,13 +441,9 @@ impl Cache {
         keys: &[&str],
     ) -> Result<std::collections::HashMap<String, serde_json::Value>, CacheError> {
         let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "SELECT key, value FROM sync_state WHERE key IN (",
+            "SELECT key, value FROM sync_state WHERE key IN ",
         );
-        let mut sep = q.separated(", ");
-        for k in keys {
-            sep.push_bind(*k);
-        }
-        q.push(")");
+        push_list(&mut q, keys.iter().copied());
         let rows = q
             .build()
             .fetch_all(&self.pool)
@@ -488,6 +484,19 @@ pub(crate) const PERMIT_SEARCH_INSERT: &str = "INSERT INTO permit_search (rowid,
     p.pass_number || ' ' || p.flat_id || ' ' || p.job || ' ' || p.representative || ' ' || coalesce(c.name, '') || ' ' || \
     coalesce(c.company, '') || ' ' || coalesce(c.phone, '') \
     FROM permits p LEFT JOIN contractors c ON c.id = p.contractor_id";
+
+/// Appends `(?, ?, …)` bound to `items`: the list of an `IN`.
+pub(crate) fn push_list<'a>(
+    q: &mut sqlx::QueryBuilder<'a, sqlx::Sqlite>,
+    items: impl IntoIterator<Item = &'a str>,
+) {
+    q.push("(");
+    let mut sep = q.separated(", ");
+    for item in items {
+        sep.push_bind(item);
+    }
+    q.push(")");
+}
 
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     path: &Path,

@@ -162,12 +162,8 @@ fn push_filters<'a>(
     };
     q.push(" WHERE 1 = 1");
     if !f.statuses.is_empty() {
-        q.push(format!(" AND {status_p}status_name IN ("));
-        let mut sep = q.separated(", ");
-        for s in &f.statuses {
-            sep.push_bind(s.as_str());
-        }
-        q.push(")");
+        q.push(format!(" AND {status_p}status_name IN "));
+        crate::push_list(q, f.statuses.iter().map(|s| s.as_str()));
     }
     if let Some(t) = &f.permit_type {
         q.push(format!(" AND {p}permit_type = "))

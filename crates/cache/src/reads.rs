@@ -63,14 +63,9 @@ impl Cache {
     ) -> Result<std::collections::HashMap<String, Contractor>, CacheError> {
         let mut out = std::collections::HashMap::new();
         for chunk in ids.chunks(500) {
-            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-                "SELECT doc FROM contractors WHERE id IN (",
-            );
-            let mut sep = q.separated(", ");
-            for id in chunk {
-                sep.push_bind(id.as_str());
-            }
-            q.push(")");
+            let mut q =
+                sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT doc FROM contractors WHERE id IN ");
+            crate::push_list(&mut q, chunk.iter().map(String::as_str));
             let rows = q
                 .build()
                 .fetch_all(&self.pool)
@@ -94,18 +89,11 @@ impl Cache {
         for chunk in keys.chunks(500) {
             let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
                 "SELECT p.id, p.pass_number, d.doc FROM permits p JOIN permit_docs d ON d.id = p.id \
-                 WHERE p.id IN (",
+                 WHERE p.id IN ",
             );
-            let mut sep = q.separated(", ");
-            for k in chunk {
-                sep.push_bind(k.as_str());
-            }
-            q.push(") OR p.pass_number IN (");
-            let mut sep = q.separated(", ");
-            for k in chunk {
-                sep.push_bind(k.as_str());
-            }
-            q.push(")");
+            crate::push_list(&mut q, chunk.iter().map(String::as_str));
+            q.push(" OR p.pass_number IN ");
+            crate::push_list(&mut q, chunk.iter().map(String::as_str));
             let rows = q
                 .build()
                 .fetch_all(&self.pool)
@@ -136,13 +124,9 @@ impl Cache {
         let mut out = std::collections::HashMap::new();
         for chunk in ids.chunks(500) {
             let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-                "SELECT id, coalesce(name, ''), coalesce(company, '') FROM contractors WHERE id IN (",
+                "SELECT id, coalesce(name, ''), coalesce(company, '') FROM contractors WHERE id IN ",
             );
-            let mut sep = q.separated(", ");
-            for id in chunk {
-                sep.push_bind(id.as_str());
-            }
-            q.push(")");
+            crate::push_list(&mut q, chunk.iter().map(String::as_str));
             let rows = q
                 .build()
                 .fetch_all(&self.pool)

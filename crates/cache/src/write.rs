@@ -23,13 +23,9 @@ pub(crate) async fn upsert_contractors(
         } else {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "SELECT id, name || char(31) || company || char(31) || phone || char(31) || email || char(31) || salesforce_id \
-                 FROM contractors WHERE id IN (",
+                 FROM contractors WHERE id IN ",
             );
-            let mut sep = q.separated(", ");
-            for id in ids() {
-                sep.push_bind(id);
-            }
-            q.push(")");
+            crate::push_list(&mut q, ids());
             let old: std::collections::HashMap<String, String> = q
                 .build_query_as::<(String, String)>()
                 .fetch_all(&mut *conn)
@@ -170,13 +166,9 @@ pub(crate) async fn upsert_permits(
             Default::default()
         } else {
             let mut q = QueryBuilder::<Sqlite>::new(format!(
-                "SELECT id, {NARROW_COLUMNS} FROM permits WHERE id IN ("
+                "SELECT id, {NARROW_COLUMNS} FROM permits WHERE id IN "
             ));
-            let mut sep = q.separated(", ");
-            for p in chunk {
-                sep.push_bind(p.id.as_str());
-            }
-            q.push(")");
+            crate::push_list(&mut q, chunk.iter().map(|p| p.id.as_str()));
             q.build()
                 .fetch_all(&mut *conn)
                 .await?
@@ -247,12 +239,8 @@ pub(crate) async fn upsert_permits(
                     .push(" THEN ")
                     .push_bind(row[8].as_str());
             }
-            q.push(" END WHERE id IN (");
-            let mut sep = q.separated(", ");
-            for (p, _) in &touch {
-                sep.push_bind(p.id.as_str());
-            }
-            q.push(")");
+            q.push(" END WHERE id IN ");
+            crate::push_list(&mut q, touch.iter().map(|(p, _)| p.id.as_str()));
             q.build().execute(&mut *conn).await?;
         }
         let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO permit_docs (id, doc) ");
@@ -339,12 +327,7 @@ pub(crate) async fn in_list<'a>(
     tail: &str,
 ) -> Result<(), sqlx::Error> {
     let mut q = QueryBuilder::<Sqlite>::new(head);
-    q.push("(");
-    let mut sep = q.separated(", ");
-    for id in ids {
-        sep.push_bind(id);
-    }
-    q.push(")");
+    crate::push_list(&mut q, ids);
     q.push(tail);
     q.build().execute(&mut *conn).await.map(|_| ())
 }

@@ -82,48 +82,8 @@ impl Cache {
         &self,
         filter: &AuditFilter,
     ) -> Result<(Vec<AuditRow>, u64), CacheError> {
-        let push_where = |q: &mut sqlx::QueryBuilder<'_, sqlx::Sqlite>| {
-            q.push(" WHERE 1 = 1");
-            if !filter.actions.is_empty() {
-                q.push(" AND action IN (");
-                let mut sep = q.separated(", ");
-                for a in &filter.actions {
-                    sep.push_bind(a.clone());
-                }
-                q.push(")");
-            }
-            if let Some(r) = &filter.result {
-                q.push(" AND result = ").push_bind(r.clone());
-            }
-            if let Some(t) = filter
-                .text
-                .as_deref()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-            {
-                let like = format!(
-                    "%{}%",
-                    t.replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                );
-                q.push(" AND (");
-                for (i, col) in ["actor", "target_id", "reason", "detail"]
-                    .iter()
-                    .enumerate()
-                {
-                    if i > 0 {
-                        q.push(" OR ");
-                    }
-                    q.push(format!("coalesce({col}, '') LIKE "))
-                        .push_bind(like.clone())
-                        .push(" ESCAPE '\\'");
-                }
-                q.push(")");
-            }
-        };
         let mut count = sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT count(*) FROM audit");
-        push_where(&mut count);
+        push_where(&mut count, filter);
         let total: i64 = count
             .build_query_scalar()
             .fetch_one(&self.pool)
@@ -132,7 +92,7 @@ impl Cache {
         let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "SELECT seq, at, actor, action, target_id, reason, result, detail, online FROM audit",
         );
-        push_where(&mut q);
+        push_where(&mut q, filter);
         q.push(if filter.newest_first {
             " ORDER BY seq DESC"
         } else {
@@ -185,6 +145,44 @@ impl Cache {
         .await
         .map_err(|e| self.sql(e))?;
         Ok(rows.into_iter().map(audit_row).collect())
+    }
+}
+
+/// The `WHERE` of the lines `filter` picks.
+fn push_where<'a>(q: &mut sqlx::QueryBuilder<'a, sqlx::Sqlite>, filter: &'a AuditFilter) {
+    q.push(" WHERE 1 = 1");
+    if !filter.actions.is_empty() {
+        q.push(" AND action IN ");
+        crate::push_list(q, filter.actions.iter().map(String::as_str));
+    }
+    if let Some(r) = &filter.result {
+        q.push(" AND result = ").push_bind(r.as_str());
+    }
+    if let Some(t) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let like = format!(
+            "%{}%",
+            t.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        q.push(" AND (");
+        for (i, col) in ["actor", "target_id", "reason", "detail"]
+            .iter()
+            .enumerate()
+        {
+            if i > 0 {
+                q.push(" OR ");
+            }
+            q.push(format!("coalesce({col}, '') LIKE "))
+                .push_bind(like.clone())
+                .push(" ESCAPE '\\'");
+        }
+        q.push(")");
     }
 }
 
