@@ -173,6 +173,18 @@ pub async fn activity(
     session.community().await.activity(&query).await
 }
 
+/// Shows a file just written in the desk's file manager; why not, if it cannot.
+fn shown_in_folder(path: &std::path::Path) -> Option<String> {
+    tauri_plugin_opener::reveal_item_in_dir(path)
+        .err()
+        .map(|e| {
+            format!(
+                "{} was written but could not be shown: {e}.",
+                path.display()
+            )
+        })
+}
+
 /// Writes the lines the view's filter picks as CSV into the profile's exports folder, and shows
 /// the file in the desk's file manager.
 #[tauri::command]
@@ -181,14 +193,7 @@ pub async fn export_activity(
     query: ActivityQuery,
 ) -> Result<ActivityExport, Error> {
     let (path, lines) = session.community().await.export_activity(&query).await?;
-    let open_error = tauri_plugin_opener::reveal_item_in_dir(&path)
-        .err()
-        .map(|e| {
-            format!(
-                "{} was written but could not be shown: {e}.",
-                path.display()
-            )
-        });
+    let open_error = shown_in_folder(&path);
     Ok(ActivityExport {
         path: path.display().to_string(),
         lines,
@@ -229,14 +234,7 @@ pub async fn name_place(
 #[tauri::command]
 pub async fn export_places(session: State<'_, Arc<Session>>) -> Result<PlacesExport, Error> {
     let (path, towers, units) = session.community().await.export_places_file()?;
-    let open_error = tauri_plugin_opener::reveal_item_in_dir(&path)
-        .err()
-        .map(|e| {
-            format!(
-                "{} was written but could not be shown: {e}.",
-                path.display()
-            )
-        });
+    let open_error = shown_in_folder(&path);
     Ok(PlacesExport {
         path: path.display().to_string(),
         towers,

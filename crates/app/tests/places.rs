@@ -91,13 +91,15 @@ async fn a_place_named_in_settings_reads_so_everywhere_and_bad_names_change_noth
         .unwrap()
         .external_id
         .clone();
-    let named = c
-        .place_rows()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.id == unit.id)
-        .unwrap();
+    let unit_now = async || {
+        c.place_rows()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.id == unit.id)
+            .unwrap()
+    };
+    let named = unit_now().await;
     assert_eq!(named.text, format!("{tower_ext} · Lobby Kiosk 7"));
     assert_eq!(named.external_id, unit.external_id, "DAMAC's id is kept");
     let permit = sandbox
@@ -127,12 +129,6 @@ async fn a_place_named_in_settings_reads_so_everywhere_and_bad_names_change_noth
 
     // An emptied name reads by DAMAC's id again.
     c.name_place(&edit("")).unwrap();
-    let again = c
-        .place_rows()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.id == unit.id)
-        .unwrap();
+    let again = unit_now().await;
     assert_eq!(again.text, unit.text);
 }

@@ -56,27 +56,40 @@ impl Cache {
             .transpose()
     }
 
+    /// The rows of `head` followed by an `IN` list of `ids`, read 500 ids at a time (SQLite
+    /// takes only so many parameters in one statement).
+    async fn rows_in(
+        &self,
+        head: &str,
+        ids: &[String],
+    ) -> Result<Vec<sqlx::sqlite::SqliteRow>, CacheError> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(head);
+            crate::push_list(&mut q, chunk.iter().map(String::as_str));
+            out.extend(
+                q.build()
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(|e| self.sql(e))?,
+            );
+        }
+        Ok(out)
+    }
+
     /// These contractors, by id (those the cache has), read 500 at a time.
     pub async fn contractors_by_ids(
         &self,
         ids: &[String],
     ) -> Result<std::collections::HashMap<String, Contractor>, CacheError> {
-        let mut out = std::collections::HashMap::new();
-        for chunk in ids.chunks(500) {
-            let mut q =
-                sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT doc FROM contractors WHERE id IN ");
-            crate::push_list(&mut q, chunk.iter().map(String::as_str));
-            let rows = q
-                .build()
-                .fetch_all(&self.pool)
-                .await
-                .map_err(|e| self.sql(e))?;
-            for r in rows {
+        self.rows_in("SELECT doc FROM contractors WHERE id IN ", ids)
+            .await?
+            .into_iter()
+            .map(|r| {
                 let c: Contractor = decode(&self.path, "contractor", &r.get::<String, _>(0))?;
-                out.insert(c.id.clone(), c);
-            }
-        }
-        Ok(out)
+                Ok((c.id.clone(), c))
+            })
+            .collect()
     }
 
     /// Permits by id or pass number (`keys` may mix them), each under the key it was found by;
@@ -121,22 +134,15 @@ impl Cache {
         &self,
         ids: &[String],
     ) -> Result<std::collections::HashMap<String, (String, String)>, CacheError> {
-        let mut out = std::collections::HashMap::new();
-        for chunk in ids.chunks(500) {
-            let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        Ok(self
+            .rows_in(
                 "SELECT id, coalesce(name, ''), coalesce(company, '') FROM contractors WHERE id IN ",
-            );
-            crate::push_list(&mut q, chunk.iter().map(String::as_str));
-            let rows = q
-                .build()
-                .fetch_all(&self.pool)
-                .await
-                .map_err(|e| self.sql(e))?;
-            for r in rows {
-                out.insert(r.get::<String, _>(0), (r.get(1), r.get(2)));
-            }
-        }
-        Ok(out)
+                ids,
+            )
+            .await?
+            .into_iter()
+            .map(|r| (r.get::<String, _>(0), (r.get(1), r.get(2))))
+            .collect())
     }
 
     pub async fn permit(&self, id: &str) -> Result<Option<Permit>, CacheError> {
