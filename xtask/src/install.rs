@@ -36,6 +36,8 @@ const APT_TEST: &[&str] = &[
     "libsecret-tools",
     // pdftoppm, pdftotext and pdfinfo: the passes tests read printed passes with them.
     "poppler-utils",
+    // qpdf --check: the structure of a batch joined from parts.
+    "qpdf",
     // A real print system and a printer that writes PDFs: `gatehouse print --printer` is tested
     // through them.
     "cups",

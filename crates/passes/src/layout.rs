@@ -5,7 +5,7 @@
 use chrono::FixedOffset;
 use gatehouse_buzzin::inf::COMMUNITY_UTC_OFFSET_SECS;
 use gatehouse_buzzin::{PermitType, Timestamp};
-use printpdf::{Color, Op, PdfPage, Pt, Rgb};
+use printpdf::{Color, ExternalXObject, Op, PdfPage, Pt, Rgb, XObjectId};
 
 use crate::qr::{self, Symbol};
 use crate::text::{self, DocFonts, Weight};
@@ -232,13 +232,14 @@ pub fn grouped(code: &str) -> String {
         .join(" ")
 }
 
-/// One page: `pass` on `layout`, its QR snapped to `dpi`.
+/// One page: `pass` on `layout`, its QR snapped to `dpi`, and the QR's form XObject, named `qr_id`.
 pub(crate) fn page(
     fonts: &DocFonts,
     pass: &Pass,
     layout: Layout,
     dpi: u32,
-) -> Result<PdfPage, PassError> {
+    qr_id: &XObjectId,
+) -> Result<(PdfPage, ExternalXObject), PassError> {
     let style = layout.style();
     let (width, height) = (style.width, style.height);
     // The documented payload, `{visitType: "communityPass", accessCode}` [DOC §4.3], holding the
@@ -263,7 +264,8 @@ pub(crate) fn page(
     let left = qr::snap_mm((width - side) / 2.0, dpi);
     // The quiet zone is part of the symbol: nothing is drawn in it.
     let top = qr::snap_mm(c.y, dpi);
-    c.ops.extend(qr::draw(&symbol, left, top, module, height));
+    let drawn = qr::draw(&symbol, qr_id, left, top, module, height);
+    c.ops.extend(drawn.ops);
     c.y = top + side;
     c.line(&grouped(&pass.code), Weight::Bold, 8.5, Align::Centre);
 
@@ -348,9 +350,6 @@ pub(crate) fn page(
     for (line, weight) in footer {
         c.line(&line, weight, footer_size, Align::Left);
     }
-    Ok(PdfPage::new(
-        printpdf::Mm(width),
-        printpdf::Mm(height),
-        c.ops,
-    ))
+    let page = PdfPage::new(printpdf::Mm(width), printpdf::Mm(height), c.ops);
+    Ok((page, drawn.form))
 }

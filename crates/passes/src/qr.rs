@@ -4,7 +4,7 @@
 //! modules up and others down.
 
 use printpdf::matrix::CurTransMat;
-use printpdf::{Color, DictItem, Op, Rgb};
+use printpdf::{DictItem, ExternalStream, ExternalXObject, Op, XObjectId, XObjectTransform};
 use qrcode::EcLevel;
 use qrcode::canvas::{Canvas, MaskPattern};
 
@@ -32,7 +32,7 @@ impl Symbol {
         let mut canvas = Canvas::new(version, EcLevel::Q);
         canvas.draw_all_functional_patterns();
         canvas.draw_data(&data, &ec);
-        let dark = best_mask(&canvas, version.width() as usize);
+        let dark = best_mask(canvas, version);
         Ok(Symbol {
             modules: version.width() as usize,
             dark,
@@ -60,76 +60,158 @@ const MASKS: [MaskPattern; 8] = [
 /// The masked symbol qrcode's `Canvas::apply_best_mask` would choose, as dark modules row by row.
 ///
 /// qrcode 0.14 scores its finder-like patterns through a boxed closure allocated at every module
-/// of every line of every mask: about a millisecond a pass, most of a batch's time. The scores
-/// here are the same rules scored the same way (the test `masks_are_qrcode_s_own_choice` holds
-/// them to qrcode's symbols) on a plain grid; masking and drawing stay qrcode's.
-fn best_mask(canvas: &Canvas, n: usize) -> Vec<bool> {
-    MASKS
-        .iter()
-        .map(|&mask| {
-            let mut c = canvas.clone();
-            c.apply_mask(mask);
-            let dark: Vec<bool> = c
-                .into_colors()
-                .into_iter()
-                .map(|m| m == qrcode::Color::Dark)
-                .collect();
-            (penalty(&dark, n), dark)
-        })
-        .min_by_key(|(score, _)| *score)
-        .map(|(_, dark)| dark)
-        .expect("eight masks")
-}
-
-/// qrcode's penalty for a masked symbol (ISO 18004 §7.8.3, as qrcode reads it): runs of five or
-/// more, 2×2 blocks, finder-like patterns without four light modules on a side, and the
-/// dark/light balance (qrcode's linear reading).
-fn penalty(dark: &[bool], n: usize) -> u32 {
-    let mut columns = vec![false; n * n];
-    for row in 0..n {
-        for col in 0..n {
-            columns[col * n + row] = dark[row * n + col];
+/// of every line of every mask: about a millisecond a pass, most of a batch's time. Here the
+/// symbol is read once as rows and columns of bits; each mask is what qrcode's own
+/// `apply_mask` changes on a symbol of that version (its [`MaskLayers`], made by qrcode), and
+/// the scores are the same rules scored the same way on bits. The test
+/// `masks_are_qrcode_s_own_choice` holds the result to qrcode's symbols. A symbol wider than 128
+/// modules (a payload of a kilobyte) is left to qrcode's own choice.
+fn best_mask(canvas: Canvas, version: qrcode::Version) -> Vec<bool> {
+    let n = version.width() as usize;
+    if n > 128 {
+        return canvas
+            .apply_best_mask()
+            .into_colors()
+            .into_iter()
+            .map(|m| m == qrcode::Color::Dark)
+            .collect();
+    }
+    let plain = Lines::of(&canvas.into_colors(), n);
+    let layers = MaskLayers::of(version);
+    let mut best: Option<(u32, Lines)> = None;
+    for layer in layers.iter() {
+        let masked = plain.xor(layer);
+        let score = penalty(&masked.rows, &masked.columns, n);
+        if best.as_ref().is_none_or(|(least, _)| score < *least) {
+            best = Some((score, masked));
         }
     }
-    // 1011101, the newest module in the lowest bit.
-    const FINDER: u32 = 0b101_1101;
-    let mut score = 0u32;
-    for line in dark.chunks_exact(n).chain(columns.chunks_exact(n)) {
-        // Runs of one colour.
-        let mut run = 1;
-        for k in 1..=n {
-            if k < n && line[k] == line[k - 1] {
-                run += 1;
-            } else {
-                if run >= 5 {
-                    score += run - 2;
-                }
-                run = 1;
+    let rows = best.expect("eight masks").1.rows;
+    rows.iter()
+        .flat_map(|row| (0..n).map(move |col| row >> col & 1 == 1))
+        .collect()
+}
+
+/// A symbol of up to 128 modules across as bits: bit `c` of row `r` and bit `r` of column `c`
+/// are module (`r`, `c`), set when dark.
+#[derive(Clone)]
+struct Lines {
+    rows: Vec<u128>,
+    columns: Vec<u128>,
+}
+
+impl Lines {
+    fn of(colors: &[qrcode::Color], n: usize) -> Lines {
+        let (mut rows, mut columns) = (vec![0u128; n], vec![0u128; n]);
+        for (r, line) in colors.chunks_exact(n).enumerate() {
+            for (c, color) in line.iter().enumerate() {
+                let dark = (*color == qrcode::Color::Dark) as u128;
+                rows[r] |= dark << c;
+                columns[c] |= dark << r;
             }
         }
-        // Finder-like patterns ending at `k`; beyond the symbol is light.
-        let mut window = 0u32;
-        for k in 0..n {
-            window = ((window << 1) | line[k] as u32) & 0x7f;
-            if k < 6 || window != FINDER {
-                continue;
+        Lines { rows, columns }
+    }
+
+    fn xor(&self, other: &Lines) -> Lines {
+        let xor = |a: &[u128], b: &[u128]| a.iter().zip(b).map(|(a, b)| a ^ b).collect();
+        Lines {
+            rows: xor(&self.rows, &other.rows),
+            columns: xor(&self.columns, &other.columns),
+        }
+    }
+}
+
+/// For each mask in qrcode's order, the modules its `apply_mask` turns over on a symbol of one
+/// version at Q: the data modules the mask inverts, and the format information it writes.
+///
+/// A canvas holding only the functional patterns, masked by qrcode, against the same unmasked:
+/// qrcode masks an empty data module as it masks a light one, so the difference is the same on
+/// every symbol of the version. Made once a version and thread.
+struct MaskLayers;
+
+impl MaskLayers {
+    fn of(version: qrcode::Version) -> std::rc::Rc<[Lines; 8]> {
+        use std::collections::HashMap;
+        use std::rc::Rc;
+        thread_local! {
+            static MADE: std::cell::RefCell<HashMap<i16, Rc<[Lines; 8]>>> = Default::default();
+        }
+        let n = version.width() as usize;
+        MADE.with_borrow_mut(|made| {
+            made.entry(version.width())
+                .or_insert_with(|| {
+                    let mut functional = Canvas::new(version, EcLevel::Q);
+                    functional.draw_all_functional_patterns();
+                    let plain = Lines::of(&functional.clone().into_colors(), n);
+                    Rc::new(MASKS.map(|mask| {
+                        let mut c = functional.clone();
+                        c.apply_mask(mask);
+                        Lines::of(&c.into_colors(), n).xor(&plain)
+                    }))
+                })
+                .clone()
+        })
+    }
+}
+
+/// Bits `from..to` of a line (none when `from >= to`).
+fn bits(from: usize, to: usize) -> u128 {
+    let upto = |k: usize| if k >= 128 { !0 } else { (1u128 << k) - 1 };
+    if from >= to {
+        0
+    } else {
+        upto(to) & !upto(from)
+    }
+}
+
+/// qrcode's penalty for a masked symbol of `n` ≤ 128 modules across (ISO 18004 §7.8.3, as
+/// qrcode reads it): runs of five or more, 2×2 blocks, finder-like patterns without four light
+/// modules on a side, and the dark/light balance (qrcode's linear reading). Bit `c` of a row is
+/// its module `c`, dark set; beyond the symbol is light.
+fn penalty(rows: &[u128], columns: &[u128], n: usize) -> u32 {
+    // Runs of five or more modules of one colour, each scoring its length less two: a run ends
+    // where module `k` and `k + 1` differ.
+    let runs = |line: u128| {
+        let mut ends = (line ^ (line >> 1)) & bits(0, n - 1);
+        let (mut start, mut score) = (0, 0);
+        while ends != 0 {
+            let end = ends.trailing_zeros() as usize + 1;
+            ends &= ends - 1;
+            if end - start >= 5 {
+                score += (end - start - 2) as u32;
             }
-            let j = k - 6;
-            let dark_in = |r: std::ops::Range<usize>| line[r.start..r.end.min(n)].contains(&true);
-            if !dark_in(j.saturating_sub(4)..j) || !dark_in(j + 7..j + 11) {
+            start = end;
+        }
+        if n - start >= 5 {
+            score += (n - start - 2) as u32;
+        }
+        score
+    };
+    let mut score = 0u32;
+    for &line in rows.iter().chain(columns) {
+        score += runs(line);
+        // 1011101 starting at each set bit of `found`.
+        let l = line;
+        let mut found = l & !(l >> 1) & (l >> 2) & (l >> 3) & (l >> 4) & !(l >> 5) & (l >> 6);
+        while found != 0 {
+            let j = found.trailing_zeros() as usize;
+            found &= found - 1;
+            let before = bits(j.saturating_sub(4), j);
+            let after = bits(j + 7, (j + 11).min(n));
+            if l & before == 0 || l & after == 0 {
                 score += 40;
             }
         }
     }
-    for (top, bottom) in dark.chunks_exact(n).zip(dark.chunks_exact(n).skip(1)) {
-        for col in 0..n - 1 {
-            let c = top[col];
-            if top[col + 1] == c && bottom[col] == c && bottom[col + 1] == c {
-                score += 3;
-            }
-        }
+    for pair in rows.windows(2) {
+        let (top, bottom) = (pair[0], pair[1]);
+        let down = !(top ^ bottom);
+        let across = !(top ^ (top >> 1));
+        score += 3 * (down & (down >> 1) & across & bits(0, n - 1)).count_ones();
     }
-    let ratio = dark.iter().filter(|d| **d).count() * 200 / dark.len();
+    let dark_count: u32 = rows.iter().map(|r| r.count_ones()).sum();
+    let ratio = dark_count as usize * 200 / (n * n);
     score + ratio.abs_diff(100) as u32
 }
 
@@ -150,20 +232,28 @@ fn pt(mm: f32) -> f32 {
     mm * 72.0 / 25.4
 }
 
-/// The ops that draw `symbol` with its quiet zone's top-left corner at (`left_mm`, `top_mm`) from
-/// the page's top left, `module` millimetres a module, on a page `page_height_mm` tall.
+/// A symbol drawn: the form XObject that holds its modules, and the ops that place it.
+pub struct Drawn {
+    pub form: ExternalXObject,
+    pub ops: Vec<Op>,
+}
+
+/// `symbol` with its quiet zone's top-left corner at (`left_mm`, `top_mm`) from the page's top
+/// left, `module` millimetres a module, on a page `page_height_mm` tall; `id` names its form.
 ///
-/// The path is written in modules, not points: a transformation puts module (0, 0) at the
-/// symbol's top-left corner, one unit a module, rows downwards, so every corner is a small whole
-/// number (a few bytes in the page, and exactly on a printer dot). A run of dark modules that
-/// repeats on the rows below it is one rectangle.
+/// The symbol is a form XObject whose content is written here as bytes, in modules: one unit a
+/// module, rows downwards from the symbol's top-left corner, so every corner is a small whole
+/// number (a few bytes a pass, and exactly on a printer dot) and a batch's hundreds of
+/// rectangles a page never pass through printpdf's operations. A run of dark modules that
+/// repeats on the rows below it is one rectangle; all are one fill (no seams between them).
 pub fn draw(
     symbol: &Symbol,
+    id: &XObjectId,
     left_mm: f32,
     top_mm: f32,
     module: f32,
     page_height_mm: f32,
-) -> Vec<Op> {
+) -> Drawn {
     let n = symbol.modules;
     let dark = |row: usize, col: usize| symbol.dark[row * n + col];
     // Each row's runs of dark modules, as (start, end) columns, in order (binary-searchable).
@@ -185,10 +275,9 @@ pub fn draw(
             out
         })
         .collect();
-    // `x y w h re` for each block, then one fill: printpdf's rectangle op fills each on its own
-    // (seams between abutting blocks on screen), and its polygon writes four points a block.
-    let int = |v: usize| DictItem::Int(v as i64);
-    let mut path = Vec::new();
+    let mut content = Vec::with_capacity(4 * n * n);
+    content.extend_from_slice(b"0 g\n");
+    let mut digits = itoa::Buffer::new();
     for row in 0..n {
         for &run in &runs[row] {
             // Drawn already, as the lower part of the run above.
@@ -199,39 +288,58 @@ pub fn draw(
                 + (row + 1..n)
                     .take_while(|r| runs[*r].binary_search(&run).is_ok())
                     .count();
-            path.push(Op::Unknown {
-                key: "re".into(),
-                value: vec![int(run.0), int(row), int(run.1 - run.0), int(rows)],
-            });
+            for (v, sep) in [
+                (run.0, b' '),
+                (row, b' '),
+                (run.1 - run.0, b' '),
+                (rows, b' '),
+            ] {
+                content.extend_from_slice(digits.format(v).as_bytes());
+                content.push(sep);
+            }
+            content.extend_from_slice(b"re\n");
         }
     }
+    content.extend_from_slice(b"f\n");
+    let side = DictItem::Int(n as i64);
+    let form = ExternalXObject {
+        stream: ExternalStream {
+            dict: [
+                ("Type", DictItem::Name("XObject".into())),
+                ("Subtype", DictItem::Name("Form".into())),
+                (
+                    "BBox",
+                    DictItem::Array(vec![DictItem::Int(0), DictItem::Int(0), side.clone(), side]),
+                ),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+            content,
+            compress: true,
+        },
+        width: None,
+        height: None,
+        dpi: None,
+    };
     let unit = pt(module);
     let origin_x = pt(left_mm + QUIET_ZONE as f32 * module);
     let origin_y = pt(page_height_mm - (top_mm + QUIET_ZONE as f32 * module));
-    vec![
+    let ops = vec![
         Op::SaveGraphicsState,
         Op::SetTransformationMatrix {
             matrix: CurTransMat::Raw([unit, 0.0, 0.0, -unit, origin_x, origin_y]),
         },
-        Op::SetFillColor {
-            col: Color::Rgb(Rgb {
-                r: 0.0,
-                g: 0.0,
-                b: 0.0,
-                icc_profile: None,
-            }),
-        },
-    ]
-    .into_iter()
-    .chain(path)
-    .chain([
-        Op::Unknown {
-            key: "f".into(),
-            value: Vec::new(),
+        Op::UseXobject {
+            id: id.clone(),
+            transform: XObjectTransform {
+                no_auto_scale: true,
+                ..XObjectTransform::default()
+            },
         },
         Op::RestoreGraphicsState,
-    ])
-    .collect()
+    ];
+    Drawn { form, ops }
 }
 
 #[cfg(test)]
@@ -255,8 +363,9 @@ mod tests {
             seed
         };
         const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-        for i in 0..400 {
-            let len = 1 + i % 40;
+        for i in 0..402 {
+            // The last two are wider than 128 modules: qrcode's own choice, by another road.
+            let len = if i < 400 { 1 + i % 40 } else { 1200 };
             let code: String = (0..len)
                 .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize] as char)
                 .collect();

@@ -106,20 +106,21 @@ pub fn shape_cached(text: &str, weight: Weight) -> Shaped {
     use std::cell::RefCell;
     use std::collections::HashMap;
     thread_local! {
-        static SHAPED: RefCell<HashMap<(String, bool), Shaped>> = RefCell::new(HashMap::new());
+        /// Regular and bold.
+        static SHAPED: RefCell<[HashMap<String, Shaped>; 2]> = RefCell::default();
     }
-    let key = (text.to_owned(), weight == Weight::Bold);
-    if let Some(hit) = SHAPED.with(|c| c.borrow().get(&key).cloned()) {
+    let bold = (weight == Weight::Bold) as usize;
+    if let Some(hit) = SHAPED.with_borrow(|c| c[bold].get(text).cloned()) {
         return hit;
     }
     let shaped = shape(text, weight);
-    SHAPED.with(|c| {
-        let mut c = c.borrow_mut();
+    SHAPED.with_borrow_mut(|c| {
+        let c = &mut c[bold];
         // Bounded: a long-running app prints for months.
         if c.len() > 4096 {
             c.clear();
         }
-        c.insert(key, shaped.clone());
+        c.insert(text.to_owned(), shaped.clone());
     });
     shaped
 }
@@ -140,10 +141,11 @@ struct Glyph {
     text: String,
 }
 
-/// A line of text, shaped: its glyphs in visual order, and its width in em.
+/// A line of text, shaped: its glyphs in visual order, and its width in em. Cloned cheaply (lines
+/// are kept by [`shape_cached`]).
 #[derive(Clone)]
 pub struct Shaped {
-    glyphs: Vec<Glyph>,
+    glyphs: std::rc::Rc<[Glyph]>,
     width_em: f32,
 }
 
@@ -165,7 +167,7 @@ pub fn shape(text: &str, weight: Weight) -> Shaped {
     let mut pen = 0.0f32;
     if text.is_empty() {
         return Shaped {
-            glyphs,
+            glyphs: glyphs.into(),
             width_em: 0.0,
         };
     }
@@ -258,7 +260,7 @@ pub fn shape(text: &str, weight: Weight) -> Shaped {
         }
     }
     Shaped {
-        glyphs,
+        glyphs: glyphs.into(),
         width_em: pen,
     }
 }
@@ -282,7 +284,7 @@ pub fn draw(fonts: &DocFonts, shaped: &Shaped, size: f32, x_pt: f32, y_pt: f32) 
         }
     };
     let mut open = false;
-    for g in &shaped.glyphs {
+    for g in shaped.glyphs.iter() {
         let placed = g.dx_em != 0.0 || g.dy_em != 0.0;
         if current != Some(g.face) || placed || !open {
             flush(&mut ops, &mut run);

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use gatehouse_buzzin::{PermitType, StatusName, Timestamp};
 use gatehouse_passes::{
-    Layout, Options, Pass, PassError, Printability, Refusal, grouped, render, render_batch,
+    Layout, Options, PART, Pass, PassError, Printability, Refusal, grouped, render, render_batch,
 };
-use gatehouse_testkit::pdf::{decode, page_sizes, text_of};
+use gatehouse_testkit::pdf::{complaints, decode, decode_page, page_sizes, text_of};
 
 const CODE: &str = "7H2KQ9ZTM4XB1RPA8VC0DLEN";
 
@@ -168,6 +168,61 @@ fn a_batch_prints_a_pass_a_page_and_lists_the_refused_with_why() {
     let none = render_batch(&items[1..2], Options::default(), now, |_, _| {}).unwrap();
     assert!(none.pdf.is_none());
     assert_eq!(none.refused.len(), 1);
+}
+
+/// A batch longer than a part is drawn in parts and joined: one sound PDF, every page in order,
+/// each its own pass, the pages either side of each join included.
+#[test]
+fn a_long_batch_is_one_pdf_in_order() {
+    let count = 2 * PART + 10;
+    let codes: Vec<String> = (0..count)
+        .map(|i| format!("{i:0>6}KQ9ZTM4XB1RPA8VC0"))
+        .collect();
+    let passes: Vec<Pass> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| pass(&format!("WP-{:06}", 500_000 + i), c))
+        .collect();
+    let mut heard = 0;
+    let pdf = render(&passes, Options::default(), |done, total| {
+        assert_eq!(total, count);
+        heard = done;
+    })
+    .unwrap();
+    assert_eq!(heard, count, "progress reported to the last page");
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "long.pdf", &pdf);
+    assert_eq!(complaints(&path), "", "poppler reads it without complaint");
+    let sizes = page_sizes(&path);
+    assert_eq!(sizes.len(), count);
+    let (w, h) = Layout::Label.size_mm();
+    assert!(
+        sizes
+            .iter()
+            .all(|(pw, ph)| (pw - w * 72.0 / 25.4).abs() < 0.05
+                && (ph - h * 72.0 / 25.4).abs() < 0.05)
+    );
+
+    let text = text_of(&path);
+    let mut from = 0;
+    for p in &passes {
+        let at = text[from..]
+            .find(&p.pass_number)
+            .unwrap_or_else(|| panic!("{} not after the one before it", p.pass_number));
+        from += at + p.pass_number.len();
+    }
+    // Parts are the same length: the joins fall after pages count/3 and 2·count/3.
+    let third = count / 3;
+    for page in [1, third, third + 1, 2 * third, 2 * third + 1, count] {
+        let found = decode_page(&path, 150, page);
+        assert_eq!(found.len(), 1, "page {page}");
+        let payload: serde_json::Value = serde_json::from_str(&found[0]).unwrap();
+        assert_eq!(
+            payload["accessCode"],
+            codes[page - 1].as_str(),
+            "page {page}"
+        );
+    }
 }
 
 #[test]

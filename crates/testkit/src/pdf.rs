@@ -1,23 +1,35 @@
 //! PDFs read back as a viewer and a scanner would: poppler's pdftoppm renders a page, rqrr
 //! decodes the QR codes in its pixels, pdftotext and pdfinfo give the text and the page sizes.
-//! (Debian's poppler-utils; `cargo xtask deps` installs it.)
+//! qpdf checks their structure. (Debian's poppler-utils and qpdf; `cargo xtask deps` installs
+//! them.)
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn tool(name: &str) -> &str {
     if Command::new(name).arg("-v").output().is_err() {
-        panic!("{name} is missing: apt-get install poppler-utils");
+        let package = if name == "qpdf" {
+            "qpdf"
+        } else {
+            "poppler-utils"
+        };
+        panic!("{name} is missing: apt-get install {package}");
     }
     name
 }
 
 /// The QR contents of page 1, rendered by pdftoppm at `dpi` and decoded by rqrr.
 pub fn decode(pdf: &Path, dpi: u32) -> Vec<String> {
+    decode_page(pdf, dpi, 1)
+}
+
+/// The QR contents of page `page` (from 1), rendered by pdftoppm at `dpi` and decoded by rqrr.
+pub fn decode_page(pdf: &Path, dpi: u32, page: usize) -> Vec<String> {
     if let Some(keep) = std::env::var_os("GATEHOUSE_KEEP_PASSES") {
         let _ = std::fs::copy(pdf, Path::new(&keep).join(pdf.file_name().unwrap()));
     }
-    let out = pdf.with_extension(format!("{dpi}"));
+    let page = page.to_string();
+    let out = pdf.with_extension(format!("{dpi}-{page}"));
     let status = Command::new(tool("pdftoppm"))
         .args([
             "-r",
@@ -26,9 +38,9 @@ pub fn decode(pdf: &Path, dpi: u32) -> Vec<String> {
             "-png",
             "-singlefile",
             "-f",
-            "1",
+            &page,
             "-l",
-            "1",
+            &page,
         ])
         .arg(pdf)
         .arg(&out)
@@ -66,6 +78,32 @@ pub fn text_of(pdf: &Path) -> String {
         .unwrap();
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// What qpdf's structural check (`qpdf --check`: the cross-reference table, every object, the
+/// page tree and its parents, the streams) and poppler, reading every page, say is wrong with
+/// the file: empty for a sound PDF. (Debian's qpdf; `cargo xtask deps` installs it.)
+pub fn complaints(pdf: &Path) -> String {
+    let mut said = String::new();
+    let check = Command::new(tool("qpdf"))
+        .arg("--check")
+        .arg(pdf)
+        .output()
+        .unwrap();
+    if !check.status.success() || !check.stderr.is_empty() {
+        said.push_str(&String::from_utf8_lossy(&check.stdout));
+        said.push_str(&String::from_utf8_lossy(&check.stderr));
+    }
+    let text = Command::new(tool("pdftotext"))
+        .arg(pdf)
+        .arg("/dev/null")
+        .output()
+        .unwrap();
+    said.push_str(&String::from_utf8_lossy(&text.stderr));
+    if !text.status.success() {
+        said.push_str(&format!("pdftotext: {}", text.status));
+    }
+    said
 }
 
 /// Page sizes in points, as pdfinfo reads them.
