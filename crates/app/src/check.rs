@@ -108,9 +108,15 @@ impl Community {
             None => Timestamp::now(),
         };
         let cache = self.cache();
-        let (online, data_as_of) = gatehouse_sync::freshness(cache).await.map_err(storage)?;
+        // The three reads at once, each on a connection of its own: a scanner waits on them.
+        let (freshness, found, open) = tokio::try_join!(
+            gatehouse_sync::freshness(cache),
+            async { cache.look_up_code(&code).await.map_err(Into::into) },
+            async { cache.outbox(true).await.map_err(Into::into) },
+        )
+        .map_err(storage)?;
+        let (online, data_as_of) = freshness;
         let online = online && self.may_reach_api();
-        let found = cache.look_up_code(&code).await.map_err(storage)?;
         let (known, permit, contractor) = match found {
             Some(f) => (Some(f.known), f.permit, f.contractor),
             None => (None, None, None),
@@ -130,7 +136,6 @@ impl Community {
                 .is_some_and(|c| inf::contractor_removed(&c.communities_ids)),
         };
         let outcome = gate::verdict(&facts, at, self.gate_grace());
-        let open = cache.outbox(true).await.map_err(storage)?;
         let warning = match (&outcome, &permit) {
             (Ok(()), Some(p)) => pending_kill(&open, &p.id, &contractor_id).map(|e| {
                 format!(
