@@ -110,6 +110,13 @@ pub struct PermitEventData {
     pub reason: Option<String>,
 }
 
+impl PermitEventData {
+    /// The code the event carries for the gate (an issued event's new code [DOC]).
+    pub fn gate_code(&self) -> Option<&str> {
+        crate::permit::gate_code(self.access_code.as_deref(), self.qr_token.as_deref())
+    }
+}
+
 /// `data` of the `communityContractors.*` events [INF].
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

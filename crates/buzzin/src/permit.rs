@@ -193,13 +193,19 @@ pub struct Permit {
     pub updated_at: Option<Timestamp>,
 }
 
+/// The code the gate checks, of a permit or an issued event: `accessCode`, which the QR carries
+/// [DOC], else `qrToken`.
+pub(crate) fn gate_code<'a>(
+    access_code: Option<&'a str>,
+    qr_token: Option<&'a str>,
+) -> Option<&'a str> {
+    access_code.or(qr_token).filter(|c| !c.is_empty())
+}
+
 impl Permit {
     /// The code the gate checks: `accessCode`, which the QR carries [DOC], else `qrToken`.
     pub fn gate_code(&self) -> Option<&str> {
-        self.access_code
-            .as_deref()
-            .or(self.qr_token.as_deref())
-            .filter(|c| !c.is_empty())
+        gate_code(self.access_code.as_deref(), self.qr_token.as_deref())
     }
 
     /// The status by name: `statusName` when present, else looked up from the integer code in

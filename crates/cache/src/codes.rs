@@ -1,7 +1,7 @@
 //! Access codes the cache has seen: each permit's live one and the ones reissues superseded,
 //! written with every permit, for the desk's pass check.
 
-use gatehouse_buzzin::{Contractor, Permit};
+use gatehouse_buzzin::{Contractor, EventName, FeedItem, Permit, PermitEventData};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use crate::{Cache, CacheError};
@@ -10,7 +10,8 @@ use crate::{Cache, CacheError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownCode {
     pub permit_id: String,
-    /// The `updatedAt` of the permit when the code was first seen.
+    /// When the code was issued, as far as the cache knows: its issued event's time, else the
+    /// permit's `updatedAt` when a document first showed it.
     pub seen_at: String,
     /// When a newer code of the same permit was first seen (that permit's `updatedAt`).
     pub superseded_at: Option<String>,
@@ -54,6 +55,54 @@ pub(crate) async fn record(
          AND permit_id IN (SELECT cur.permit_id FROM cur JOIN codes k ON k.code = cur.code \
                            WHERE k.superseded_at IS NULL)",
     );
+    q.build().execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Records the codes that `passes.permits.issued` events carry (the event fires again after a
+/// reissue, with the new code [DOC §5.2]), each first seen at its event's time, and then
+/// supersedes each of those permits' codes by the next one first seen after it. Called before
+/// the batch's documents are recorded: a permit reissued twice between two syncs has a code that
+/// no document shows, and a pass with it is refused as superseded at the second reissue rather
+/// than as a code never seen.
+pub(crate) async fn record_issued(
+    conn: &mut SqliteConnection,
+    events: &[FeedItem],
+) -> Result<(), sqlx::Error> {
+    let rows: Vec<(String, String, String)> = events
+        .iter()
+        .filter(|e| e.envelope.event == EventName::PermitIssued)
+        .filter_map(|e| {
+            // An event whose data does not read is stored all the same; it just brings no code.
+            let data: PermitEventData = serde_json::from_value(e.envelope.data.clone()).ok()?;
+            let code = data.gate_code()?.to_owned();
+            Some((code, data.permit_id?, e.envelope.created_at.to_wire()))
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO codes (code, permit_id, seen_at) ");
+    q.push_values(&rows, |mut b, (code, id, at)| {
+        b.push_bind(code).push_bind(id).push_bind(at);
+    });
+    // The event's time is when the code was issued: it replaces the `updatedAt` of a document
+    // that showed the code first (the pull by `updatedAt` runs before the feed).
+    q.push(
+        " ON CONFLICT(code) DO UPDATE SET seen_at = excluded.seen_at \
+         WHERE excluded.permit_id = codes.permit_id",
+    );
+    q.build().execute(&mut *conn).await?;
+    // Each code is superseded when the next is issued (codes issued in one millisecond, in the
+    // order they were recorded); the last lives.
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "UPDATE codes SET superseded_at = \
+         (SELECT n.seen_at FROM codes n WHERE n.permit_id = codes.permit_id \
+          AND (n.seen_at > codes.seen_at OR (n.seen_at = codes.seen_at AND n.rowid > codes.rowid)) \
+          ORDER BY n.seen_at, n.rowid LIMIT 1) \
+         WHERE permit_id IN ",
+    );
+    crate::push_list(&mut q, rows.iter().map(|(_, id, _)| id.as_str()));
     q.build().execute(&mut *conn).await?;
     Ok(())
 }

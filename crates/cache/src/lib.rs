@@ -379,6 +379,10 @@ impl Cache {
         write::upsert_contractors(&mut tx, &batch.contractors, bulk)
             .await
             .map_err(|e| self.sql(e))?;
+        // The events' codes first: a document's code is then placed among them.
+        codes::record_issued(&mut tx, &batch.events)
+            .await
+            .map_err(|e| self.sql(e))?;
         write::upsert_permits(&mut tx, &batch.permits, bulk)
             .await
             .map_err(|e| self.sql(e))?;

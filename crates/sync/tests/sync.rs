@@ -281,6 +281,59 @@ async fn incremental_sync_applies_what_changed_on_the_server() {
     assert_eq!((again.events, again.updated_permits), (0, 0), "{again:?}");
 }
 
+/// A pass reissued twice between two syncs: the middle code is in no document, only in its
+/// issued event. The cache knows it, superseded at the second reissue, and the first code
+/// superseded at the first.
+#[tokio::test]
+async fn a_code_seen_only_in_an_issued_event_is_known_and_superseded_in_order() {
+    let w = world(Seed::Demo).await;
+    w.engine.sync(false).await.unwrap();
+    let p = w.accepted().await;
+    let first = p.access_code.clone().unwrap();
+    let mut codes = vec![first.clone()];
+    for _ in 0..2 {
+        // Reissues a few milliseconds apart, as no two desks can make them closer.
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        w.api
+            .patch_ok(
+                &format!("/passes/{}", p.id),
+                json!({"action": "reissuePass"}),
+            )
+            .await;
+        codes.push(w.server_permit(&p.id).await.access_code.unwrap());
+    }
+    w.engine.sync(false).await.unwrap();
+    let issued: Vec<String> = w
+        .cache()
+        .events_of(&p.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.envelope.event == gatehouse_buzzin::EventName::PermitIssued)
+        .map(|e| e.envelope.created_at.to_wire())
+        .collect();
+    assert_eq!(issued.len(), 2, "two reissues, two issued events");
+    let known = async |code: &str| w.cache().known_code(code).await.unwrap();
+    let middle = known(&codes[1]).await.expect("the middle code is known");
+    assert_eq!(middle.permit_id, p.id);
+    assert_eq!(middle.seen_at, issued[0]);
+    assert_eq!(
+        middle.superseded_at.as_deref(),
+        Some(issued[1].as_str()),
+        "superseded at the second reissue"
+    );
+    assert_eq!(
+        known(&first).await.unwrap().superseded_at.as_deref(),
+        Some(issued[0].as_str()),
+        "the first code superseded at the first reissue"
+    );
+    assert_eq!(
+        known(&codes[2]).await.unwrap().superseded_at,
+        None,
+        "the last lives"
+    );
+}
+
 #[tokio::test]
 async fn queued_actions_show_at_once_and_reach_the_server_once() {
     let w = world(Seed::Demo).await;
