@@ -18,16 +18,10 @@ async fn a_scanner_checks_a_pass_from_any_view_with_the_gate_s_verdict() {
     let community = ServedCommunity::start(false).await;
     // A live code the gate opens whatever the time of day (a permit open all day, made for the
     // test before the window's first sync), and a revoked one.
-    let contractor = community
-        .api
-        .all_contractors()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.approved)
-        .unwrap();
     let control = gatehouse_testkit::Control::new(community.base_url(), community.key.clone());
-    let fresh = control.permit_open_all_day(&contractor.id).await;
+    let fresh = control
+        .permit_open_all_day_of_an_approved(&community.api)
+        .await;
     let (pass, code) = (
         fresh.pass_number.clone().unwrap(),
         fresh.access_code.clone().unwrap(),

@@ -345,15 +345,10 @@ async fn places_read_by_name_once_imported_and_by_external_id_before() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_profile_s_gate_grace_lets_a_code_in_that_long_after_its_permit_ends() {
     let sb = Sandbox::demo().await;
-    let contractor = sb
-        .client()
-        .all_contractors()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.approved)
-        .unwrap();
-    let permit = sb.control().permit_open_all_day(&contractor.id).await;
+    let permit = sb
+        .control()
+        .permit_open_all_day_of_an_approved(&sb.client())
+        .await;
     let desk = Desk::synced(&sb);
     let code = permit.access_code.clone().unwrap();
     let till = permit.valid_till.unwrap().0;

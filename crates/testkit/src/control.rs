@@ -73,6 +73,22 @@ impl Control {
             .await
     }
 
+    /// A permit open all day ([`Control::permit_open_all_day`]) of the first approved contractor
+    /// `api` lists.
+    pub async fn permit_open_all_day_of_an_approved(
+        &self,
+        api: &gatehouse_client::Client,
+    ) -> Permit {
+        let contractor = api
+            .all_contractors()
+            .await
+            .expect("the contractors list")
+            .into_iter()
+            .find(|c| c.approved)
+            .expect("an approved contractor");
+        self.permit_open_all_day(&contractor.id).await
+    }
+
     /// A new permit of the approved contractor `contractor_id` for the first tower's first flat,
     /// created, submitted and approved through the API: ACCEPTED, valid from an hour ago for ten
     /// days, its daily window the whole day (00:00-23:59), so its code opens the gate whenever
