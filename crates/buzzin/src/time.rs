@@ -33,6 +33,16 @@ impl Timestamp {
     }
 }
 
+/// A time as the community reads it, in its own zone ([`crate::inf::COMMUNITY_UTC_OFFSET_SECS`]):
+/// `22 Nov 2026 18:00`.
+pub fn community_time(t: Timestamp) -> String {
+    let zone = chrono::FixedOffset::east_opt(crate::inf::COMMUNITY_UTC_OFFSET_SECS)
+        .expect("a valid offset");
+    t.0.with_timezone(&zone)
+        .format("%-d %b %Y %H:%M")
+        .to_string()
+}
+
 impl std::fmt::Display for Timestamp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.to_wire())

@@ -2,9 +2,7 @@
 //! size, margins that survive label drivers, and what a guard reads first (the type, the pass
 //! number, the QR, until when) largest.
 
-use chrono::FixedOffset;
-use gatehouse_buzzin::inf::COMMUNITY_UTC_OFFSET_SECS;
-use gatehouse_buzzin::{PermitType, Timestamp};
+use gatehouse_buzzin::{PermitType, community_time};
 use printpdf::{Color, ExternalXObject, Op, PdfPage, Pt, Rgb, XObjectId};
 
 use crate::qr::{self, Symbol};
@@ -202,14 +200,6 @@ impl Canvas<'_> {
             col: Color::Rgb(BLACK),
         });
     }
-}
-
-/// Community time, e.g. `22 Nov 2026 18:00`.
-pub fn community_time(t: Timestamp) -> String {
-    let zone = FixedOffset::east_opt(COMMUNITY_UTC_OFFSET_SECS).expect("a valid offset");
-    t.0.with_timezone(&zone)
-        .format("%-d %b %Y %H:%M")
-        .to_string()
 }
 
 /// The band's letter and words for a permit type.

@@ -17,7 +17,8 @@ mod text;
 use gatehouse_buzzin::{PermitType, Timestamp};
 use printpdf::{PdfDocument, PdfSaveOptions, XObject, XObjectId};
 
-pub use layout::{Layout, community_time, grouped};
+pub use gatehouse_buzzin::community_time;
+pub use layout::{Layout, grouped};
 pub use refusal::{Printability, Refusal};
 
 /// What a pass shows.
