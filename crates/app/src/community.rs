@@ -173,6 +173,8 @@ impl Changed {
             },
             // The `Outbox` write announced just before it said so already.
             Committed::Queued => Changed::default(),
+            // No view shows the alerts list yet.
+            Committed::Alerts => Changed::default(),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! Every write commits first and then announces what changed ([`Committed`]), for the open views
 //! and the sync engine alike.
 
+mod alerts;
 mod codes;
 mod error;
 pub mod files;
@@ -19,6 +20,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::broadcast;
 
+pub use alerts::{Ending, LedgerKey, NewAlert, StoredAlert, Told};
 pub use codes::{CodeLookup, KnownCode};
 pub use error::CacheError;
 pub use outbox::{
@@ -87,6 +89,8 @@ pub enum Committed {
     Queued,
     /// Lines were added to the audit log by something that sends nothing (a print, a check).
     Audit,
+    /// An alert was kept, or alerts were marked read.
+    Alerts,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
