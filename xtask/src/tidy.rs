@@ -21,6 +21,8 @@ pub(crate) const MAY_DEPEND_ON: &[(&str, &[&str])] = &[
     ("gatehouse-buzzin", &[]),
     ("gatehouse-client", &["gatehouse-buzzin"]),
     ("gatehouse-cache", &["gatehouse-buzzin"]),
+    // What is due and how it is told; the OS's notifications and the tray are the shell's.
+    ("gatehouse-alerts", &["gatehouse-buzzin", "gatehouse-cache"]),
     // Data in, PDF bytes out: no store, no network.
     ("gatehouse-passes", &["gatehouse-buzzin"]),
     (
@@ -38,6 +40,7 @@ pub(crate) const MAY_DEPEND_ON: &[(&str, &[&str])] = &[
             "gatehouse-sync",
             "gatehouse-sandbox",
             "gatehouse-passes",
+            "gatehouse-alerts",
         ],
     ),
     ("gatehouse-cli", &["gatehouse-app", "gatehouse-sandbox"]),

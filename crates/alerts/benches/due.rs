@@ -1,0 +1,71 @@
+//! `cargo bench -p gatehouse-alerts --bench due`: which alerts are due, over a cache of 100,000
+//! permits filled by the sync engine from the sandbox over HTTP.
+//!
+//! `due` (and `group`) at moments spread over the seed's validity windows, where hundreds of
+//! permits are near their end: median and worst of 200 after a warm-up, with how many were due.
+//! Nothing is told, so every call reads as much as the first. Prints figures for BENCHMARKS.md.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use gatehouse_alerts::{Thresholds, due, group};
+use gatehouse_buzzin::Timestamp;
+use gatehouse_cache::Cache;
+use gatehouse_sync::Engine;
+use gatehouse_testkit::{Sandbox, Seed};
+
+const PERMITS: u64 = 100_000;
+const CALLS: usize = 200;
+
+#[tokio::main]
+async fn main() {
+    let sb = Sandbox::seeded(Seed::Count(PERMITS)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Arc::new(
+        Cache::open(&dir.path().join("community.sqlite3"))
+            .await
+            .unwrap(),
+    );
+    let engine = Engine::new(sb.client(), cache.clone());
+    engine.sync(false).await.unwrap();
+    assert_eq!(cache.count_permits().await.unwrap(), PERMITS);
+
+    // Moments over the span of the permits' ends, so that each call meets a different crowd.
+    let ends: Vec<Timestamp> = sb
+        .client()
+        .all_permits()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|p| p.valid_till)
+        .collect();
+    let (first, last) = (
+        ends.iter().min().copied().unwrap(),
+        ends.iter().max().copied().unwrap(),
+    );
+    let span = (last.0 - first.0).num_seconds();
+    let at =
+        |i: usize| Timestamp(first.0 + chrono::Duration::seconds(span * i as i64 / CALLS as i64));
+    let thresholds = Thresholds::default();
+    let _ = due(&cache, &thresholds, at(CALLS / 2)).await.unwrap();
+    let mut took: Vec<Duration> = Vec::with_capacity(CALLS);
+    let mut alerts = 0;
+    let mut permits = 0;
+    for i in 0..CALLS {
+        let t = Instant::now();
+        let d = due(&cache, &thresholds, at(i)).await.unwrap();
+        permits += d.len();
+        alerts += group(d).len();
+        took.push(t.elapsed());
+    }
+    took.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "due alerts over {PERMITS} permits ({CALLS} moments, {:.0} permits and {:.1} alerts due on average): median {:.2} ms, p95 {:.2} ms, worst {:.2} ms",
+        permits as f64 / CALLS as f64,
+        alerts as f64 / CALLS as f64,
+        ms(took[CALLS / 2]),
+        ms(took[CALLS * 95 / 100]),
+        ms(took[CALLS - 1])
+    );
+}

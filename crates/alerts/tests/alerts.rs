@@ -1,0 +1,244 @@
+//! Alerts over a cache filled from the sandbox over HTTP, the clock moved by the test: the
+//! thresholds in order, the ledger across restarts, a reissue and a resync, re-arming after an
+//! extension, silence after a revoke, and the most urgent threshold only after a long sleep.
+
+use std::path::Path;
+
+use gatehouse_alerts::{Threshold, Thresholds, due, group, tell};
+use gatehouse_cache::Cache;
+use gatehouse_testkit::buzzin::{Permit, StatusName, Timestamp};
+use gatehouse_testkit::{Sandbox, Seed};
+
+async fn open(path: &Path) -> Cache {
+    Cache::open(path).await.unwrap()
+}
+
+/// Moves a time by hours.
+fn plus(t: Timestamp, hours: i64) -> Timestamp {
+    Timestamp(t.0 + chrono::Duration::hours(hours))
+}
+
+/// The threshold `permit` is due at `now`, if it is due at all.
+async fn due_for(cache: &Cache, permit: &str, now: Timestamp) -> Option<Threshold> {
+    let due = due(cache, &Thresholds::default(), now).await.unwrap();
+    let mine: Vec<_> = due.iter().filter(|d| d.permit_id == permit).collect();
+    assert!(
+        mine.len() <= 1,
+        "one threshold a permit at a time: {mine:?}"
+    );
+    mine.first().map(|d| d.threshold)
+}
+
+/// Tells everything due at `now` and returns the permits told of.
+async fn tell_all(cache: &Cache, now: Timestamp) -> Vec<String> {
+    let due = due(cache, &Thresholds::default(), now).await.unwrap();
+    tell(cache, group(due), now)
+        .await
+        .unwrap()
+        .into_iter()
+        .flat_map(|(_, a)| a.permits.into_iter().map(|d| d.permit_id))
+        .collect()
+}
+
+struct World {
+    sb: Sandbox,
+    dir: tempfile::TempDir,
+    permit: Permit,
+    end: Timestamp,
+}
+
+impl World {
+    async fn new() -> (World, Cache) {
+        let sb = Sandbox::seeded(Seed::Count(300)).await;
+        let dir = tempfile::tempdir().unwrap();
+        let cache = open(&dir.path().join("community.sqlite3")).await;
+        let permits = sb.client().all_permits().await.unwrap();
+        cache
+            .upsert_contractors(&sb.client().all_contractors().await.unwrap())
+            .await
+            .unwrap();
+        cache.upsert_permits(&permits).await.unwrap();
+        let permit = permits
+            .into_iter()
+            .find(|p| p.status_name() == Some(StatusName::Accepted))
+            .expect("an ACCEPTED permit");
+        let end = permit.valid_till.unwrap();
+        (
+            World {
+                sb,
+                dir,
+                permit,
+                end,
+            },
+            cache,
+        )
+    }
+
+    fn path(&self) -> std::path::PathBuf {
+        self.dir.path().join("community.sqlite3")
+    }
+
+    /// The permit as the sandbox has it now, stored in the cache (a resync of it).
+    async fn resync(&self, cache: &Cache) -> Permit {
+        let fresh = self.sb.client().permit(&self.permit.id).await.unwrap();
+        cache
+            .upsert_permits(std::slice::from_ref(&fresh))
+            .await
+            .unwrap();
+        fresh
+    }
+}
+
+const H72: Threshold = Threshold::Before(72 * 3600);
+const H24: Threshold = Threshold::Before(24 * 3600);
+const H2: Threshold = Threshold::Before(2 * 3600);
+
+#[tokio::test]
+async fn each_threshold_is_told_once_across_restarts_reissues_and_resyncs() {
+    let (w, cache) = World::new().await;
+    let (id, end) = (w.permit.id.clone(), w.end);
+
+    assert_eq!(due_for(&cache, &id, plus(end, -73)).await, None, "not yet");
+    assert_eq!(due_for(&cache, &id, plus(end, -71)).await, Some(H72));
+    assert!(tell_all(&cache, plus(end, -71)).await.contains(&id));
+    assert_eq!(due_for(&cache, &id, plus(end, -71)).await, None, "told");
+    assert!(
+        !tell_all(&cache, plus(end, -70)).await.contains(&id),
+        "told once"
+    );
+
+    // A restart, a reissue (a new code, the same end) and a resync of it repeat nothing.
+    drop(cache);
+    let cache = open(&w.path()).await;
+    w.sb.client().reissue_pass(&id).await.unwrap();
+    let reissued = w.resync(&cache).await;
+    assert_ne!(reissued.access_code, w.permit.access_code);
+    assert_eq!(due_for(&cache, &id, plus(end, -50)).await, None);
+
+    assert_eq!(due_for(&cache, &id, plus(end, -23)).await, Some(H24));
+    assert!(tell_all(&cache, plus(end, -23)).await.contains(&id));
+    assert_eq!(due_for(&cache, &id, plus(end, -3)).await, None);
+    assert_eq!(due_for(&cache, &id, plus(end, -1)).await, Some(H2));
+    let told = tell(
+        &cache,
+        group(
+            due(&cache, &Thresholds::default(), plus(end, -1))
+                .await
+                .unwrap(),
+        ),
+        plus(end, -1),
+    )
+    .await
+    .unwrap();
+    let (_, alert) = told
+        .iter()
+        .find(|(_, a)| a.permit_ids().contains(&id.as_str()))
+        .expect("told of the 2 h threshold");
+    assert_eq!(alert.urgency, gatehouse_alerts::Urgency::Critical);
+
+    // Its end: an expired alert once, and a day later nothing more.
+    assert_eq!(
+        due_for(&cache, &id, plus(end, 1)).await,
+        Some(Threshold::Expired)
+    );
+    assert!(tell_all(&cache, plus(end, 1)).await.contains(&id));
+    assert_eq!(due_for(&cache, &id, plus(end, 2)).await, None);
+    assert_eq!(due_for(&cache, &id, plus(end, 30)).await, None);
+
+    // The list keeps each alert told, unread until marked.
+    let listed = cache.alerts(1000).await.unwrap();
+    let mine: Vec<_> = listed
+        .iter()
+        .filter(|a| a.permit_ids.contains(&id))
+        .collect();
+    assert_eq!(mine.len(), 4, "72 h, 24 h, 2 h and expired: {mine:?}");
+    assert!(mine.iter().all(|a| !a.read));
+    let unread = cache.unread_alerts().await.unwrap();
+    cache
+        .mark_alerts_read(&[mine[0].id], &plus(end, 2).to_wire())
+        .await
+        .unwrap();
+    assert_eq!(cache.unread_alerts().await.unwrap(), unread - 1);
+}
+
+#[tokio::test]
+async fn an_app_asleep_through_several_thresholds_tells_the_most_urgent_only() {
+    let (w, cache) = World::new().await;
+    let (id, end) = (w.permit.id.clone(), w.end);
+    assert!(tell_all(&cache, plus(end, -60)).await.contains(&id));
+    // Asleep from 60 h before to 1 h before: 24 h and 2 h have both passed.
+    let told = tell_all(&cache, plus(end, -1)).await;
+    assert_eq!(told.iter().filter(|p| **p == id).count(), 1);
+    assert_eq!(due_for(&cache, &id, plus(end, -1)).await, None);
+    let kept: Vec<_> = cache
+        .alerts(1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.permit_ids.contains(&id))
+        .collect();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    assert!(kept[0].title.contains("within 2 h"), "{}", kept[0].title);
+    // What comes next is its end, not the 24 h threshold it slept through.
+    assert_eq!(
+        due_for(&cache, &id, plus(end, -0)).await,
+        Some(Threshold::Expired)
+    );
+}
+
+#[tokio::test]
+async fn a_later_end_re_arms_the_alerts_and_a_revoke_silences_them() {
+    let (w, cache) = World::new().await;
+    let (id, end) = (w.permit.id.clone(), w.end);
+    assert!(tell_all(&cache, plus(end, -71)).await.contains(&id));
+    assert_eq!(due_for(&cache, &id, plus(end, -70)).await, None);
+
+    // The end moved two days later (as a resync would bring it): the alerts count from it.
+    let mut later = w.permit.clone();
+    later.valid_till = Some(plus(end, 48));
+    cache
+        .upsert_permits(std::slice::from_ref(&later))
+        .await
+        .unwrap();
+    assert_eq!(due_for(&cache, &id, plus(end, -70)).await, None);
+    assert_eq!(
+        due_for(&cache, &id, plus(end, -23)).await,
+        Some(H72),
+        "72 h before the new end"
+    );
+
+    // Revoked on the server and resynced: nothing more, not even at its end.
+    w.sb.client()
+        .revoke_pass(&id, Some("crew replaced"))
+        .await
+        .unwrap();
+    let revoked = w.resync(&cache).await;
+    assert_eq!(revoked.status_name(), Some(StatusName::Revoked));
+    for h in [-23, -1, 49] {
+        assert_eq!(due_for(&cache, &id, plus(end, h)).await, None, "{h} h");
+    }
+}
+
+#[tokio::test]
+async fn two_tellers_at_once_tell_each_alert_once() {
+    let (w, a) = World::new().await;
+    let b = open(&w.path()).await;
+    let now = plus(w.end, -71);
+    let due_a = due(&a, &Thresholds::default(), now).await.unwrap();
+    let due_b = due(&b, &Thresholds::default(), now).await.unwrap();
+    assert_eq!(due_a, due_b, "both see the same due alerts");
+    assert!(!due_a.is_empty());
+    let (told_a, told_b) = tokio::join!(tell(&a, group(due_a), now), tell(&b, group(due_b), now));
+    let ids = |told: Vec<(i64, gatehouse_alerts::Alert)>| -> Vec<String> {
+        told.into_iter()
+            .flat_map(|(_, al)| al.permits.into_iter().map(|d| d.permit_id))
+            .collect()
+    };
+    let (mut ta, tb) = (ids(told_a.unwrap()), ids(told_b.unwrap()));
+    ta.extend(tb);
+    let n = ta.len();
+    ta.sort();
+    ta.dedup();
+    assert_eq!(ta.len(), n, "no permit told by both");
+    assert!(ta.contains(&w.permit.id));
+}
