@@ -184,7 +184,7 @@ impl Community {
     }
 }
 
-fn parse_at(at: &str) -> Result<Timestamp, Error> {
+pub(crate) fn parse_at(at: &str) -> Result<Timestamp, Error> {
     Timestamp::parse(at.trim()).ok_or_else(|| {
         Error::invalid_input(format!(
             "{} is not a time: give it as 2026-12-01T09:30:00+04:00.",

@@ -10,6 +10,7 @@
 
 mod actions;
 mod activity;
+mod alerts;
 pub mod bindings;
 mod check;
 mod community;
@@ -35,6 +36,7 @@ pub use activity::{
     ACTIVITY_MAX, ACTIVITY_PAGE, ActivityExport, ActivityKind, ActivityPage, ActivityQuery,
     ActivityRow,
 };
+pub use alerts::DueAlert;
 pub use check::{CheckRequest, CheckVerdict, SCAN_MAX};
 pub use community::{
     CHANGED_EVENT, ChangeFeed, Changed, Community, SYNC_EVERY_ENV, StatusView, SyncProgress,

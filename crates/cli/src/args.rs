@@ -54,6 +54,25 @@ pub enum Command {
     /// Check a scanned pass as the gate would, from the cache (online or offline). Exit 0 when
     /// the code opens the gate, 4 when it is refused.
     Check(CheckArgs),
+    /// Expiry alerts: 72 h, 24 h and 2 h before a permit ends, and when it has.
+    #[command(subcommand)]
+    Alerts(AlertsCmd),
+}
+
+#[derive(Subcommand)]
+pub enum AlertsCmd {
+    /// What would be told now (or at --at), not yet told: each alert's kind, threshold, title,
+    /// body and permits. Tells and records nothing.
+    Due(AlertsDueArgs),
+}
+
+#[derive(Args)]
+pub struct AlertsDueArgs {
+    /// For this moment (ISO-8601, e.g. 2026-12-01T09:30:00+04:00) instead of now.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Subcommand)]

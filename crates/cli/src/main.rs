@@ -124,6 +124,7 @@ fn main() -> ExitCode {
             Command::Audit(cmd) => commands::audit::run(target, cmd).await,
             Command::Print(a) => commands::print::run(target, a).await,
             Command::Check(a) => commands::check::run(target, a).await,
+            Command::Alerts(cmd) => commands::alerts::run(target, cmd).await,
             Command::Places(cmd) => commands::places::run(target, cmd).await,
         }
     });

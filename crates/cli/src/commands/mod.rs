@@ -1,6 +1,7 @@
 //! One file per command group. Each opens the community through `gatehouse_app`, calls its
 //! operations, and prints what they return.
 
+pub mod alerts;
 pub mod audit;
 pub mod check;
 pub mod contractors;
