@@ -13,7 +13,7 @@
 //!   another process, a moment before) is not told again.
 
 use gatehouse_buzzin::{StatusName, Timestamp, community_time};
-use gatehouse_cache::{Cache, CacheError, LedgerKey, NewAlert};
+use gatehouse_cache::{Band, Cache, CacheError, LedgerKey, NewAlert};
 
 /// How long after its end a permit still gets its "expired" alert: an app that was off for the
 /// night still tells it in the morning; an older end is history, not news.
@@ -78,19 +78,40 @@ impl Thresholds {
         self.expired
     }
 
+    /// The earliest end still in reach at `now`: a day back when the end itself is told
+    /// ([`EXPIRED_REACH_SECS`]), else just after `now`.
+    fn reach_from(&self, now: Timestamp) -> Timestamp {
+        if self.expired {
+            Timestamp(now.0 - chrono::Duration::seconds(EXPIRED_REACH_SECS as i64))
+        } else {
+            Timestamp(now.0 + chrono::Duration::milliseconds(1))
+        }
+    }
+
+    /// At `now`, each threshold with the latest end it holds, most urgent first: an end at or
+    /// before `now` has expired; one at or before `now` + 2 h is in the 2 h threshold; and so on.
+    /// An end belongs to the first that holds it.
+    pub fn bands(&self, now: Timestamp) -> Vec<(Timestamp, Threshold)> {
+        let mut out = Vec::with_capacity(self.before.len() + 1);
+        if self.expired {
+            out.push((now, Threshold::Expired));
+        }
+        for &t in self.before.iter().rev() {
+            let till = Timestamp(now.0 + chrono::Duration::seconds(t as i64));
+            out.push((till, Threshold::Before(t)));
+        }
+        out
+    }
+
     /// The most urgent threshold a permit ending at `valid_till` has reached at `now`, if any.
     pub fn reached(&self, valid_till: Timestamp, now: Timestamp) -> Option<Threshold> {
-        let left = (valid_till.0 - now.0).num_milliseconds();
-        if left <= 0 {
-            let since = left.unsigned_abs() / 1000;
-            return (self.expired && since <= EXPIRED_REACH_SECS).then_some(Threshold::Expired);
+        if valid_till < self.reach_from(now) {
+            return None;
         }
-        let left = (left as u64).div_ceil(1000);
-        self.before
-            .iter()
-            .rev()
-            .find(|&&t| left <= t)
-            .map(|&t| Threshold::Before(t))
+        self.bands(now)
+            .into_iter()
+            .find(|(till, _)| valid_till <= *till)
+            .map(|(_, t)| t)
     }
 }
 
@@ -203,42 +224,37 @@ pub async fn due(
     thresholds: &Thresholds,
     now: Timestamp,
 ) -> Result<Vec<Due>, CacheError> {
-    let secs = |s: u64| chrono::Duration::seconds(s as i64);
-    let from = if thresholds.expired {
-        Timestamp(now.0 - secs(EXPIRED_REACH_SECS))
-    } else {
-        now
+    let bands = thresholds.bands(now);
+    // Only a live permit is still to end; one the server calls EXPIRED has ended.
+    let statuses = |t: Threshold| match t {
+        Threshold::Expired => vec![
+            StatusName::Accepted.as_str().to_owned(),
+            StatusName::Expired.as_str().to_owned(),
+        ],
+        Threshold::Before(_) => vec![StatusName::Accepted.as_str().to_owned()],
     };
-    let longest = thresholds.before.first().copied().unwrap_or(0);
-    let till = Timestamp(now.0 + secs(longest) + chrono::Duration::milliseconds(1));
-    let statuses = [StatusName::Accepted.as_str(), StatusName::Expired.as_str()];
-    let ending = cache
-        .permits_ending(&statuses, &from.to_wire(), &till.to_wire())
+    let spans: Vec<Band> = bands
+        .iter()
+        .map(|&(till, t)| Band {
+            till: till.to_wire(),
+            label: t.key(),
+            statuses: statuses(t),
+        })
+        .collect();
+    let untold = cache
+        .untold_in_bands(&thresholds.reach_from(now).to_wire(), &spans)
         .await?;
-    let candidates: Vec<Due> = ending
+    Ok(untold
         .into_iter()
-        .filter_map(|e| {
-            let valid_till = Timestamp::parse(&e.valid_till)?;
-            let threshold = thresholds.reached(valid_till, now)?;
-            // Only a live permit is still to end; one the server calls EXPIRED has ended.
-            let live = e.status_name == StatusName::Accepted.as_str();
-            if !live && threshold != Threshold::Expired {
-                return None;
-            }
+        .filter_map(|(e, band)| {
             Some(Due {
+                valid_till: Timestamp::parse(&e.valid_till)?,
+                threshold: bands.get(band)?.1,
                 permit_id: e.id,
                 pass_number: e.pass_number,
-                valid_till,
-                threshold,
                 valid_till_wire: e.valid_till,
             })
         })
-        .collect();
-    let keys: Vec<LedgerKey> = candidates.iter().map(Due::key).collect();
-    let told = cache.in_ledger(&keys).await?;
-    Ok(candidates
-        .into_iter()
-        .filter(|d| !told.contains(&d.key()))
         .collect())
 }
 

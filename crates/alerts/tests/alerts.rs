@@ -242,3 +242,63 @@ async fn two_tellers_at_once_tell_each_alert_once() {
     assert_eq!(ta.len(), n, "no permit told by both");
     assert!(ta.contains(&w.permit.id));
 }
+
+/// `due` (one statement over the cache) says what reading each permit with
+/// `Thresholds::reached` says, at moments spread over the permits' ends, before and after some
+/// are told.
+#[tokio::test]
+async fn due_is_each_permit_read_on_its_own() {
+    let (w, cache) = World::new().await;
+    let permits = w.sb.client().all_permits().await.unwrap();
+    let thresholds = Thresholds::default();
+    let ends: Vec<Timestamp> = permits.iter().filter_map(|p| p.valid_till).collect();
+    let (first, last) = (*ends.iter().min().unwrap(), *ends.iter().max().unwrap());
+    let span = (last.0 - first.0).num_seconds() + 4 * 86_400;
+    let mut told = std::collections::HashSet::new();
+    let mut compared = 0;
+    for i in 0..60 {
+        let now = Timestamp(
+            first.0 - chrono::Duration::days(3) + chrono::Duration::seconds(span * i / 60),
+        );
+        let mut want: Vec<(String, Threshold)> = permits
+            .iter()
+            .filter_map(|p| {
+                let th = thresholds.reached(p.valid_till?, now)?;
+                let status = p.status_name()?;
+                let live = status == StatusName::Accepted
+                    || (th == Threshold::Expired && status == StatusName::Expired);
+                (live && !told.contains(&(p.id.clone(), th, p.valid_till?)))
+                    .then(|| (p.id.clone(), th))
+            })
+            .collect();
+        let mut got: Vec<(String, Threshold)> = due(&cache, &thresholds, now)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.permit_id, d.threshold))
+            .collect();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "at {}", now.to_wire());
+        compared += got.len();
+        // Every third moment, what is due is told.
+        if i % 3 == 0 {
+            for (_, a) in tell(
+                &cache,
+                group(due(&cache, &thresholds, now).await.unwrap()),
+                now,
+            )
+            .await
+            .unwrap()
+            {
+                for d in a.permits {
+                    told.insert((d.permit_id, d.threshold, d.valid_till));
+                }
+            }
+        }
+    }
+    assert!(
+        compared > 50,
+        "the moments met permits near their end: {compared}"
+    );
+}

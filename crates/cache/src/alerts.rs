@@ -2,8 +2,6 @@
 //! ledger of what was alerted, and the list of alerts the app shows. What is due and how it is
 //! worded is `gatehouse-alerts`'s; this keeps it, so that nothing is told twice.
 
-use std::collections::HashSet;
-
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::{Cache, CacheError, Committed};
@@ -25,6 +23,15 @@ pub struct LedgerKey {
     pub permit_id: String,
     pub threshold: String,
     pub valid_till: String,
+}
+
+/// A span of ends [`Cache::untold_in_bands`] labels: up to `till`, in one of `statuses`, told
+/// as `label`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Band {
+    pub till: String,
+    pub label: String,
+    pub statuses: Vec<String>,
 }
 
 /// Why a ledger row was written.
@@ -76,23 +83,50 @@ pub struct StoredAlert {
 const CHUNK: usize = 500;
 
 impl Cache {
-    /// Permits in one of `statuses` whose `validTill` is in `from..till` (wire times), soonest
-    /// first.
-    pub async fn permits_ending(
+    /// The permits in `bands` not yet told of theirs, soonest end first, in one statement: each
+    /// permit whose `validTill` is from `from` on, in the first band whose `till` it is at or
+    /// before (wire times, bands in ascending order) and in one of that band's statuses,
+    /// unless the ledger holds its band's label for that `validTill`. Each comes with its band's
+    /// index.
+    pub async fn untold_in_bands(
         &self,
-        statuses: &[&str],
         from: &str,
-        till: &str,
-    ) -> Result<Vec<Ending>, CacheError> {
+        bands: &[Band],
+    ) -> Result<Vec<(Ending, usize)>, CacheError> {
+        let Some(last) = bands.last() else {
+            return Ok(Vec::new());
+        };
         let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT id, pass_number, status_name, valid_till FROM permits WHERE status_name IN ",
+            "SELECT id, pass_number, status_name, valid_till, band FROM \
+             (SELECT id, pass_number, status_name, valid_till, CASE",
         );
-        crate::push_list(&mut q, statuses.iter().copied());
-        q.push(" AND valid_till >= ")
+        for (i, b) in bands.iter().enumerate() {
+            q.push(" WHEN valid_till <= ")
+                .push_bind(b.till.as_str())
+                .push(format!(" THEN {i}"));
+        }
+        q.push(" END AS band FROM permits WHERE valid_till >= ")
             .push_bind(from)
-            .push(" AND valid_till < ")
-            .push_bind(till)
-            .push(" ORDER BY valid_till, id");
+            .push(" AND valid_till <= ")
+            .push_bind(last.till.as_str())
+            .push(") p WHERE (");
+        for (i, b) in bands.iter().enumerate() {
+            if i > 0 {
+                q.push(" OR ");
+            }
+            q.push(format!("(band = {i} AND status_name IN "));
+            crate::push_list(&mut q, b.statuses.iter().map(String::as_str));
+            q.push(")");
+        }
+        q.push(
+            ") AND NOT EXISTS (SELECT 1 FROM alert_ledger l WHERE l.permit_id = p.id \
+             AND l.valid_till = p.valid_till AND l.threshold = CASE band",
+        );
+        for (i, b) in bands.iter().enumerate() {
+            q.push(format!(" WHEN {i} THEN "))
+                .push_bind(b.label.as_str());
+        }
+        q.push(" END) ORDER BY valid_till, id");
         let rows = q
             .build()
             .fetch_all(&self.pool)
@@ -100,47 +134,19 @@ impl Cache {
             .map_err(|e| self.sql(e))?;
         Ok(rows
             .into_iter()
-            .map(|r| Ending {
-                id: r.get(0),
-                pass_number: r.get(1),
-                status_name: r.get(2),
-                valid_till: r.get(3),
+            .map(|r| {
+                let band: i64 = r.get(4);
+                (
+                    Ending {
+                        id: r.get(0),
+                        pass_number: r.get(1),
+                        status_name: r.get(2),
+                        valid_till: r.get(3),
+                    },
+                    band as usize,
+                )
             })
             .collect())
-    }
-
-    /// Which of `keys` the ledger holds.
-    pub async fn in_ledger(&self, keys: &[LedgerKey]) -> Result<HashSet<LedgerKey>, CacheError> {
-        let wanted: HashSet<&LedgerKey> = keys.iter().collect();
-        let ids: Vec<&str> = {
-            let mut ids: Vec<&str> = keys.iter().map(|k| k.permit_id.as_str()).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        };
-        let mut held = HashSet::new();
-        for chunk in ids.chunks(CHUNK) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "SELECT permit_id, threshold, valid_till FROM alert_ledger WHERE permit_id IN ",
-            );
-            crate::push_list(&mut q, chunk.iter().copied());
-            for r in q
-                .build()
-                .fetch_all(&self.pool)
-                .await
-                .map_err(|e| self.sql(e))?
-            {
-                let key = LedgerKey {
-                    permit_id: r.get(0),
-                    threshold: r.get(1),
-                    valid_till: r.get(2),
-                };
-                if wanted.contains(&key) {
-                    held.insert(key);
-                }
-            }
-        }
-        Ok(held)
     }
 
     /// Writes `keys` into the ledger at `at` (a key already there is left as it was) and says
