@@ -34,6 +34,9 @@ const APT_TEST: &[&str] = &[
     // A Secret Service for the keychain test (the keyring crate's store on Linux).
     "gnome-keyring",
     "libsecret-tools",
+    // A notification daemon with a scriptable click (dunstctl): the alerts tests read the
+    // notifications back from the bus and click them. dbus-monitor comes with dbus.
+    "dunst",
     // pdftoppm, pdftotext and pdfinfo: the passes tests read printed passes with them.
     "poppler-utils",
     // qpdf --check: the structure of a batch joined from parts.

@@ -154,11 +154,14 @@ async fn each_threshold_is_told_once_across_restarts_reissues_and_resyncs() {
     assert_eq!(mine.len(), 4, "72 h, 24 h, 2 h and expired: {mine:?}");
     assert!(mine.iter().all(|a| !a.read));
     let unread = cache.unread_alerts().await.unwrap();
-    cache
-        .mark_alerts_read(&[mine[0].id], &plus(end, 2).to_wire())
-        .await
-        .unwrap();
+    let (first, at) = ([mine[0].id], plus(end, 2).to_wire());
+    assert_eq!(cache.mark_alerts_read(&first, &at).await.unwrap(), 1);
     assert_eq!(cache.unread_alerts().await.unwrap(), unread - 1);
+    assert_eq!(
+        cache.mark_alerts_read(&first, &at).await.unwrap(),
+        0,
+        "read already: nothing marked"
+    );
 }
 
 #[tokio::test]

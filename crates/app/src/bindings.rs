@@ -76,6 +76,10 @@ pub fn all() -> Vec<(PathBuf, String)> {
         one::<crate::ActivityRow>(),
         one::<crate::ActivityPage>(),
         one::<crate::ActivityExport>(),
+        one::<crate::AlertKind>(),
+        one::<crate::AlertUrgency>(),
+        one::<crate::AlertView>(),
+        one::<crate::AlertList>(),
         (PathBuf::from(VOCABULARY_FILE), vocabulary()),
     ]
 }

@@ -125,6 +125,8 @@ pub struct Changed {
     pub sync: bool,
     /// The audit log has new lines besides the outbox's (a print, a pass check).
     pub audit: bool,
+    /// The alerts list: an alert told, or marked read.
+    pub alerts: bool,
 }
 
 /// The name of the event whose payload is [`Changed`].
@@ -138,10 +140,11 @@ impl Changed {
         outbox: true,
         sync: true,
         audit: true,
+        alerts: true,
     };
 
     pub fn any(&self) -> bool {
-        self.contractors || self.permits || self.outbox || self.sync || self.audit
+        self.contractors || self.permits || self.outbox || self.sync || self.audit || self.alerts
     }
 
     /// Adds `other` to what changed.
@@ -151,6 +154,7 @@ impl Changed {
         self.outbox |= other.outbox;
         self.sync |= other.sync;
         self.audit |= other.audit;
+        self.alerts |= other.alerts;
     }
 
     fn of(write: &Committed) -> Changed {
@@ -173,8 +177,10 @@ impl Changed {
             },
             // The `Outbox` write announced just before it said so already.
             Committed::Queued => Changed::default(),
-            // No view shows the alerts list yet.
-            Committed::Alerts => Changed::default(),
+            Committed::Alerts => Changed {
+                alerts: true,
+                ..Changed::default()
+            },
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod export;
 mod gate;
 mod info;
 pub mod labels;
+mod notifier;
 mod on_demand;
 mod passes;
 mod paths;
@@ -36,7 +37,7 @@ pub use activity::{
     ACTIVITY_MAX, ACTIVITY_PAGE, ActivityExport, ActivityKind, ActivityPage, ActivityQuery,
     ActivityRow,
 };
-pub use alerts::DueAlert;
+pub use alerts::{ALERTS_SHOWN, AlertKind, AlertList, AlertUrgency, AlertView, DueAlert};
 pub use check::{CheckRequest, CheckVerdict, SCAN_MAX};
 pub use community::{
     CHANGED_EVENT, ChangeFeed, Changed, Community, SYNC_EVERY_ENV, StatusView, SyncProgress,
@@ -48,6 +49,7 @@ pub use gate::GateRefusal;
 /// (the CLI's exports).
 pub use gatehouse_cache::files;
 pub use info::{AppInfo, app_info};
+pub use notifier::{APP_NAME, Notifier, OPEN_PERMITS_ARG, WAITING_MAX, permits_to_open};
 pub use on_demand::{Delivery, SyncReport};
 pub use passes::{
     PRINT_MAX, PRINTER_DPIS, PrintCandidate, PrintOutcome, PrintRequest, RefusedPass,

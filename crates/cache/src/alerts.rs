@@ -242,8 +242,8 @@ impl Cache {
         Ok(n as u64)
     }
 
-    /// Marks alerts read at `at` (all of them when `ids` is empty).
-    pub async fn mark_alerts_read(&self, ids: &[i64], at: &str) -> Result<(), CacheError> {
+    /// Marks alerts read at `at` (all of them when `ids` is empty); says how many were unread.
+    pub async fn mark_alerts_read(&self, ids: &[i64], at: &str) -> Result<u64, CacheError> {
         let mut q = QueryBuilder::<Sqlite>::new("UPDATE alerts SET read_at = ");
         q.push_bind(at).push(" WHERE read_at IS NULL");
         if !ids.is_empty() {
@@ -254,12 +254,16 @@ impl Cache {
             }
             q.push(")");
         }
-        q.build()
+        let marked = q
+            .build()
             .execute(&self.pool)
             .await
-            .map_err(|e| self.sql(e))?;
-        let _ = self.changes.send(Committed::Alerts);
-        Ok(())
+            .map_err(|e| self.sql(e))?
+            .rows_affected();
+        if marked > 0 {
+            let _ = self.changes.send(Committed::Alerts);
+        }
+        Ok(marked)
     }
 }
 

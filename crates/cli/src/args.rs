@@ -64,6 +64,22 @@ pub enum AlertsCmd {
     /// What would be told now (or at --at), not yet told: each alert's kind, threshold, title,
     /// body and permits. Tells and records nothing.
     Due(AlertsDueArgs),
+    /// Send the due alerts as desktop notifications, each told once (the window and this share
+    /// the cache's ledger). Without --once it keeps running: it syncs and tells what is due
+    /// every minute, and a click on a notification opens the app on its permits.
+    Notify(AlertsNotifyArgs),
+}
+
+#[derive(Args)]
+pub struct AlertsNotifyArgs {
+    /// Send what is due now, from the cache as it is, and return.
+    #[arg(long)]
+    pub once: bool,
+    /// With --once: for this moment (ISO-8601) instead of now.
+    #[arg(long, value_name = "TIME", requires = "once")]
+    pub at: Option<String>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]

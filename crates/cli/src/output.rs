@@ -39,6 +39,18 @@ pub fn local_opt(wire: Option<&str>) -> String {
 
 /// JSON, as it is: serde_json escapes control characters itself, and a script wants the values
 /// exactly.
+/// One JSON value on one line: a running command's stream of records.
+pub fn json_line<T: Serialize + ?Sized>(value: &T) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{}",
+        serde_json::to_string(value).expect("values serialise")
+    );
+    let _ = out.flush();
+}
+
 pub fn json<T: Serialize + ?Sized>(value: &T) {
     use std::io::Write as _;
     let _ = writeln!(

@@ -3,13 +3,14 @@
 //! [`eventually`] in place of hand-written polling loops, and helpers on the API's documents
 //! ([`reissues`], [`audit_count`]), raw JSON calls to the sandbox's API ([`api`]), and hostile
 //! servers on loopback ([`hostile`]), PDFs read back by independent tools ([`pdf`]), and a real
-//! CUPS printer ([`cups`]).
+//! CUPS printer ([`cups`]), and a private desktop with a notification daemon ([`desktop`]).
 //!
 //! A dev-dependency only: no crate's own code depends on it (`cargo xtask tidy` checks).
 
 pub mod api;
 mod control;
 pub mod cups;
+pub mod desktop;
 mod documents;
 pub mod hostile;
 pub mod pdf;

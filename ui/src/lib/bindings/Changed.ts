@@ -12,4 +12,8 @@ sync: boolean,
 /**
  * The audit log has new lines besides the outbox's (a print, a pass check).
  */
-audit: boolean, };
+audit: boolean, 
+/**
+ * The alerts list: an alert told, or marked read.
+ */
+alerts: boolean, };
