@@ -34,6 +34,9 @@ macro_rules! with_commands {
             name_place,
             export_places,
             connect,
+            alerts,
+            mark_alerts_read,
+            take_permits_to_open,
         }
     };
 }

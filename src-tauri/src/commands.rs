@@ -6,9 +6,10 @@ use std::sync::Arc;
 use gatehouse_app::places::{PlaceEdit, PlaceOption, PlaceRow, PlacesExport, PlacesView};
 use gatehouse_app::vocabulary::ContractorState;
 use gatehouse_app::{
-    ActionView, ActivityExport, ActivityPage, ActivityQuery, AppInfo, CheckRequest, CheckVerdict,
-    ConnectRequest, ContractorDetail, ContractorList, Error, OutboxView, PermitDetail,
-    PermitFilter, PermitPageView, PrintCandidate, PrintOutcome, PrintRequest, Session, StatusView,
+    ActionView, ActivityExport, ActivityPage, ActivityQuery, AlertList, AppInfo, CheckRequest,
+    CheckVerdict, ConnectRequest, ContractorDetail, ContractorList, Error, OutboxView,
+    PermitDetail, PermitFilter, PermitPageView, PrintCandidate, PrintOutcome, PrintRequest,
+    Session, StatusView,
 };
 use tauri::State;
 
@@ -246,4 +247,24 @@ pub async fn export_places(session: State<'_, Arc<Session>>) -> Result<PlacesExp
 #[tauri::command]
 pub async fn place_options(session: State<'_, Arc<Session>>) -> Result<Vec<PlaceOption>, Error> {
     Ok(session.community().await.place_options())
+}
+
+#[tauri::command]
+pub async fn alerts(session: State<'_, Arc<Session>>) -> Result<AlertList, Error> {
+    session.community().await.alerts().await
+}
+
+/// Marks these alerts read (every unread one when `ids` is empty).
+#[tauri::command]
+pub async fn mark_alerts_read(
+    session: State<'_, Arc<Session>>,
+    ids: Vec<i64>,
+) -> Result<(), Error> {
+    session.community().await.mark_alerts_read(&ids).await
+}
+
+/// The permits a clicked alert (or a launch with `--open-permits`) asks to open, once.
+#[tauri::command]
+pub fn take_permits_to_open(to_open: State<'_, crate::alerts::ToOpen>) -> Option<Vec<String>> {
+    to_open.0.lock().expect("not poisoned").take()
 }

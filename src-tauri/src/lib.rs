@@ -3,9 +3,11 @@
 
 #[macro_use]
 mod command_list;
+mod alerts;
 mod commands;
 mod display;
 mod events;
+mod tray;
 
 macro_rules! handlers {
     ($($command:ident),* $(,)?) => {
@@ -55,11 +57,10 @@ pub fn run() {
 
     tauri::Builder::default()
         // Must be the first plugin: a second launch hands over to the running one and exits.
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            match gatehouse_app::permits_to_open(&argv) {
+                Some(ids) => alerts::open_permits(app, ids),
+                None => alerts::show_window(app),
             }
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
@@ -77,6 +78,12 @@ pub fn run() {
                 "community open"
             );
             events::forward(app.handle().clone(), session.clone());
+            let args: Vec<String> = std::env::args().collect();
+            app.manage(alerts::ToOpen(std::sync::Mutex::new(
+                gatehouse_app::permits_to_open(&args),
+            )));
+            alerts::start(app.handle(), session.clone());
+            tray::build(app.handle(), session.clone())?;
             app.manage(session);
             Ok(())
         })
@@ -86,6 +93,13 @@ pub fn run() {
                 event = ?payload.event(),
                 "page load"
             );
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event
+                && tray::on_close(window.app_handle(), window)
+            {
+                api.prevent_close();
+            }
         })
         .invoke_handler(with_commands!(handlers))
         .run(tauri::generate_context!())

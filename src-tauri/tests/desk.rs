@@ -1,17 +1,99 @@
 //! The security desk's day in the real window (WebDriver under Xvfb), against a sandbox over
 //! HTTP: a scanner's pass check from any view, printing passes through the real opener, place
-//! names from the directory, and the Activity view over what was done.
+//! names from the directory, the Activity view over what was done, and expiry alerts as real
+//! notifications (dunst on the window's session bus) that open their permits when clicked.
 
 mod support;
 
 use std::time::Duration;
 
 use gatehouse_testkit::buzzin::inf;
-use gatehouse_testkit::eventually_true;
+use gatehouse_testkit::{eventually, eventually_true};
 use support::steps::{
     code_on_server, first_accepted_permit, opened, pdf_viewer_copying_to, row_ids,
 };
 use support::{Desktop, ServedCommunity};
+
+/// How many permits a notification's title names: "5 permits expire within 24 h" is five,
+/// "WP-000164 expires within 2 h" one.
+fn permits_named(summary: &str) -> usize {
+    summary
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .filter(|_| summary.contains(" permits "))
+        .unwrap_or(1)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_alert_is_a_real_notification_and_its_click_opens_exactly_its_permits() {
+    let desk = Desktop::launch_with_notifications(false).await;
+    let daemon = desk.notifications.as_ref().unwrap();
+    // The demo's permits end around now: its first sync brings alerts, told at once.
+    let sent = daemon.wait_for(1, Duration::from_secs(60)).await;
+    for n in &sent {
+        assert_eq!(n.app_name, "Gatehouse");
+        assert!(
+            n.actions.contains(&("default".into(), "Open".into())),
+            "{n:?}"
+        );
+    }
+    let unread: usize = desk
+        .text_until("alerts-unread", |t| {
+            t.parse::<usize>().is_ok_and(|n| n >= 1)
+        })
+        .await
+        .parse()
+        .unwrap();
+    assert!(unread >= 1);
+
+    // Elsewhere in the app, then a click on the notification on screen.
+    desk.click("nav-contractors").await;
+    eventually_true("dunst shows it", Duration::from_secs(20), || async {
+        daemon.displayed() > 0
+    })
+    .await;
+    daemon.click_topmost();
+    let chip = desk.text_until("filter-alert", |t| !t.is_empty()).await;
+    let clicked = daemon
+        .sent()
+        .into_iter()
+        .find(|n| chip.contains(&n.summary))
+        .unwrap_or_else(|| panic!("the chip {chip:?} names no notification: {sent:?}"));
+    let n = permits_named(&clicked.summary);
+    let total = if n == 1 {
+        "1 permit".to_owned()
+    } else {
+        format!("{n} permits")
+    };
+    desk.text_until("permit-total", |t| t == total).await;
+    // The passes it names are the rows shown.
+    let shown = desk.texts("permit-row").await.join("\n");
+    let named = clicked
+        .summary
+        .split(' ')
+        .chain(clicked.body.split([' ', ',']))
+        .filter(|w| w.starts_with("WP-"));
+    for pass in named {
+        assert!(shown.contains(pass), "{pass} in {shown}");
+    }
+    desk.screenshot("alert-opened-permits").await;
+
+    // The alerts list holds it; opening it from there marks it read.
+    desk.click("alerts-bell").await;
+    desk.testid("alerts-panel").await;
+    desk.texts_until("alert-row", |rows| {
+        rows.iter().any(|r| r.contains(&clicked.summary))
+    })
+    .await;
+    desk.screenshot("alerts-list").await;
+    desk.click("alerts-mark-all").await;
+    eventually_true("no unread alert", Duration::from_secs(20), || async {
+        desk.texts("alerts-unread").await.is_empty()
+    })
+    .await;
+    desk.close().await;
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_scanner_checks_a_pass_from_any_view_with_the_gate_s_verdict() {
@@ -446,4 +528,136 @@ async fn a_unit_named_in_settings_reads_so_in_the_permits_table_and_the_export()
         "{csv}"
     );
     desk.close().await;
+}
+
+/// Presses the window's close button until `done` holds (on a loaded machine a close can be
+/// lost while the window is being mapped again; pressing it again is what a person does).
+async fn close_until(desk: &Desktop, what: &str, done: impl Fn() -> bool) {
+    eventually_true(what, Duration::from_secs(30), || {
+        if !done() {
+            let _ = desk.display.close_window("Gatehouse");
+        }
+        let ok = done();
+        async move {
+            if !ok {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+            ok
+        }
+    })
+    .await;
+}
+
+/// Whether the app's main process is running.
+fn app_running(desk: &Desktop) -> bool {
+    desk.processes()
+        .iter()
+        .any(|(_, comm)| comm.starts_with("gatehouse-desk"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn closing_keeps_the_app_in_the_tray_and_an_alert_or_a_second_launch_brings_it_back() {
+    // A desktop with a tray host (its name on the bus: nothing draws the icon headless).
+    let desk = Desktop::launch_with_notifications(true).await;
+    let daemon = desk.notifications.as_ref().unwrap();
+    desk.testid("view-contractors").await;
+    let shown = || desk.display.window_shown("Gatehouse").unwrap();
+    assert!(shown(), "the window is on screen");
+    let before = daemon.wait_for(1, Duration::from_secs(60)).await.len();
+
+    // The tray: an item registered with the desktop's tray host, and its menu.
+    let host = desk.tray_host.as_ref().unwrap();
+    let item = eventually("a tray item", Duration::from_secs(20), || async {
+        host.items()
+            .pop()
+            .ok_or_else(|| "none registered".to_string())
+    })
+    .await;
+    let labels = eventually("the tray menu", Duration::from_secs(20), || async {
+        match host.menu_labels(&item).await {
+            Some(l) if l.iter().any(|l| l.contains("within 24 h")) => Ok(l),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+    for want in ["Open Gatehouse", "Pause alerts for 1 h", "Quit Gatehouse"] {
+        assert!(labels.iter().any(|l| l == want), "{want} in {labels:?}");
+    }
+
+    // The close button: the window goes, the app stays.
+    close_until(&desk, "the window is hidden", || !shown()).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(app_running(&desk), "the app keeps running in the tray");
+
+    // A click on an alert brings it back, on the alert's permits.
+    eventually_true("dunst shows one", Duration::from_secs(20), || async {
+        daemon.displayed() > 0
+    })
+    .await;
+    daemon.click_topmost();
+    eventually_true("the window is back", Duration::from_secs(20), || async {
+        shown()
+    })
+    .await;
+    desk.text_until("filter-alert", |t| !t.is_empty()).await;
+
+    // Closed again, then a second launch (a desk shortcut, the headless runner's click) hands
+    // its permits to the running app, which comes back on them.
+    close_until(&desk, "hidden again", || !shown()).await;
+    let pass = desk
+        .texts("permit-row")
+        .await
+        .first()
+        .and_then(|r| r.split_whitespace().next().map(str::to_owned))
+        .expect("a permit row");
+    let id = support::steps::row_ids(&desk, "permit-row").await.remove(0);
+    let second = std::process::Command::new(support::app_binary())
+        .arg(format!("--open-permits={id}"))
+        .envs(desk.env.iter().map(|(k, v)| (k, v)))
+        .status()
+        .unwrap();
+    assert!(second.success(), "the second launch hands over and exits");
+    eventually_true(
+        "shown by the second launch",
+        Duration::from_secs(20),
+        || async { shown() },
+    )
+    .await;
+    desk.text_until("permit-total", |t| t == "1 permit").await;
+    assert!(desk.texts("permit-row").await[0].contains(&pass));
+    assert!(
+        daemon.sent().len() >= before,
+        "nothing told twice after the restore"
+    );
+    desk.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_tray_host_closing_minimizes_once_and_says_so_then_quits() {
+    let desk = Desktop::launch_with_notifications(false).await;
+    let daemon = desk.notifications.as_ref().unwrap();
+    desk.testid("view-contractors").await;
+    // Up and alerting (its first alerts are on the bus), then the close button.
+    daemon.wait_for(1, Duration::from_secs(60)).await;
+    desk.display.close_window("Gatehouse").unwrap();
+    eventually_true(
+        "it says why it did not quit",
+        Duration::from_secs(20),
+        || async {
+            daemon
+                .sent()
+                .iter()
+                .any(|n| n.summary == "Gatehouse keeps running" && n.body.contains("no tray"))
+        },
+    )
+    .await;
+    assert!(app_running(&desk));
+    // Closed again: it quits.
+    close_until(&desk, "the app has quit", || !app_running(&desk)).await;
+    let said = daemon
+        .sent()
+        .iter()
+        .filter(|n| n.summary == "Gatehouse keeps running")
+        .count();
+    assert_eq!(said, 1, "said once");
 }

@@ -232,3 +232,120 @@ impl Community {
             .map_err(storage)
     }
 }
+
+/// How often the window tells what is due, at most: a wall-clock tick, so a laptop that slept
+/// catches up within this of waking (one long sleep would stall across the suspend).
+pub const ALERT_TICK: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How long after a change to the permits the alerts are looked at (a sync writes in batches).
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(500);
+
+impl crate::Session {
+    /// Tells the open community's due alerts through `notifier`, for as long as the session
+    /// lives: at once, every [`ALERT_TICK`], and shortly after each change to the permits (a
+    /// sync brought new ends, or a permit was extended), on whichever community is open.
+    /// `paused` holds alerts back until the moment it names (the tray's "Pause alerts").
+    pub async fn tell_alerts(
+        &self,
+        notifier: Notifier,
+        paused: tokio::sync::watch::Receiver<Option<std::time::Instant>>,
+    ) {
+        let mut switched = self.switched();
+        loop {
+            let community = self.community().await;
+            let mut writes = community.writes();
+            loop {
+                let held = paused
+                    .borrow()
+                    .is_some_and(|until| std::time::Instant::now() < until);
+                if !held && let Err(e) = community.tell_due(None, &notifier).await {
+                    tracing::warn!("alerts: {}", e.message);
+                }
+                let woke = tokio::select! {
+                    _ = tokio::time::sleep(ALERT_TICK) => Wake::Tick,
+                    w = permits_changed(&mut writes) => w,
+                    s = switched.changed() => if s.is_ok() { Wake::Switched } else { return },
+                };
+                match woke {
+                    Wake::Tick => {}
+                    Wake::Changed => tokio::time::sleep(SETTLE).await,
+                    Wake::Switched | Wake::Closed => break,
+                }
+            }
+            switched.borrow_and_update();
+        }
+    }
+}
+
+enum Wake {
+    Tick,
+    Changed,
+    Switched,
+    Closed,
+}
+
+/// The next write to the permits (a missed one counts).
+async fn permits_changed(
+    writes: &mut tokio::sync::broadcast::Receiver<gatehouse_cache::Committed>,
+) -> Wake {
+    use tokio::sync::broadcast::error::RecvError;
+    loop {
+        match writes.recv().await {
+            Ok(gatehouse_cache::Committed::Permits(_)) | Err(RecvError::Lagged(_)) => {
+                return Wake::Changed;
+            }
+            Ok(_) => {}
+            Err(RecvError::Closed) => return Wake::Closed,
+        }
+    }
+}
+
+/// What the tray says: the permits that end within a day, and its menu's words.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrayView {
+    /// The ACCEPTED permits ending within 24 h (at most [`crate::PERMIT_IDS_MAX`]), soonest first.
+    pub expiring: Vec<String>,
+    /// How many in all.
+    pub total: u64,
+}
+
+/// The tray's window: permits ending within this are counted.
+pub const TRAY_WITHIN_MINUTES: u32 = 24 * 60;
+
+impl TrayView {
+    /// The menu line that opens them: "3 permits expire within 24 h".
+    pub fn expiring_line(&self) -> String {
+        match self.total {
+            0 => "No permit expires within 24 h".into(),
+            1 => "1 permit expires within 24 h".into(),
+            n => format!("{n} permits expire within 24 h"),
+        }
+    }
+
+    /// The tooltip (Windows shows at most 64 characters) and the title (macOS's menu bar).
+    pub fn tooltip(&self, paused: bool) -> String {
+        let mut t = format!("Gatehouse: {}", self.expiring_line().to_lowercase());
+        if paused {
+            t.push_str(" (alerts paused)");
+        }
+        t.chars().take(64).collect()
+    }
+}
+
+impl Community {
+    /// What the tray shows now.
+    pub async fn tray(&self) -> Result<TrayView, Error> {
+        let filter = crate::PermitFilter {
+            statuses: vec![gatehouse_buzzin::StatusName::Accepted],
+            expiring_within_minutes: Some(TRAY_WITHIN_MINUTES),
+            ..crate::PermitFilter::default()
+        };
+        let list = self
+            .permit_list(&filter, Some(crate::PERMIT_IDS_MAX as u64))
+            .await?;
+        Ok(TrayView {
+            expiring: list.documents.into_iter().map(|p| p.id).collect(),
+            total: list.total,
+        })
+    }
+}

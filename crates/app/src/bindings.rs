@@ -172,7 +172,10 @@ fn vocabulary() -> String {
          export const SEARCH_MAX = {search};\n\
          \n\
          /** The event that says what changed, for the open views to read again. */\n\
-         export const CHANGED_EVENT = {event};\n",
+         export const CHANGED_EVENT = {event};\n\
+         \n\
+         /** The event that says permits wait to be opened (a clicked alert): take them. */\n\
+         export const OPEN_PERMITS_EVENT = {open_event};\n",
         statuses = quoted(StatusName::KNOWN.iter().map(StatusName::as_str)),
         types = types.join("\n"),
         sorts = quoted(PermitSort::ALL.iter().map(|s| s.as_str())),
@@ -202,6 +205,7 @@ fn vocabulary() -> String {
         reason = gatehouse_buzzin::inf::REVOKE_REASON_MAX,
         search = crate::SEARCH_MAX,
         event = quoted([crate::CHANGED_EVENT]),
+        open_event = quoted([crate::OPEN_PERMITS_EVENT]),
     )
 }
 

@@ -37,7 +37,10 @@ pub use activity::{
     ACTIVITY_MAX, ACTIVITY_PAGE, ActivityExport, ActivityKind, ActivityPage, ActivityQuery,
     ActivityRow,
 };
-pub use alerts::{ALERTS_SHOWN, AlertKind, AlertList, AlertUrgency, AlertView, DueAlert};
+pub use alerts::{
+    ALERT_TICK, ALERTS_SHOWN, AlertKind, AlertList, AlertUrgency, AlertView, DueAlert,
+    TRAY_WITHIN_MINUTES, TrayView,
+};
 pub use check::{CheckRequest, CheckVerdict, SCAN_MAX};
 pub use community::{
     CHANGED_EVENT, ChangeFeed, Changed, Community, SYNC_EVERY_ENV, StatusView, SyncProgress,
@@ -49,14 +52,17 @@ pub use gate::GateRefusal;
 /// (the CLI's exports).
 pub use gatehouse_cache::files;
 pub use info::{AppInfo, app_info};
-pub use notifier::{APP_NAME, Notifier, OPEN_PERMITS_ARG, WAITING_MAX, permits_to_open};
+pub use notifier::{
+    APP_NAME, Notifier, OPEN_PERMITS_ARG, OPEN_PERMITS_EVENT, WAITING_MAX, permits_to_open,
+};
 pub use on_demand::{Delivery, SyncReport};
 pub use passes::{
     PRINT_MAX, PRINTER_DPIS, PrintCandidate, PrintOutcome, PrintRequest, RefusedPass,
 };
 pub use paths::{APP_IDENTIFIER, DATA_DIR_ENV, Paths};
 pub use permits::{
-    NocView, PAGE_SIZE, PermitDetail, PermitFilter, PermitListing, PermitPageView, TimelineItem,
+    NocView, PAGE_SIZE, PERMIT_IDS_MAX, PermitDetail, PermitFilter, PermitListing, PermitPageView,
+    TimelineItem,
 };
 pub use printer::{cups_media, printers};
 pub use rows::{ContractorRow, PermitRow};

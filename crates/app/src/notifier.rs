@@ -87,6 +87,15 @@ impl Notifier {
             .unwrap_or_else(|_| Err("The notification thread stopped.".into()))
     }
 
+    /// Shows a plain notification that nothing waits on: a word from the app itself.
+    pub async fn say(&self, title: &str, body: &str) -> Result<(), String> {
+        let mut n = notify_rust::Notification::new();
+        n.appname(APP_NAME).summary(title).body(body);
+        tokio::task::spawn_blocking(move || n.show().map(drop).map_err(|e| e.to_string()))
+            .await
+            .map_err(|e| e.to_string())?
+    }
+
     /// How many notifications are being waited on for a click.
     pub fn waiting(&self) -> usize {
         self.waiting.load(Ordering::SeqCst)
@@ -171,6 +180,10 @@ fn identify() {
 /// the headless runner's notifications open the app, and how a second launch hands them to the
 /// running one.
 pub const OPEN_PERMITS_ARG: &str = "--open-permits";
+
+/// The event the window hears when permits wait to be opened (a clicked notification, a second
+/// launch with [`OPEN_PERMITS_ARG`]); it takes them with a command.
+pub const OPEN_PERMITS_EVENT: &str = "gatehouse://open-permits";
 
 /// The most permits one argument opens.
 const OPEN_PERMITS_MAX: usize = 1000;

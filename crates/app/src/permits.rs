@@ -29,6 +29,8 @@ pub struct PermitFilter {
     /// Only permits that can run out (ACCEPTED: [`inf::can_expire`]) and whose validity ends
     /// between now and this many minutes from now.
     pub expiring_within_minutes: Option<u32>,
+    /// Only these permits (an alert's, at most [`PERMIT_IDS_MAX`]); every permit when empty.
+    pub ids: Vec<String>,
     pub search: String,
     pub sort: PermitSort,
     pub descending: bool,
@@ -149,6 +151,9 @@ fn this_minute() -> chrono::DateTime<chrono::Utc> {
 /// The longest "expiring within" accepted: a year, in minutes.
 const EXPIRING_MAX_MINUTES: u32 = 366 * 24 * 60;
 
+/// The most permits a filter names one by one.
+pub const PERMIT_IDS_MAX: usize = 1000;
+
 impl PermitFilter {
     /// The cache query for this filter at `now`, checked; `None` when nothing can match (an
     /// "expiring within" over statuses that cannot expire).
@@ -188,6 +193,16 @@ impl PermitFilter {
                 check_id(v, name)?;
             }
         }
+        if self.ids.len() > PERMIT_IDS_MAX {
+            return Err(Error::invalid_input(format!(
+                "A filter names at most {PERMIT_IDS_MAX} permits, not {}.",
+                self.ids.len()
+            )));
+        }
+        for id in &self.ids {
+            check_id(id, "permit id")?;
+        }
+        q.ids = self.ids.clone();
         q.contractor_id = self.contractor_id.clone().filter(|v| !v.is_empty());
         q.property_id = self.property_id.clone().filter(|v| !v.is_empty());
         q.flat_id = self.flat_id.clone().filter(|v| !v.is_empty());

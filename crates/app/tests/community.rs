@@ -325,6 +325,30 @@ mod actions {
         assert!(c.permits(&all, 4).await.unwrap().rows.is_empty());
         assert!(first.rows.iter().all(|r| !r.contractor_name.is_empty()));
 
+        // An alert's permits, named one by one: exactly those, whatever their status.
+        let named: Vec<String> = ids.iter().step_by(97).map(|id| id.to_string()).collect();
+        let alerted = c
+            .permits(
+                &PermitFilter {
+                    ids: named.clone(),
+                    ..PermitFilter::default()
+                },
+                0,
+            )
+            .await
+            .unwrap();
+        let mut got: Vec<String> = alerted.rows.iter().map(|r| r.id.clone()).collect();
+        let mut want = named.clone();
+        got.sort();
+        want.sort();
+        assert_eq!((got, alerted.total), (want, named.len() as u32));
+        let odd = PermitFilter {
+            ids: vec!["no such'id".into()],
+            ..PermitFilter::default()
+        };
+        let err = c.permits(&odd, 0).await.unwrap_err();
+        assert!(err.message.contains("is not a permit id"), "{err:?}");
+
         // Filters: the rows match them, and the total agrees with the API.
         let accepted = PermitFilter {
             statuses: vec![StatusName::Accepted],

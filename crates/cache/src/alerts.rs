@@ -206,11 +206,12 @@ impl Cache {
         Ok(out)
     }
 
-    /// The alerts list, newest first, at most `limit`.
+    /// The alerts list, newest first (those told at one moment most urgent first), at most
+    /// `limit`.
     pub async fn alerts(&self, limit: u32) -> Result<Vec<StoredAlert>, CacheError> {
         let rows = sqlx::query(
             "SELECT id, at, kind, urgency, title, body, permit_ids, read_at IS NOT NULL \
-             FROM alerts ORDER BY id DESC LIMIT ?",
+             FROM alerts ORDER BY at DESC, id LIMIT ?",
         )
         .bind(limit)
         .fetch_all(&self.pool)

@@ -92,6 +92,8 @@ pub struct PermitQuery {
     pub contractor_id: Option<String>,
     pub property_id: Option<String>,
     pub flat_id: Option<String>,
+    /// Only these permits (an alert's); every permit when empty.
+    pub ids: Vec<String>,
     /// `validTill` at or after this (e.g. now, for "expiring within").
     pub valid_till_from: Option<Timestamp>,
     /// `validTill` before this (e.g. now + 24 h).
@@ -179,6 +181,14 @@ fn push_filters<'a>(
     }
     if let Some(u) = &f.flat_id {
         q.push(format!(" AND {p}flat_id = ")).push_bind(u.as_str());
+    }
+    if !f.ids.is_empty() {
+        q.push(format!(" AND {p}id IN ("));
+        let mut list = q.separated(", ");
+        for id in &f.ids {
+            list.push_bind(id.as_str());
+        }
+        q.push(")");
     }
     if let Some(t) = &f.valid_till_from {
         q.push(format!(" AND {p}valid_till >= "))

@@ -310,6 +310,9 @@ pub struct PermitFilters {
     /// 72h, 90m, 3d.
     #[arg(long, value_parser = parse_minutes)]
     pub expiring: Option<u32>,
+    /// Only these permits, by id (repeat, or separate with commas): an alert's `permitIds`.
+    #[arg(long = "id", value_delimiter = ',', value_name = "ID")]
+    pub ids: Vec<String>,
     /// Words in the pass number, unit, job, representative or contractor.
     #[arg(long)]
     pub search: Option<String>,

@@ -26,7 +26,8 @@ fn require(tool: &str, install: &str) {
     assert!(found, "{tool} is missing: {install} (cargo xtask deps)");
 }
 
-/// Starts `cmd` and returns it with the first line it prints on stdout.
+/// Starts `cmd` and returns it with the first line it prints on stdout (its display or bus
+/// address), waiting at most 15 s.
 fn first_line(mut cmd: Command, what: &str) -> (Owned, String) {
     let mut child = cmd
         .stdout(Stdio::piped())
@@ -35,10 +36,15 @@ fn first_line(mut cmd: Command, what: &str) -> (Owned, String) {
         .unwrap_or_else(|e| panic!("start {what}: {e}"));
     let out = child.stdout.take().unwrap();
     let child = Owned(child);
-    let mut line = String::new();
-    BufReader::new(out)
-        .read_line(&mut line)
-        .unwrap_or_else(|e| panic!("read {what}'s first line: {e}"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(out).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(15))
+        .unwrap_or_else(|_| panic!("{what} did not start within 15 s"));
     assert!(!line.trim().is_empty(), "{what} said nothing and stopped");
     (child, line.trim().to_owned())
 }
@@ -356,6 +362,223 @@ pub fn parse_action_invoked(log: &str) -> Vec<(u32, String)> {
         }
     }
     out
+}
+
+impl Display {
+    /// The top-level windows titled `title` that take the window manager's close
+    /// (WM_DELETE_WINDOW in their WM_PROTOCOLS).
+    fn windows_titled(
+        &self,
+        title: &str,
+    ) -> Result<(impl x11rb::connection::Connection, Vec<u32>, [u32; 2]), String> {
+        use x11rb::connection::Connection as _;
+        use x11rb::protocol::xproto::{AtomEnum, ConnectionExt as _};
+        let e = |e: &dyn std::fmt::Display| format!("X on {}: {e}", self.name);
+        let (conn, screen) = x11rb::connect(Some(&self.name)).map_err(|x| e(&x))?;
+        let root = conn.setup().roots[screen].root;
+        let atom = |name: &str| -> Result<u32, String> {
+            Ok(conn
+                .intern_atom(false, name.as_bytes())
+                .map_err(|x| e(&x))?
+                .reply()
+                .map_err(|x| e(&x))?
+                .atom)
+        };
+        let (protocols, delete) = (atom("WM_PROTOCOLS")?, atom("WM_DELETE_WINDOW")?);
+        let mut found = Vec::new();
+        let mut stack = vec![root];
+        while let Some(w) = stack.pop() {
+            let name = conn
+                .get_property(false, w, AtomEnum::WM_NAME, AtomEnum::ANY, 0, 256)
+                .map_err(|x| e(&x))?
+                .reply()
+                .map_err(|x| e(&x))?;
+            if name.value == title.as_bytes() {
+                let takes = conn
+                    .get_property(false, w, protocols, AtomEnum::ATOM, 0, 32)
+                    .map_err(|x| e(&x))?
+                    .reply()
+                    .map_err(|x| e(&x))?;
+                if takes.value32().is_some_and(|mut a| a.any(|a| a == delete)) {
+                    found.push(w);
+                }
+            }
+            stack.extend(
+                conn.query_tree(w)
+                    .map_err(|x| e(&x))?
+                    .reply()
+                    .map_err(|x| e(&x))?
+                    .children,
+            );
+        }
+        Ok((conn, found, [protocols, delete]))
+    }
+
+    /// Presses the close button of the window titled `title`, as a window manager does: sends it
+    /// WM_DELETE_WINDOW, and the app decides what closing means.
+    pub fn close_window(&self, title: &str) -> Result<(), String> {
+        use x11rb::connection::Connection as _;
+        use x11rb::protocol::xproto::{ClientMessageEvent, ConnectionExt as _, EventMask};
+        let (conn, windows, [protocols, delete]) = self.windows_titled(title)?;
+        if windows.is_empty() {
+            return Err(format!("no window titled {title:?} on {}", self.name));
+        }
+        for w in windows {
+            let event = ClientMessageEvent::new(32, w, protocols, [delete, 0, 0, 0, 0]);
+            conn.send_event(false, w, EventMask::NO_EVENT, event)
+                .map_err(|e| e.to_string())?;
+        }
+        conn.flush().map_err(|e| e.to_string())
+    }
+
+    /// Whether a window titled `title` is on screen (mapped and viewable).
+    pub fn window_shown(&self, title: &str) -> Result<bool, String> {
+        use x11rb::protocol::xproto::{ConnectionExt as _, MapState};
+        let (conn, windows, _) = self.windows_titled(title)?;
+        for w in windows {
+            let a = conn
+                .get_window_attributes(w)
+                .map_err(|e| e.to_string())?
+                .reply()
+                .map_err(|e| e.to_string())?;
+            if a.map_state == MapState::VIEWABLE {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// A tray host on a session bus: a StatusNotifierWatcher (the service KDE's panel, GNOME's
+/// AppIndicator extension and most Linux panels run) that records the tray items apps register
+/// with it. Nothing draws them: a headless display has no panel.
+pub struct TrayHost {
+    conn: zbus::Connection,
+    items: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+struct Watcher {
+    items: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+#[zbus::interface(name = "org.kde.StatusNotifierWatcher")]
+impl Watcher {
+    fn register_status_notifier_item(
+        &self,
+        service: String,
+        #[zbus(header)] header: zbus::message::Header<'_>,
+    ) {
+        // An item names its object path, or its bus name (then at the usual path).
+        let sender = header.sender().map(|s| s.to_string()).unwrap_or_default();
+        let item = if service.starts_with('/') {
+            format!("{sender}{service}")
+        } else {
+            service
+        };
+        self.items.lock().unwrap().push(item);
+    }
+
+    fn register_status_notifier_host(&self, _service: String) {}
+
+    #[zbus(property)]
+    fn registered_status_notifier_items(&self) -> Vec<String> {
+        self.items.lock().unwrap().clone()
+    }
+
+    #[zbus(property)]
+    fn is_status_notifier_host_registered(&self) -> bool {
+        true
+    }
+
+    #[zbus(property)]
+    fn protocol_version(&self) -> i32 {
+        0
+    }
+}
+
+impl TrayHost {
+    pub const NAME: &str = "org.kde.StatusNotifierWatcher";
+
+    pub async fn on(bus: &Bus) -> TrayHost {
+        let items = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let conn = zbus::connection::Builder::address(bus.address.as_str())
+            .name(Self::NAME)
+            .serve_at(
+                "/StatusNotifierWatcher",
+                Watcher {
+                    items: items.clone(),
+                },
+            )
+            .build()
+            .await
+            .expect("serve the tray host on the test bus");
+        TrayHost { conn, items }
+    }
+
+    /// The tray items registered so far: `bus-name/path` or a bus name.
+    pub fn items(&self) -> Vec<String> {
+        self.items.lock().unwrap().clone()
+    }
+
+    /// The labels of an item's menu (com.canonical.dbusmenu, as libayatana-appindicator
+    /// exports it), top level, in order; `None` if it has no menu that answers.
+    pub async fn menu_labels(&self, item: &str) -> Option<Vec<String>> {
+        use zbus::{OwnedVariant as OwnedValue, Variant as Value};
+        let (dest, path) = match item.find('/') {
+            Some(i) => (&item[..i], &item[i..]),
+            None => (item, "/StatusNotifierItem"),
+        };
+        let menu: zbus::OwnedObjectPath = self
+            .conn
+            .call_method(
+                Some(dest),
+                path,
+                Some("org.freedesktop.DBus.Properties"),
+                "Get",
+                &("org.kde.StatusNotifierItem", "Menu"),
+            )
+            .await
+            .ok()?
+            .body()
+            .deserialize::<OwnedValue>()
+            .ok()?
+            .try_into()
+            .ok()?;
+        type Layout = (
+            i32,
+            std::collections::HashMap<String, OwnedValue>,
+            Vec<OwnedValue>,
+        );
+        let (_, (_, _, children)): (u32, Layout) = self
+            .conn
+            .call_method(
+                Some(dest),
+                menu.as_str(),
+                Some("com.canonical.dbusmenu"),
+                "GetLayout",
+                &(0i32, 1i32, Vec::<String>::new()),
+            )
+            .await
+            .ok()?
+            .body()
+            .deserialize()
+            .ok()?;
+        let labels = children
+            .into_iter()
+            .filter_map(|child| {
+                let Value::Structure(s) = &*child else {
+                    return None;
+                };
+                let props = s.fields().get(1)?;
+                let Value::Dict(d) = props else {
+                    return None;
+                };
+                let label: Option<String> = d.get(&Value::from("label")).ok().flatten();
+                Some(label.unwrap_or_else(|| "—".into()))
+            })
+            .collect();
+        Some(labels)
+    }
 }
 
 #[cfg(test)]

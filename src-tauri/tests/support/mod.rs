@@ -16,6 +16,7 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use gatehouse_testkit::desktop::{Bus, Display, Notifications, TrayHost};
 use gatehouse_testkit::{
     Client as ApiClient, Control, Sandbox, Seed, eventually, eventually_blocking, eventually_true,
     within_blocking,
@@ -185,6 +186,17 @@ pub fn keychain_secret(env: &[(String, String)], profile: &str) -> Option<String
 }
 
 /// One running Gatehouse window and a WebDriver client attached to it.
+/// What a window test adds to the app's session.
+#[derive(Default)]
+struct Extras {
+    /// An unlocked gnome-keyring.
+    keychain: bool,
+    /// dunst, and dbus-monitor recording.
+    notifications: bool,
+    /// A tray host's name on the bus.
+    tray_host: bool,
+}
+
 pub struct Desktop {
     pub client: Client,
     /// The app's data folder (`GATEHOUSE_DATA_DIR`), unique to this window.
@@ -194,6 +206,12 @@ pub struct Desktop {
     /// tauri-driver's pid: the app and its web processes are its descendants.
     driver_pid: u32,
     procs: Processes,
+    /// The notification daemon on the app's bus, when the test reads notifications.
+    pub notifications: Option<Notifications>,
+    /// The tray host on the app's bus, when the test has one.
+    pub tray_host: Option<TrayHost>,
+    pub bus: Bus,
+    pub display: Display,
     _home: TempDir,
 }
 
@@ -256,21 +274,34 @@ impl Desktop {
     /// Like [`Desktop::launch`], after `prepare` has set up the data folder; it returns extra
     /// environment variables for the app.
     pub async fn launch_with(prepare: impl FnOnce(&Path) -> Vec<(String, String)>) -> Desktop {
-        Self::start(prepare, false).await
+        Self::start(prepare, Extras::default()).await
+    }
+
+    /// Opens the app on the demo community with a notification daemon (dunst) on its session
+    /// bus, read back through [`Desktop::notifications`], and a tray host if `tray_host`.
+    pub async fn launch_with_notifications(tray_host: bool) -> Desktop {
+        let extras = Extras {
+            notifications: true,
+            tray_host,
+            ..Extras::default()
+        };
+        Self::start(|_| Vec::new(), extras).await
     }
 
     /// Opens the app on the demo community with an unlocked OS keychain (gnome-keyring's
     /// Secret Service) on its session bus.
     pub async fn launch_with_keychain() -> Desktop {
-        Self::start(|_| Vec::new(), true).await
+        let extras = Extras {
+            keychain: true,
+            ..Extras::default()
+        };
+        Self::start(|_| Vec::new(), extras).await
     }
 
     async fn start(
         prepare: impl FnOnce(&Path) -> Vec<(String, String)>,
-        keychain: bool,
+        extras: Extras,
     ) -> Desktop {
-        let xvfb = require("Xvfb", &[], "apt-get install xvfb xauth");
-        let dbus = require("dbus-daemon", &[], "apt-get install dbus");
         let webkit_driver = require("WebKitWebDriver", &[], "apt-get install webkit2gtk-driver");
         let tauri_driver = require(
             "tauri-driver",
@@ -279,42 +310,23 @@ impl Desktop {
         );
 
         let mut procs = Processes::default();
-
-        // A private X display; -displayfd prints the number it chose once it is ready.
-        let mut x = Command::new(xvfb)
-            .args([
-                "-displayfd",
-                "1",
-                "-screen",
-                "0",
-                "1280x800x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start Xvfb");
-        let x_out = x.stdout.take().unwrap();
-        procs.push("Xvfb", x);
-        let display = format!(":{}", first_line(x_out, "Xvfb"));
-
-        // A private session bus: single-instance and notifications speak D-Bus.
-        let mut bus = Command::new(dbus)
-            .args(["--session", "--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start dbus-daemon");
-        let bus_out = bus.stdout.take().unwrap();
-        procs.push("dbus-daemon", bus);
-        let bus_address = first_line(bus_out, "dbus-daemon");
+        // A private X display and session bus (single-instance and notifications speak D-Bus),
+        // and on them a notification daemon when the test reads notifications.
+        let display = Display::start();
+        let bus = Bus::start();
+        let notifications = extras
+            .notifications
+            .then(|| Notifications::start(&display, &bus));
+        let tray_host = match extras.tray_host {
+            true => Some(TrayHost::on(&bus).await),
+            false => None,
+        };
 
         let home = tempfile::tempdir().expect("temp HOME");
         let data_dir = home.path().join("gatehouse-data");
         let mut env: Vec<(String, String)> = vec![
-            ("DISPLAY".into(), display),
-            ("DBUS_SESSION_BUS_ADDRESS".into(), bus_address),
+            ("DISPLAY".into(), display.name.clone()),
+            ("DBUS_SESSION_BUS_ADDRESS".into(), bus.address.clone()),
             ("HOME".into(), home.path().display().to_string()),
             (
                 "XDG_CONFIG_HOME".into(),
@@ -332,7 +344,7 @@ impl Desktop {
         ];
         std::fs::create_dir_all(&data_dir).expect("create the data folder");
         env.extend(prepare(&data_dir));
-        if keychain {
+        if extras.keychain {
             start_keychain(&env);
         }
 
@@ -375,6 +387,10 @@ impl Desktop {
             env,
             driver_pid,
             procs,
+            notifications,
+            tray_host,
+            bus,
+            display,
             _home: home,
         }
     }

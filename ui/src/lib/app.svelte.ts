@@ -2,7 +2,7 @@
 import type { AppInfo } from './bindings/AppInfo';
 import type { IpcError } from './bindings/IpcError';
 import type { StatusView } from './bindings/StatusView';
-import { asIpcError, commands, onChanged } from './ipc';
+import { asIpcError, commands, onChanged, onOpenPermits } from './ipc';
 import type { ViewId } from './views';
 
 export const shell = $state({
@@ -19,7 +19,59 @@ export const shell = $state({
   openPermit: null as string | null,
   /** The permits view narrowed to one contractor (from the contractor's panel). */
   permitsContractor: null as { id: string; name: string } | null,
+  /** The permits view narrowed to an alert's permits (a clicked notification or alert). */
+  permitsAlert: null as { ids: string[]; title: string } | null,
+  /** The alerts list is open. */
+  alertsOpen: false,
+  /** Unread alerts, beside the bell. */
+  unreadAlerts: 0,
 });
+
+/** Permits, showing exactly these (an alert's), whatever the filters held. */
+export function openAlertPermits(ids: string[], title: string): void {
+  shell.permitsContractor = null;
+  shell.permitsAlert = { ids, title };
+  shell.alertsOpen = false;
+  shell.view = 'permits';
+}
+
+async function takePermitsToOpen(): Promise<void> {
+  try {
+    const ids = await commands.takePermitsToOpen();
+    if (ids && ids.length > 0) {
+      const list = await commands.alerts().catch(() => null);
+      const same = (a: string[]) => a.length === ids.length && a.every((id, i) => id === ids[i]);
+      const alert = list?.alerts.find((a) => same(a.permitIds));
+      openAlertPermits(ids, alert?.title ?? `${ids.length} permit${ids.length === 1 ? '' : 's'} from an alert`);
+    }
+  } catch (err) {
+    notify(asIpcError(err).message, true);
+  }
+}
+
+async function loadUnread(): Promise<void> {
+  try {
+    shell.unreadAlerts = (await commands.alerts()).unread;
+  } catch {
+    // The bell keeps its count; the list says what went wrong when opened.
+  }
+}
+
+/** Opens the permits a clicked alert asks for (now, for a launch that carried them, and on
+ *  each click), and keeps the unread count current. */
+export async function followAlerts(): Promise<() => void> {
+  // Listening first: an alert told between a first read and the listening is not missed.
+  const stopOpen = await onOpenPermits(() => void takePermitsToOpen());
+  const stopChanged = await onChanged((c) => {
+    if (c.alerts) void loadUnread();
+  });
+  void takePermitsToOpen();
+  void loadUnread();
+  return () => {
+    stopOpen();
+    stopChanged();
+  };
+}
 
 let noticeTimer: ReturnType<typeof setTimeout> | undefined;
 

@@ -6,6 +6,7 @@ import type { ActionView } from './bindings/ActionView';
 import type { ActivityExport } from './bindings/ActivityExport';
 import type { ActivityPage } from './bindings/ActivityPage';
 import type { ActivityQuery } from './bindings/ActivityQuery';
+import type { AlertList } from './bindings/AlertList';
 import type { AppInfo } from './bindings/AppInfo';
 import type { Changed } from './bindings/Changed';
 import type { CheckRequest } from './bindings/CheckRequest';
@@ -28,7 +29,7 @@ import type { PrintOutcome } from './bindings/PrintOutcome';
 import type { PrintRequest } from './bindings/PrintRequest';
 import type { StatusView } from './bindings/StatusView';
 import type { IpcError } from './bindings/IpcError';
-import { CHANGED_EVENT } from './bindings/vocabulary';
+import { CHANGED_EVENT, OPEN_PERMITS_EVENT } from './bindings/vocabulary';
 
 /** A failed command, carrying the Rust side's code and message. */
 export class CommandError extends Error {
@@ -100,6 +101,9 @@ export const commands = {
   namePlace: (edit: PlaceEdit) => call<PlacesView>('name_place', { edit }),
   exportPlaces: () => call<PlacesExport>('export_places'),
   connect: (request: ConnectRequest) => call<StatusView>('connect', { request }),
+  alerts: () => call<AlertList>('alerts'),
+  markAlertsRead: (ids: number[]) => call<null>('mark_alerts_read', { ids }),
+  takePermitsToOpen: () => call<string[] | null>('take_permits_to_open'),
 };
 
 export type { Changed };
@@ -107,4 +111,10 @@ export type { Changed };
 /** Calls `handler` after each committed change in the cache or step of the sync engine. */
 export function onChanged(handler: (changed: Changed) => void): Promise<UnlistenFn> {
   return listen<Changed>(CHANGED_EVENT, (event) => handler(event.payload));
+}
+
+/** Calls `handler` when permits wait to be opened (a clicked alert): take them with
+ *  `commands.takePermitsToOpen`. */
+export function onOpenPermits(handler: () => void): Promise<UnlistenFn> {
+  return listen(OPEN_PERMITS_EVENT, () => handler());
 }

@@ -32,8 +32,21 @@ export class PermitFilterForm {
   sort = $state<PermitSort>('validTill');
   descending = $state(false);
 
-  /** The filter as the Rust side takes it, narrowed to one contractor if given. */
-  toFilter(contractorId: string | null): PermitFilter {
+  /** Every permit, in the default order: the bar as a new filter starts from. */
+  clear(): void {
+    this.search = '';
+    this.status = '';
+    this.permitType = '';
+    this.expiring = '';
+    this.unit = '';
+    this.property = '';
+    this.sort = 'validTill';
+    this.descending = false;
+  }
+
+  /** The filter as the Rust side takes it, narrowed to one contractor, or to named permits (an
+   *  alert's), if given. */
+  toFilter(contractorId: string | null, ids: string[] = []): PermitFilter {
     const hours =
       this.expiring === 'custom' ? Math.round(this.customHours) : this.expiring ? Number(this.expiring) : null;
     return {
@@ -43,6 +56,7 @@ export class PermitFilterForm {
       propertyId: this.property.trim() || null,
       flatId: this.unit.trim() || null,
       expiringWithinMinutes: hours === null ? null : hours * 60,
+      ids,
       search: this.search,
       sort: this.sort,
       descending: this.descending,

@@ -11,6 +11,7 @@ describe('the permits filter bar', () => {
       propertyId: null,
       flatId: null,
       expiringWithinMinutes: null,
+      ids: [],
       search: '',
       sort: 'validTill',
       descending: false,
@@ -46,6 +47,16 @@ describe('the permits filter bar', () => {
       'p-2',
       'c-9',
     ]);
+  });
+
+  it("shows an alert's permits with nothing else filtering them", () => {
+    const form = new PermitFilterForm();
+    form.status = 'REVOKED';
+    form.search = 'WP-1';
+    form.expiring = '24';
+    form.clear();
+    const f = form.toFilter(null, ['p-1', 'p-2']);
+    expect([f.ids, f.statuses, f.search, f.expiringWithinMinutes]).toEqual([['p-1', 'p-2'], [], '', null]);
   });
 
   it('turns the order round on a second click of the same column', () => {

@@ -120,6 +120,7 @@ fn filter(f: PermitFilters) -> PermitFilter {
         property_id: f.property,
         flat_id: f.unit,
         expiring_within_minutes: f.expiring,
+        ids: f.ids,
         search: f.search.unwrap_or_default(),
         sort: f.sort.into(),
         descending: f.desc,

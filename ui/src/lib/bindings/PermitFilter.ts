@@ -15,4 +15,8 @@ statuses: Array<StatusName>, permitType: PermitType | null, contractorId: string
  * Only permits that can run out (ACCEPTED: [`inf::can_expire`]) and whose validity ends
  * between now and this many minutes from now.
  */
-expiringWithinMinutes: number | null, search: string, sort: PermitSort, descending: boolean, };
+expiringWithinMinutes: number | null, 
+/**
+ * Only these permits (an alert's, at most [`PERMIT_IDS_MAX`]); every permit when empty.
+ */
+ids: Array<string>, search: string, sort: PermitSort, descending: boolean, };

@@ -87,3 +87,6 @@ export const SEARCH_MAX = 200;
 
 /** The event that says what changed, for the open views to read again. */
 export const CHANGED_EVENT = "gatehouse://changed";
+
+/** The event that says permits wait to be opened (a clicked alert): take them. */
+export const OPEN_PERMITS_EVENT = "gatehouse://open-permits";
