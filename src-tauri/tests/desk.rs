@@ -60,7 +60,19 @@ async fn an_alert_is_a_real_notification_and_its_click_opens_exactly_its_permits
         .into_iter()
         .find(|n| chip.contains(&n.summary))
         .unwrap_or_else(|| panic!("the chip {chip:?} names no notification: {sent:?}"));
-    let n = permits_named(&clicked.summary);
+    // A licence's alert opens the contractor's accepted permits (its body counts them); a
+    // permit's, the permits it names.
+    let n = if clicked.summary.contains("trade licence") {
+        clicked
+            .body
+            .split("has ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    } else {
+        permits_named(&clicked.summary)
+    };
     let total = if n == 1 {
         "1 permit".to_owned()
     } else {

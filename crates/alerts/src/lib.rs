@@ -8,12 +8,15 @@
 //!   passed ([`Threshold::Expired`]).
 //! - [`due`]: the ACCEPTED permits that have reached a threshold and were not told of it: each
 //!   at its most urgent threshold only, so an app that was off while several passed tells one.
+//! - [`licences::due`]: approved contractors' trade licences 30 and 7 days before they expire.
 //! - [`group`]: more than three at one threshold become one digest.
 //! - [`tell`]: keeps the alerts in the ledger and the alerts list; an alert already kept (by
 //!   another process, a moment before) is not told again.
 
 use gatehouse_buzzin::{StatusName, Timestamp, community_time};
 use gatehouse_cache::{Band, Cache, CacheError, LedgerKey, NewAlert};
+
+pub mod licences;
 
 /// How long after its end a permit still gets its "expired" alert: an app that was off for the
 /// night still tells it in the morning; an older end is history, not news.
@@ -115,12 +118,15 @@ impl Thresholds {
     }
 }
 
-/// One threshold. Ordered most urgent first: expired, then the shortest time before the end.
+/// One threshold. Ordered most urgent first: expired, then the shortest time before the end,
+/// then a contractor's trade licence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Threshold {
     Expired,
     /// Seconds before the end.
     Before(u64),
+    /// Days before an approved contractor's trade licence expires ([`licences`]).
+    Licence(u32),
 }
 
 impl Threshold {
@@ -130,6 +136,7 @@ impl Threshold {
             Threshold::Expired => "expired".into(),
             Threshold::Before(s) if s.is_multiple_of(3600) => format!("{}h", s / 3600),
             Threshold::Before(s) => format!("{}m", s.div_ceil(60)),
+            Threshold::Licence(d) => format!("licence-{d}d"),
         }
     }
 
@@ -158,15 +165,22 @@ impl Urgency {
     }
 }
 
-/// A permit that has reached a threshold and was not told of it.
+/// A permit (or a contractor's trade licence) that has reached a threshold and was not told of
+/// it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Due {
+    /// The permit's id (`licence:<contractor id>` for a licence: the ledger's subject).
     pub permit_id: String,
+    /// The pass number (the contractor's name for a licence).
     pub pass_number: String,
+    /// The end (a licence's expiry, at the start of its day in the community's time).
     pub valid_till: Timestamp,
     pub threshold: Threshold,
-    /// The `validTill` as the cache holds it: the ledger's key.
+    /// The `validTill` as the cache holds it (the licence's expiry date): the ledger's key.
     valid_till_wire: String,
+    /// The permits a click on the alert opens: the permit itself, or the contractor's ACCEPTED
+    /// permits.
+    pub opens: Vec<String>,
 }
 
 impl Due {
@@ -191,15 +205,20 @@ pub struct Alert {
 }
 
 impl Alert {
+    /// The permits a click opens.
     pub fn permit_ids(&self) -> Vec<&str> {
-        self.permits.iter().map(|d| d.permit_id.as_str()).collect()
+        self.permits
+            .iter()
+            .flat_map(|d| d.opens.iter().map(String::as_str))
+            .collect()
     }
 
-    /// `expiring` or `expired`.
+    /// `expiring`, `expired` or `licence`.
     pub fn kind(&self) -> &'static str {
         match self.threshold {
             Threshold::Expired => "expired",
             Threshold::Before(_) => "expiring",
+            Threshold::Licence(_) => "licence",
         }
     }
 
@@ -209,7 +228,7 @@ impl Alert {
             urgency: self.urgency.as_str().into(),
             title: self.title.clone(),
             body: self.body.clone(),
-            permit_ids: self.permits.iter().map(|d| d.permit_id.clone()).collect(),
+            permit_ids: self.permit_ids().into_iter().map(str::to_owned).collect(),
             keys: self.permits.iter().map(Due::key).collect(),
         }
     }
@@ -231,7 +250,9 @@ pub async fn due(
             StatusName::Accepted.as_str().to_owned(),
             StatusName::Expired.as_str().to_owned(),
         ],
-        Threshold::Before(_) => vec![StatusName::Accepted.as_str().to_owned()],
+        Threshold::Before(_) | Threshold::Licence(_) => {
+            vec![StatusName::Accepted.as_str().to_owned()]
+        }
     };
     let spans: Vec<Band> = bands
         .iter()
@@ -250,6 +271,7 @@ pub async fn due(
             Some(Due {
                 valid_till: Timestamp::parse(&e.valid_till)?,
                 threshold: bands.get(band)?.1,
+                opens: vec![e.id.clone()],
                 permit_id: e.id,
                 pass_number: e.pass_number,
                 valid_till_wire: e.valid_till,
@@ -305,6 +327,7 @@ fn one(d: &Due) -> (String, String) {
             format!("{} expires within {}", d.pass_number, human(s)),
             format!("Valid until {end} GST; after that its code no longer opens the gate."),
         ),
+        Threshold::Licence(days) => licences::one(d, days),
     }
 }
 
@@ -313,6 +336,7 @@ fn digest(threshold: Threshold, permits: &[Due]) -> (String, String) {
     let title = match threshold {
         Threshold::Expired => format!("{n} permits have expired"),
         Threshold::Before(s) => format!("{n} permits expire within {}", human(s)),
+        Threshold::Licence(d) => format!("{n} trade licences expire within {d} days"),
     };
     let named: Vec<&str> = permits
         .iter()
@@ -365,6 +389,7 @@ mod tests {
             valid_till: at(&till),
             threshold,
             valid_till_wire: till,
+            opens: vec![format!("p{n}")],
         }
     }
 

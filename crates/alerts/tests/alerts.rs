@@ -305,3 +305,84 @@ async fn due_is_each_permit_read_on_its_own() {
         "the moments met permits near their end: {compared}"
     );
 }
+
+#[tokio::test]
+async fn a_trade_licence_is_told_30_and_7_days_before_once_each_with_its_permits() {
+    let (w, cache) = World::new().await;
+    let contractors = w.sb.client().all_contractors().await.unwrap();
+    let c = contractors
+        .iter()
+        .filter(|c| c.approved && !c.is_removed())
+        .find(|c| {
+            c.company
+                .as_ref()
+                .is_some_and(|co| co.trade_license_expiry_date.is_some())
+        })
+        .expect("an approved contractor with a licence");
+    let expiry = c
+        .company
+        .as_ref()
+        .and_then(|co| co.trade_license_expiry_date.clone())
+        .unwrap();
+    // Noon in Dubai, `days` before (negative: after) the expiry date.
+    let day = |days: i64| {
+        let d = chrono::NaiveDate::parse_from_str(&expiry, "%Y-%m-%d").unwrap()
+            - chrono::Duration::days(days);
+        Timestamp(d.and_hms_opt(8, 0, 0).unwrap().and_utc())
+    };
+    let subject = format!("licence:{}", c.id);
+    let licence_at = |due: &[gatehouse_alerts::Due]| {
+        due.iter()
+            .find(|d| d.permit_id == subject)
+            .map(|d| (d.threshold, d.opens.clone()))
+    };
+    let licences = |now| gatehouse_alerts::licences::due(&cache, now);
+
+    assert_eq!(licence_at(&licences(day(31)).await.unwrap()), None);
+    let (threshold, opens) = licence_at(&licences(day(30)).await.unwrap()).unwrap();
+    assert_eq!(threshold, Threshold::Licence(30));
+    let accepted: Vec<String> =
+        w.sb.client()
+            .all_permits()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.community_contractor_id.as_deref() == Some(c.id.as_str()))
+            .filter(|p| p.status_name() == Some(StatusName::Accepted))
+            .map(|p| p.id)
+            .collect();
+    let mut opens = opens;
+    let mut want = accepted;
+    opens.sort();
+    want.sort();
+    assert_eq!(
+        opens, want,
+        "a click opens the contractor's ACCEPTED permits"
+    );
+
+    // Told once: not again that day, nor the next.
+    let told = tell(&cache, group(licences(day(30)).await.unwrap()), day(30))
+        .await
+        .unwrap();
+    assert!(told.iter().any(|(_, a)| a.kind() == "licence"));
+    assert_eq!(licence_at(&licences(day(29)).await.unwrap()), None);
+    // A week before: told again, at 7 days; after the expiry, nothing.
+    let (threshold, _) = licence_at(&licences(day(6)).await.unwrap()).unwrap();
+    assert_eq!(threshold, Threshold::Licence(7));
+    assert_eq!(licence_at(&licences(day(-1)).await.unwrap()), None);
+    let one = group(
+        licences(day(6))
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|d| d.permit_id == subject)
+            .collect(),
+    );
+    assert!(
+        one[0]
+            .title
+            .ends_with("trade licence expires within 7 days"),
+        "{}",
+        one[0].title
+    );
+}

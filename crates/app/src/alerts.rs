@@ -1,7 +1,7 @@
 //! Expiry alerts of the open community: what is due now (or at a given time), grouped as a desk
 //! is told of it, from `gatehouse-alerts` over the cache; telling it (kept in the ledger and the
 //! alerts list, then shown by a [`crate::Notifier`]); and the alerts list the window shows. The
-//! thresholds are the defaults (72 h, 24 h, 2 h and expired) until profiles can set their own.
+//! thresholds are the profile's (72 h, 24 h, 2 h and expired by default).
 
 use gatehouse_alerts::{Alert, Thresholds};
 use gatehouse_buzzin::Timestamp;
@@ -21,6 +21,8 @@ pub enum AlertKind {
     Expiring,
     /// Permits whose end has passed.
     Expired,
+    /// Approved contractors' trade licences about to expire (30 and 7 days before).
+    Licence,
 }
 
 /// How an alert asks for attention.
@@ -37,11 +39,12 @@ impl AlertKind {
         match self {
             AlertKind::Expiring => "expiring",
             AlertKind::Expired => "expired",
+            AlertKind::Licence => "licence",
         }
     }
 
     fn parse(s: &str) -> Option<Self> {
-        [AlertKind::Expiring, AlertKind::Expired]
+        [AlertKind::Expiring, AlertKind::Expired, AlertKind::Licence]
             .into_iter()
             .find(|k| k.as_str() == s)
     }
@@ -69,12 +72,14 @@ impl AlertUrgency {
 #[serde(rename_all = "camelCase")]
 pub struct DueAlert {
     pub kind: AlertKind,
-    /// `72h`, `24h`, `2h`, `expired`.
+    /// `72h`, `24h`, `2h`, `expired`, `licence-30d`, `licence-7d`.
     pub threshold: String,
     pub urgency: AlertUrgency,
     pub title: String,
     pub body: String,
+    /// The permits a click opens (a licence's: the contractor's ACCEPTED permits).
     pub permit_ids: Vec<String>,
+    /// The permits' pass numbers (a licence's: the contractors' names).
     pub pass_numbers: Vec<String>,
 }
 
@@ -86,7 +91,7 @@ impl From<&Alert> for DueAlert {
             urgency: AlertUrgency::of(a.urgency),
             title: a.title.clone(),
             body: a.body.clone(),
-            permit_ids: a.permits.iter().map(|d| d.permit_id.clone()).collect(),
+            permit_ids: a.permit_ids().into_iter().map(str::to_owned).collect(),
             pass_numbers: a.permits.iter().map(|d| d.pass_number.clone()).collect(),
         }
     }
@@ -148,17 +153,26 @@ fn moment(at: Option<&str>) -> Result<Timestamp, Error> {
 
 impl Community {
     /// The profile's alert thresholds.
-    fn thresholds(&self) -> Thresholds {
-        Thresholds::default()
+    fn thresholds(&self) -> &Thresholds {
+        &self.thresholds
+    }
+
+    /// What is due at `now` and not yet told: permits, then trade licences.
+    async fn due_at(&self, now: Timestamp) -> Result<Vec<gatehouse_alerts::Due>, Error> {
+        let (mut due, licences) = tokio::try_join!(
+            gatehouse_alerts::due(self.cache(), self.thresholds(), now),
+            gatehouse_alerts::licences::due(self.cache(), now)
+        )
+        .map_err(storage)?;
+        due.extend(licences);
+        Ok(due)
     }
 
     /// The alerts due at `at` (ISO-8601; now when `None`) and not yet told, most urgent first.
     /// Nothing is told or recorded.
     pub async fn alerts_due(&self, at: Option<&str>) -> Result<Vec<DueAlert>, Error> {
         let now = moment(at)?;
-        let due = gatehouse_alerts::due(self.cache(), &self.thresholds(), now)
-            .await
-            .map_err(storage)?;
+        let due = self.due_at(now).await?;
         Ok(gatehouse_alerts::group(due)
             .iter()
             .map(DueAlert::from)
@@ -175,9 +189,7 @@ impl Community {
         notifier: &Notifier,
     ) -> Result<(Vec<AlertView>, Option<String>), Error> {
         let now = moment(at)?;
-        let due = gatehouse_alerts::due(self.cache(), &self.thresholds(), now)
-            .await
-            .map_err(storage)?;
+        let due = self.due_at(now).await?;
         if due.is_empty() {
             return Ok((Vec::new(), None));
         }
@@ -193,9 +205,9 @@ impl Community {
                 at: at.clone(),
                 kind: AlertKind::parse(a.kind()).unwrap_or(AlertKind::Expiring),
                 urgency: AlertUrgency::of(a.urgency),
+                permit_ids: a.permit_ids().into_iter().map(str::to_owned).collect(),
                 title: a.title,
                 body: a.body,
-                permit_ids: a.permits.into_iter().map(|d| d.permit_id).collect(),
                 read: false,
             };
             if let Err(e) = notifier.show(&view).await {

@@ -54,6 +54,8 @@ pub struct Community {
     actor: String,
     /// The gates' grace after `validTill`, in seconds (the profile's setting) [GAP].
     gate_grace: i64,
+    /// When expiry alerts are told (the profile's setting).
+    pub(crate) thresholds: gatehouse_alerts::Thresholds,
     /// The permits table's memory of where its pages start.
     pager: PermitPager,
     /// The profile's names for towers and units, and why it could not be read if it could not.
@@ -403,6 +405,7 @@ impl Community {
             stop: watch::Sender::new(false),
             actor,
             gate_grace: gatehouse_buzzin::inf::GATE_GRACE_SECS,
+            thresholds: gatehouse_alerts::Thresholds::default(),
             _sandbox: None,
         }
     }
@@ -410,6 +413,7 @@ impl Community {
     /// The profile's settings the desk's rules read.
     pub(crate) fn following(mut self, profile: &Profile) -> Community {
         self.gate_grace = profile.gate_grace();
+        self.thresholds = profile.alert_thresholds();
         self
     }
 

@@ -70,6 +70,10 @@ pub struct Profile {
     /// optional grace period" but not its length]; `inf::GATE_GRACE_SECS` (none) when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gate_grace_secs: Option<u32>,
+    /// When permits' expiry alerts are told, in minutes before `validTill` (72 h, 24 h and 2 h
+    /// when unset); the alert at the end itself is always told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert_minutes: Option<Vec<u32>>,
     /// Whether it is the only profile: then `GATEHOUSE_API_KEY` is its key.
     #[serde(skip)]
     pub(crate) only: bool,
@@ -233,6 +237,7 @@ impl Profile {
             auth_header: None,
             actor: None,
             gate_grace_secs: None,
+            alert_minutes: None,
             only: false,
         }
     }
@@ -256,6 +261,32 @@ impl Profile {
         self.gate_grace_secs
             .map(|s| i64::from(s.min(GATE_GRACE_MAX_SECS)))
             .unwrap_or(gatehouse_buzzin::inf::GATE_GRACE_SECS)
+    }
+
+    /// Sets when permits' expiry alerts are told: minutes before `validTill` (one to six, a
+    /// minute to 30 days each); the defaults when `None`.
+    pub fn with_alert_minutes(mut self, minutes: Option<Vec<u32>>) -> Result<Self, Error> {
+        if let Some(m) = &minutes {
+            Self::thresholds_of(m).map_err(Error::invalid_input)?;
+        }
+        self.alert_minutes = minutes;
+        Ok(self)
+    }
+
+    fn thresholds_of(minutes: &[u32]) -> Result<gatehouse_alerts::Thresholds, String> {
+        gatehouse_alerts::Thresholds::new(minutes.iter().map(|m| u64::from(*m) * 60), true)
+    }
+
+    /// When this community's expiry alerts are told: the profile's times, else the defaults
+    /// (a profile file edited by hand to odd times falls back to them, and says so in the log).
+    pub fn alert_thresholds(&self) -> gatehouse_alerts::Thresholds {
+        match &self.alert_minutes {
+            None => gatehouse_alerts::Thresholds::default(),
+            Some(m) => Self::thresholds_of(m).unwrap_or_else(|e| {
+                tracing::warn!(profile = %self.name, "alert times: {e} The defaults are used.");
+                gatehouse_alerts::Thresholds::default()
+            }),
+        }
     }
 
     /// Sends the key in this header instead of `Authorization: Bearer`.

@@ -149,6 +149,37 @@ impl Cache {
             .collect())
     }
 
+    /// Which of `keys` the ledger holds.
+    pub async fn ledger_holds(
+        &self,
+        keys: &[LedgerKey],
+    ) -> Result<std::collections::HashSet<LedgerKey>, CacheError> {
+        let mut held = std::collections::HashSet::new();
+        for chunk in keys.chunks(CHUNK) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "SELECT permit_id, threshold, valid_till FROM alert_ledger WHERE permit_id IN ",
+            );
+            crate::push_list(&mut q, chunk.iter().map(|k| k.permit_id.as_str()));
+            let rows = q
+                .build()
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| self.sql(e))?;
+            let wanted: std::collections::HashSet<&LedgerKey> = chunk.iter().collect();
+            for r in rows {
+                let key = LedgerKey {
+                    permit_id: r.get(0),
+                    threshold: r.get(1),
+                    valid_till: r.get(2),
+                };
+                if wanted.contains(&key) {
+                    held.insert(key);
+                }
+            }
+        }
+        Ok(held)
+    }
+
     /// Writes `keys` into the ledger at `at` (a key already there is left as it was) and says
     /// how many were new.
     pub async fn put_in_ledger(

@@ -12,14 +12,16 @@ fn hours(t: Timestamp, h: i64) -> String {
     Timestamp(t.0 + chrono::Duration::hours(h)).to_wire()
 }
 
-/// The alert that names `permit`, if one is due.
+/// The alert that names `permit`, if one is due (a licence's alert opens its contractor's
+/// permits too: not that one).
 fn alert_for<'a>(due: &'a Value, permit: &str) -> Option<&'a Value> {
     due.as_array().expect("a list of alerts").iter().find(|a| {
-        a["permitIds"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p == permit)
+        a["kind"] != "licence"
+            && a["permitIds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p == permit)
     })
 }
 
@@ -71,4 +73,50 @@ async fn alerts_due_names_each_permit_at_its_threshold_and_tells_nothing() {
     let (exit, _, err) = desk.code(&["alerts", "due", "--at", "tomorrow"]);
     assert_ne!(exit, 0);
     assert!(err.contains("tomorrow is not a time"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_sets_its_own_alert_times() {
+    let sb = Sandbox::demo().await;
+    let permit = sb.permits_in("ACCEPTED", 1).await.remove(0);
+    let end = permit.valid_till.unwrap();
+    let desk = Desk::new(&sb.base_url(), sb.api_key());
+    let url = sb.base_url();
+    let add = |times: &str| {
+        desk.code(&[
+            "profile", "add", "demo", "--url", &url, "--actor", "Desk 1", "--alerts", times,
+        ])
+    };
+    for (bad, says) in [
+        ("45d", "a minute to 30 days"),
+        ("2h,2h", "given twice"),
+        ("soon", "must start with a whole number"),
+    ] {
+        let (exit, _, err) = add(bad);
+        assert_ne!(exit, 0, "{bad}");
+        assert!(err.contains(says), "{bad}: {err}");
+    }
+    assert_eq!(add("48h,90m").0, 0);
+    desk.ok(&["sync"]);
+    let due = |h: i64, m: i64| {
+        let at = Timestamp(end.0 + chrono::Duration::hours(h) + chrono::Duration::minutes(m));
+        desk.json(&["alerts", "due", "--at", &at.to_wire(), "--json"])
+    };
+    assert!(
+        alert_for(&due(-71, 0), &permit.id).is_none(),
+        "72 h is not one of this profile's times"
+    );
+    let two_days = due(-47, 0);
+    assert_eq!(
+        alert_for(&two_days, &permit.id).unwrap()["threshold"],
+        "48h"
+    );
+    let soon = due(0, -80);
+    let a = alert_for(&soon, &permit.id).unwrap();
+    assert_eq!(
+        (&a["threshold"], &a["urgency"]),
+        (&"90m".into(), &"critical".into())
+    );
+    let ended = due(1, 0);
+    assert_eq!(alert_for(&ended, &permit.id).unwrap()["kind"], "expired");
 }

@@ -18,12 +18,14 @@ pub async fn run(cmd: ProfileCmd) -> Result<(), Failure> {
             auth_header,
             actor,
             gate_grace,
+            alerts,
             key_stdin,
         } => {
             let profile = Profile::new(name.clone(), url.trim_end_matches('/'))
                 .with_auth_header(auth_header)
                 .with_actor(actor)
-                .with_gate_grace(gate_grace)?;
+                .with_gate_grace(gate_grace)?
+                .with_alert_minutes(alerts)?;
             profiles.add(profile.clone())?;
             if key_stdin {
                 let mut key = String::new();

@@ -3,4 +3,4 @@
 /**
  * What an alert is about.
  */
-export type AlertKind = "expiring" | "expired";
+export type AlertKind = "expiring" | "expired" | "licence";
