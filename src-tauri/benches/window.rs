@@ -10,7 +10,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::{Desktop, ServedCommunity};
+use support::{Desktop, ServedCommunity, rss_mb, rss_parts_mb};
 
 const PERMITS: u64 = 100_000;
 const LAUNCHES: usize = 3;
@@ -23,17 +23,6 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[((v.len() - 1) as f64 * p).round() as usize]
-}
-
-/// Resident memory of a process, in MB.
-fn rss_mb(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
 }
 
 /// When a process started, as milliseconds since the Unix epoch (10 ms resolution).
@@ -96,21 +85,6 @@ fn direct_launch(community: &ServedCommunity, cache: &std::path::Path) -> f64 {
     let _ = child.kill();
     let _ = child.wait();
     found.expect("the app logged its page load")
-}
-
-/// Resident memory of a process split by kind, in MB: (anonymous, file-backed incl. the mmap'd
-/// database, shared memory).
-fn rss_parts_mb(pid: u32) -> (f64, f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
-            .map(|kb| kb / 1024.0)
-            .unwrap_or(0.0)
-    };
-    (field("RssAnon:"), field("RssFile:"), field("RssShmem:"))
 }
 
 #[tokio::main]
