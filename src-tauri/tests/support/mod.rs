@@ -9,10 +9,9 @@
 
 pub mod steps;
 
-use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -89,25 +88,6 @@ fn cargo_bin_dir() -> Vec<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
     home.map(|h| vec![h.join("bin")]).unwrap_or_default()
-}
-
-/// Reads the first line a freshly started daemon prints on stdout (its display or bus address).
-fn first_line(stdout: ChildStdout, what: &str) -> String {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
-    });
-    let line = rx
-        .recv_timeout(Duration::from_secs(15))
-        .unwrap_or_else(|_| panic!("{what} did not start within 15 s"));
-    let line = line.trim().to_owned();
-    assert!(
-        !line.is_empty(),
-        "{what} exited without printing its address"
-    );
-    line
 }
 
 fn free_port() -> u16 {
