@@ -352,12 +352,13 @@ impl Community {
             expiring_within_minutes: Some(TRAY_WITHIN_MINUTES),
             ..crate::PermitFilter::default()
         };
-        let list = self
-            .permit_list(&filter, Some(crate::PERMIT_IDS_MAX as u64))
+        // Ids only: the tray needs no rows (no contractor read for each permit, every minute).
+        let (documents, total) = self
+            .permit_documents(&filter, Some(crate::PERMIT_IDS_MAX as u64))
             .await?;
         Ok(TrayView {
-            expiring: list.documents.into_iter().map(|p| p.id).collect(),
-            total: list.total,
+            expiring: documents.into_iter().map(|p| p.id).collect(),
+            total,
         })
     }
 }

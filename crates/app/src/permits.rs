@@ -346,31 +346,42 @@ impl Community {
         filter: &PermitFilter,
         limit: Option<u64>,
     ) -> Result<PermitListing, Error> {
+        let (documents, total) = self.permit_documents(filter, limit).await?;
+        Ok(PermitListing {
+            rows: self.rows(&documents).await?,
+            documents,
+            total,
+        })
+    }
+
+    /// The documents of every permit matching `filter` (at most `limit`), and how many match
+    /// in all: [`Community::permit_list`] without the rows.
+    pub(crate) async fn permit_documents(
+        &self,
+        filter: &PermitFilter,
+        limit: Option<u64>,
+    ) -> Result<(Vec<Permit>, u64), Error> {
         const CHUNK: u64 = 500;
-        let mut listing = PermitListing {
-            rows: Vec::new(),
-            documents: Vec::new(),
-            total: 0,
-        };
+        let mut documents: Vec<Permit> = Vec::new();
+        let mut total = 0;
         let Some(mut q) = filter.query(this_minute())? else {
-            return Ok(listing);
+            return Ok((documents, total));
         };
         let want = limit.unwrap_or(u64::MAX);
-        while (listing.documents.len() as u64) < want {
-            q.limit = (want - listing.documents.len() as u64).min(CHUNK) as u32;
+        while (documents.len() as u64) < want {
+            q.limit = (want - documents.len() as u64).min(CHUNK) as u32;
             let page = self.cache().permits(&q).await?;
-            if let Some(total) = page.total {
-                listing.total = total;
+            if let Some(t) = page.total {
+                total = t;
             }
             q.skip_total = true;
-            listing.documents.extend(page.rows);
+            documents.extend(page.rows);
             match page.next {
                 Some(next) => q.after = Some(next),
                 None => break,
             }
         }
-        listing.rows = self.rows(&listing.documents).await?;
-        Ok(listing)
+        Ok((documents, total))
     }
 
     /// One permit, by id or pass number, with its contractor, NOCs, timeline and actions.
