@@ -4,7 +4,7 @@
 //! `cargo bench -p gatehouse-desktop --bench window` (needs the window-test tools: Xvfb,
 //! WebKitWebDriver, tauri-driver; `cargo xtask test` installs them). Figures go to BENCHMARKS.md.
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/desktop/support/mod.rs"]
 mod support;
 
 use std::time::{Duration, Instant};

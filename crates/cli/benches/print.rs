@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use gatehouse_testkit::buzzin::Permit;
 use gatehouse_testkit::{Sandbox, Seed};
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/cli/support/mod.rs"]
 mod support;
 use support::Desk;
 

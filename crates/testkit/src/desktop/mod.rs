@@ -15,6 +15,7 @@ mod x;
 
 pub use notifications::{Notifications, Notify, parse_action_invoked, parse_notify_calls};
 pub use tray::TrayHost;
+pub use x::WmRequests;
 
 /// A child process killed when this drops.
 pub(crate) struct Owned(pub(crate) Child);

@@ -1,5 +1,6 @@
-//! The test display seen as a window manager sees it (x11rb): a window's close button, and
-//! whether a window is on screen.
+//! The test display seen as a window manager sees it (x11rb): a window's close button, whether
+//! a window is on screen, and what clients ask the window manager for (the display has none, so
+//! a minimize is a request that nobody carries out, and the test reads the request).
 
 use super::Display;
 
@@ -70,6 +71,35 @@ impl Display {
         conn.flush().map_err(|e| e.to_string())
     }
 
+    /// Starts listening to what clients ask the window manager for, from now on.
+    pub fn wm_requests(&self) -> Result<WmRequests, String> {
+        use x11rb::connection::Connection as _;
+        use x11rb::protocol::xproto::{ChangeWindowAttributesAux, ConnectionExt as _, EventMask};
+        let e = |e: &dyn std::fmt::Display| format!("X on {}: {e}", self.name);
+        let (conn, screen) = x11rb::connect(Some(&self.name)).map_err(|x| e(&x))?;
+        let root = conn.setup().roots[screen].root;
+        let change_state = conn
+            .intern_atom(false, b"WM_CHANGE_STATE")
+            .map_err(|x| e(&x))?
+            .reply()
+            .map_err(|x| e(&x))?
+            .atom;
+        // Requests are client messages to the root with the substructure masks; any number of
+        // clients may hear them with SubstructureNotify (only a window manager redirects).
+        conn.change_window_attributes(
+            root,
+            &ChangeWindowAttributesAux::new().event_mask(EventMask::SUBSTRUCTURE_NOTIFY),
+        )
+        .map_err(|x| e(&x))?
+        .check()
+        .map_err(|x| e(&x))?;
+        Ok(WmRequests {
+            conn,
+            change_state,
+            minimized: std::cell::Cell::new(0),
+        })
+    }
+
     /// Whether a window titled `title` is on screen (mapped and viewable).
     pub fn window_shown(&self, title: &str) -> Result<bool, String> {
         use x11rb::protocol::xproto::{ConnectionExt as _, MapState};
@@ -85,5 +115,31 @@ impl Display {
             }
         }
         Ok(false)
+    }
+}
+
+/// What clients asked the window manager for since [`Display::wm_requests`].
+pub struct WmRequests {
+    conn: x11rb::rust_connection::RustConnection,
+    change_state: u32,
+    minimized: std::cell::Cell<usize>,
+}
+
+impl WmRequests {
+    /// How many times a window asked to be minimized (ICCCM WM_CHANGE_STATE to IconicState,
+    /// what GTK's iconify sends).
+    pub fn minimizes(&self) -> usize {
+        use x11rb::connection::Connection as _;
+        use x11rb::protocol::Event;
+        const ICONIC_STATE: u32 = 3;
+        while let Ok(Some(event)) = self.conn.poll_for_event() {
+            if let Event::ClientMessage(m) = event
+                && m.type_ == self.change_state
+                && m.data.as_data32()[0] == ICONIC_STATE
+            {
+                self.minimized.set(self.minimized.get() + 1);
+            }
+        }
+        self.minimized.get()
     }
 }

@@ -7,7 +7,7 @@ use gatehouse_testkit::buzzin::inf::{CONTRACTORS_PATH, PERMITS_PATH};
 use gatehouse_testkit::hostile::{Method, Rewrite, Served, StatusCode, proxy};
 use serde_json::json;
 
-mod support;
+use crate::support;
 use support::{Desk, text};
 
 /// A job summary that, printed raw, clears the line and claims the permit is verified, sets the

@@ -5,7 +5,7 @@
 //! one binary run in parallel. Missing tools fail the test with the command that installs them:
 //! `cargo xtask test` installs all of them.
 
-#![allow(dead_code)] // each test binary uses a different part of the harness
+#![allow(dead_code)] // each test file and bench uses a different part of the harness
 
 pub mod steps;
 

@@ -3,7 +3,7 @@
 //! itself, hostile names that must stay text, and connecting an account. The desk's day is in
 //! `desk.rs`.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 use std::time::Duration;

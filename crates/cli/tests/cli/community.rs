@@ -12,7 +12,7 @@ use gatehouse_testkit::{
 use rand::{RngExt, SeedableRng};
 use serde_json::Value;
 
-mod support;
+use crate::support;
 use support::Desk;
 
 /// Every permit and contractor the server has, by id, as JSON.

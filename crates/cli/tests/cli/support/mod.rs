@@ -1,7 +1,7 @@
 //! The desk the CLI tests drive: a data folder with one profile, and the real `gatehouse`
 //! binary run in it.
 
-#![allow(dead_code)] // each test file uses its own part of it
+#![allow(dead_code)] // each test file and the bench use their own parts of it
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};

@@ -3,7 +3,7 @@
 //! with dbus-monitor; told once through the ledger; clicked as a user would, opening the app on
 //! the alert's permits.
 
-mod support;
+use crate::support;
 
 use std::process::Stdio;
 use std::time::Duration;

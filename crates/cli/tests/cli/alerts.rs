@@ -1,7 +1,7 @@
 //! `gatehouse alerts due`: what would be told, from a profile synced from the sandbox over HTTP,
 //! at times the test picks around a permit's end.
 
-mod support;
+use crate::support;
 
 use gatehouse_testkit::Sandbox;
 use gatehouse_testkit::buzzin::Timestamp;

@@ -1,6 +1,6 @@
 //! The real Gatehouse window, driven through WebDriver under Xvfb.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 use gatehouse_testkit::Sandbox;
 use gatehouse_testkit::pdf::{decode, page_sizes, text_of};
 
-mod support;
+use crate::support;
 use support::Desk;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

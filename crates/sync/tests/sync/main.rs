@@ -1,0 +1,7 @@
+//! The integration tests of this crate, as one test binary: each binary links the whole
+//! crate and its dependencies, and one link costs a fraction of 3. Cargo finds this
+//! binary as `tests/sync/main.rs`; its modules are the test files.
+
+mod faults;
+mod hostile;
+mod sync;
