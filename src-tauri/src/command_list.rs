@@ -36,6 +36,11 @@ macro_rules! with_commands {
             connect,
             alerts,
             mark_alerts_read,
+            snooze_alerts,
+            desktop_prefs,
+            set_desktop_prefs,
+            alert_times,
+            set_alert_times,
             take_permits_to_open,
         }
     };

@@ -3,13 +3,14 @@
 
 use std::sync::Arc;
 
+use gatehouse_app::alert_times::AlertTimes;
 use gatehouse_app::places::{PlaceEdit, PlaceOption, PlaceRow, PlacesExport, PlacesView};
 use gatehouse_app::vocabulary::ContractorState;
 use gatehouse_app::{
     ActionView, ActivityExport, ActivityPage, ActivityQuery, AlertList, AppInfo, CheckRequest,
-    CheckVerdict, ConnectRequest, ContractorDetail, ContractorList, Error, OutboxView,
-    PermitDetail, PermitFilter, PermitPageView, PrintCandidate, PrintOutcome, PrintRequest,
-    Session, StatusView,
+    CheckVerdict, ConnectRequest, ContractorDetail, ContractorList, DesktopPrefs, Error,
+    OutboxView, PermitDetail, PermitFilter, PermitPageView, PrintCandidate, PrintOutcome,
+    PrintRequest, Session, SnoozedView, StatusView,
 };
 use tauri::State;
 
@@ -261,6 +262,49 @@ pub async fn mark_alerts_read(
     ids: Vec<i64>,
 ) -> Result<(), Error> {
     session.community().await.mark_alerts_read(&ids).await
+}
+
+/// Puts off these permits' alerts until each one's next threshold.
+#[tauri::command]
+pub async fn snooze_alerts(
+    session: State<'_, Arc<Session>>,
+    permits: Vec<String>,
+) -> Result<Vec<SnoozedView>, Error> {
+    session
+        .community()
+        .await
+        .snooze_alerts(&permits, None)
+        .await
+}
+
+/// How the app lives on this computer: closing to the tray, starting at login.
+#[tauri::command]
+pub fn desktop_prefs(app: tauri::AppHandle) -> DesktopPrefs {
+    crate::prefs::get(&app)
+}
+
+#[tauri::command]
+pub fn set_desktop_prefs(
+    app: tauri::AppHandle,
+    session: State<'_, Arc<Session>>,
+    prefs: DesktopPrefs,
+) -> Result<DesktopPrefs, Error> {
+    crate::prefs::set(&app, session.paths(), prefs)
+}
+
+/// When the open community's expiry alerts are told.
+#[tauri::command]
+pub async fn alert_times(session: State<'_, Arc<Session>>) -> Result<AlertTimes, Error> {
+    session.alert_times().await
+}
+
+/// Sets them (`72h, 24h, 2h`; empty: the defaults).
+#[tauri::command]
+pub async fn set_alert_times(
+    session: State<'_, Arc<Session>>,
+    text: String,
+) -> Result<AlertTimes, Error> {
+    session.set_alert_times(&text).await
 }
 
 /// The permits a clicked alert (or a launch with `--open-permits`) asks to open, once.

@@ -7,6 +7,7 @@ mod alerts;
 mod commands;
 mod display;
 mod events;
+mod prefs;
 mod tray;
 
 macro_rules! handlers {
@@ -64,6 +65,7 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(prefs::autostart_plugin())
         .setup(move |app| {
             if let Some(window) = app.get_webview_window("main") {
                 display::configure(&window);
@@ -78,12 +80,16 @@ pub fn run() {
                 "community open"
             );
             events::forward(app.handle().clone(), session.clone());
+            prefs::start(app.handle(), session.paths());
             let args: Vec<String> = std::env::args().collect();
             app.manage(alerts::ToOpen(std::sync::Mutex::new(
                 gatehouse_app::permits_to_open(&args),
             )));
             alerts::start(app.handle(), session.clone());
             tray::build(app.handle(), session.clone())?;
+            if args.iter().any(|a| a == prefs::HIDDEN_ARG) {
+                tray::start_hidden(app.handle());
+            }
             app.manage(session);
             Ok(())
         })

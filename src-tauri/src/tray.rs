@@ -1,7 +1,9 @@
 //! The tray: an icon with a menu (Open Gatehouse; "N permits expire within 24 h", which opens
 //! them; Pause alerts for 1 h; Quit), the count also in the tooltip (Windows) and the title
-//! (macOS). Closing the window keeps the app in the tray; where Linux has no tray host, closing
-//! minimizes instead and says so once. The words and the count come from `gatehouse-app`.
+//! (macOS). Closing the window keeps the app in the tray (unless Settings turned that off, when
+//! it quits); where Linux has no tray host, closing minimizes instead and says so once. A login
+//! start (`--hidden`) puts the window away at once the same way. The words and the count come
+//! from `gatehouse-app`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -154,11 +156,15 @@ fn show(app: &AppHandle, view: &TrayView) {
 }
 
 /// The window's close button: hide in the tray; where there is none, minimize the first time
-/// and say so (a later close quits). Returns whether the close is to be prevented.
+/// and say so (a later close quits). With "keep running in the tray" off, it quits. Returns
+/// whether the close is to be prevented.
 pub fn on_close(app: &AppHandle, window: &tauri::Window) -> bool {
     let Some(tray) = app.try_state::<Tray>() else {
         return false;
     };
+    if !crate::prefs::get(app).close_to_tray {
+        return false;
+    }
     let hosted = tray.hosted.load(Ordering::SeqCst);
     tracing::info!(hosted, "window closed");
     if hosted {
@@ -175,6 +181,25 @@ pub fn on_close(app: &AppHandle, window: &tauri::Window) -> bool {
         "This desktop has no tray, so the window was minimized and alerts still arrive. Close it again to quit.",
     );
     true
+}
+
+/// A login start: the window goes to the tray as soon as the bus says there is one, else it is
+/// minimized (it is never out of reach).
+pub fn start_hidden(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        #[cfg(target_os = "linux")]
+        let hosted = has_tray_host().await;
+        #[cfg(not(target_os = "linux"))]
+        let hosted = true;
+        if let Some(window) = app.get_webview_window("main") {
+            let _ = if hosted {
+                window.hide()
+            } else {
+                window.minimize()
+            };
+        }
+    });
 }
 
 /// Whether a StatusNotifierWatcher (the tray host of KDE, of GNOME's AppIndicator extension,

@@ -83,6 +83,7 @@ pub async fn due(cache: &Cache, now: Timestamp) -> Result<Vec<Due>, CacheError> 
                 threshold: Threshold::Licence(days),
                 valid_till_wire: raw,
                 opens: Vec::new(),
+                told: gatehouse_cache::Told::Notified,
             },
             c.id,
         ));

@@ -1,6 +1,7 @@
 //! Alerts over a cache filled from the sandbox over HTTP, the clock moved by the test: the
 //! thresholds in order, the ledger across restarts, a reissue and a resync, re-arming after an
-//! extension, silence after a revoke, and the most urgent threshold only after a long sleep.
+//! extension, silence after a revoke, the most urgent threshold only after a long sleep, the
+//! server's own end events through the same ledger, and a snooze.
 
 use std::path::Path;
 
@@ -385,4 +386,179 @@ async fn a_trade_licence_is_told_30_and_7_days_before_once_each_with_its_permits
         "{}",
         one[0].title
     );
+}
+
+impl World {
+    /// An ACCEPTED permit ending at least `hours` after the sandbox's clock.
+    async fn permit_ending_after(&self, hours: i64) -> Permit {
+        let now = Timestamp::parse(&self.sb.control().now().await).unwrap();
+        self.sb
+            .client()
+            .all_permits()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| {
+                p.status_name() == Some(StatusName::Accepted)
+                    && p.valid_till.is_some_and(|t| t > plus(now, hours))
+            })
+            .expect("an ACCEPTED permit ending later")
+    }
+
+    /// The sandbox's feed so far and the permits as it has them now, stored as a sync stores
+    /// them (events stored before are kept as they were).
+    async fn sync_feed(&self, cache: &Cache) {
+        let client = self.sb.client();
+        let mut events = Vec::new();
+        loop {
+            let after = events.last().map(|e: &gatehouse_buzzin::FeedItem| e.cursor);
+            let page = client.events_after(after.unwrap_or(0), 500).await.unwrap();
+            if page.data.is_empty() {
+                break;
+            }
+            events.extend(page.data);
+        }
+        cache
+            .store(gatehouse_cache::Batch {
+                permits: client.all_permits().await.unwrap(),
+                events,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+    }
+}
+
+/// Tells what is due at `now` and returns `permit`'s part of it: its threshold and why.
+async fn told_of(
+    cache: &Cache,
+    permit: &str,
+    now: Timestamp,
+) -> Vec<(Threshold, gatehouse_cache::Told)> {
+    let due = due(cache, &Thresholds::default(), now).await.unwrap();
+    let mine = due
+        .iter()
+        .filter(|d| d.permit_id == permit)
+        .map(|d| (d.threshold, d.told))
+        .collect();
+    tell(cache, group(due), now).await.unwrap();
+    mine
+}
+
+#[tokio::test]
+async fn the_servers_expiring_and_expired_go_through_the_same_ledger() {
+    let (w, cache) = World::new().await;
+    let permit = w.permit_ending_after(30).await;
+    let (id, end) = (permit.id.clone(), permit.valid_till.unwrap());
+    // The desk's clock lags the server's by a day: its own reading says 72 h.
+    let desk = plus(end, -47);
+    assert_eq!(
+        told_of(&cache, &id, desk).await,
+        [(H72, gatehouse_cache::Told::Notified)]
+    );
+    // The server (gates' time) fires `expiring` 24 h before the end: told now, at 24 h.
+    w.sb.control().set_clock(&plus(end, -23).to_wire()).await;
+    w.sync_feed(&cache).await;
+    assert_eq!(
+        told_of(&cache, &id, plus(desk, 1)).await,
+        [(H24, gatehouse_cache::Told::Feed)]
+    );
+    // The desk's clock reaches 24 h itself: not again. The server's event read again: not again.
+    assert_eq!(told_of(&cache, &id, plus(end, -23)).await, []);
+    w.sync_feed(&cache).await;
+    assert_eq!(told_of(&cache, &id, plus(end, -22)).await, []);
+    // The desk's 2 h, then the server's `expired` before the desk's clock reaches the end.
+    assert_eq!(
+        told_of(&cache, &id, plus(end, -1)).await,
+        [(H2, gatehouse_cache::Told::Notified)]
+    );
+    w.sb.control().set_clock(&plus(end, 1).to_wire()).await;
+    w.sync_feed(&cache).await;
+    let seen = Timestamp(end.0 - chrono::Duration::minutes(30));
+    assert_eq!(
+        told_of(&cache, &id, seen).await,
+        [(Threshold::Expired, gatehouse_cache::Told::Feed)]
+    );
+    assert_eq!(
+        told_of(&cache, &id, plus(end, 2)).await,
+        [],
+        "the desk's end: told"
+    );
+}
+
+#[tokio::test]
+async fn a_late_expiring_after_a_more_urgent_alert_and_one_for_an_old_end_are_not_news() {
+    let (w, cache) = World::new().await;
+    let permit = w.permit_ending_after(30).await;
+    let (id, end) = (permit.id.clone(), permit.valid_till.unwrap());
+    // The desk told 2 h (it was up all along; the feed was down).
+    assert!(tell_all(&cache, plus(end, -1)).await.contains(&id));
+    w.sb.control().set_clock(&plus(end, -23).to_wire()).await;
+    w.sync_feed(&cache).await;
+    assert_eq!(
+        due_for(&cache, &id, plus(end, -1)).await,
+        None,
+        "2 h was told"
+    );
+
+    // Another permit the server says is expiring, on a desk whose clock lags two days: only the
+    // server's word makes it due.
+    let mut other =
+        w.sb.client()
+            .all_permits()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| {
+                p.id != id
+                    && p.status_name() == Some(StatusName::Accepted)
+                    && p.valid_till.is_some_and(|t| t >= end)
+            })
+            .expect("another ACCEPTED permit ending later");
+    let now = plus(other.valid_till.unwrap(), -23);
+    w.sb.control().set_clock(&now.to_wire()).await;
+    w.sync_feed(&cache).await;
+    let desk = plus(now, -48);
+    assert_eq!(due_for(&cache, &other.id, desk).await, Some(H24));
+    // Its end was extended by 2 h since (as a resync brings it): the old end's word is not news
+    // (read for the new end, it would be 72 h: the new end was 25 h off when the server spoke).
+    other.valid_till = Some(plus(other.valid_till.unwrap(), 2));
+    cache
+        .upsert_permits(std::slice::from_ref(&other))
+        .await
+        .unwrap();
+    assert_eq!(due_for(&cache, &other.id, desk).await, None);
+}
+
+#[tokio::test]
+async fn a_snoozed_permit_is_quiet_until_its_next_threshold() {
+    let (w, cache) = World::new().await;
+    let (id, end) = (w.permit.id.clone(), w.end);
+    let t = Thresholds::default();
+    let now = plus(end, -71);
+    assert_eq!(due_for(&cache, &id, now).await, Some(H72));
+    let snoozed = gatehouse_alerts::snooze::snooze(&cache, &t, std::slice::from_ref(&id), now)
+        .await
+        .unwrap();
+    assert_eq!(snoozed.len(), 1);
+    assert_eq!(snoozed[0].next, Some((H24, plus(end, -24))));
+    assert_eq!(due_for(&cache, &id, now).await, None, "quiet");
+    assert!(!tell_all(&cache, plus(end, -25)).await.contains(&id));
+    assert_eq!(
+        due_for(&cache, &id, plus(end, -23)).await,
+        Some(H24),
+        "its next threshold tells"
+    );
+    // After the 2 h threshold only the end is left; after the end, nothing.
+    let late =
+        gatehouse_alerts::snooze::snooze(&cache, &t, std::slice::from_ref(&id), plus(end, -1))
+            .await
+            .unwrap();
+    assert_eq!(late[0].next, Some((Threshold::Expired, end)));
+    assert_eq!(due_for(&cache, &id, plus(end, -1)).await, None);
+    // A permit that is not in the cache or not ACCEPTED is left out.
+    let none = gatehouse_alerts::snooze::snooze(&cache, &t, &["no-such-permit".to_owned()], now)
+        .await
+        .unwrap();
+    assert!(none.is_empty());
 }

@@ -80,6 +80,9 @@ pub fn all() -> Vec<(PathBuf, String)> {
         one::<crate::AlertUrgency>(),
         one::<crate::AlertView>(),
         one::<crate::AlertList>(),
+        one::<crate::SnoozedView>(),
+        one::<crate::alert_times::AlertTimes>(),
+        one::<crate::DesktopPrefs>(),
         (PathBuf::from(VOCABULARY_FILE), vocabulary()),
     ]
 }

@@ -55,7 +55,8 @@ pub struct Community {
     /// The gates' grace after `validTill`, in seconds (the profile's setting) [GAP].
     gate_grace: i64,
     /// When expiry alerts are told (the profile's setting).
-    pub(crate) thresholds: gatehouse_alerts::Thresholds,
+    /// When expiry alerts are told; Settings may change them while the community is open.
+    pub(crate) thresholds: std::sync::RwLock<gatehouse_alerts::Thresholds>,
     /// The permits table's memory of where its pages start.
     pager: PermitPager,
     /// The profile's names for towers and units, and why it could not be read if it could not.
@@ -405,7 +406,7 @@ impl Community {
             stop: watch::Sender::new(false),
             actor,
             gate_grace: gatehouse_buzzin::inf::GATE_GRACE_SECS,
-            thresholds: gatehouse_alerts::Thresholds::default(),
+            thresholds: std::sync::RwLock::new(gatehouse_alerts::Thresholds::default()),
             _sandbox: None,
         }
     }
@@ -413,7 +414,7 @@ impl Community {
     /// The profile's settings the desk's rules read.
     pub(crate) fn following(mut self, profile: &Profile) -> Community {
         self.gate_grace = profile.gate_grace();
-        self.thresholds = profile.alert_thresholds();
+        self.thresholds = std::sync::RwLock::new(profile.alert_thresholds());
         self
     }
 
@@ -438,6 +439,11 @@ impl Community {
     /// The profile's name, or "Demo community".
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The profile this community was opened from; none for the demo.
+    pub fn profile_name(&self) -> Option<&str> {
+        (!self.demo).then_some(self.name.as_str())
     }
 
     /// Who the audit log names for actions taken in this window.

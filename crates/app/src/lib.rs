@@ -10,11 +10,13 @@
 
 mod actions;
 mod activity;
+pub mod alert_times;
 mod alerts;
 pub mod bindings;
 mod check;
 mod community;
 mod contractors;
+mod desktop_prefs;
 mod error;
 pub mod export;
 mod gate;
@@ -38,14 +40,15 @@ pub use activity::{
     ActivityRow,
 };
 pub use alerts::{
-    ALERT_TICK, ALERTS_SHOWN, AlertKind, AlertList, AlertUrgency, AlertView, DueAlert,
-    TRAY_WITHIN_MINUTES, TrayView,
+    ALERT_TICK, ALERTS_SHOWN, AlertKind, AlertList, AlertUrgency, AlertView, DueAlert, SNOOZE_MAX,
+    SnoozedView, TRAY_WITHIN_MINUTES, TrayView,
 };
 pub use check::{CheckRequest, CheckVerdict, SCAN_MAX};
 pub use community::{
     CHANGED_EVENT, ChangeFeed, Changed, Community, SYNC_EVERY_ENV, StatusView, SyncProgress,
 };
 pub use contractors::{ContractorDetail, ContractorList, ContractorListing, LICENCE_WARNING_DAYS};
+pub use desktop_prefs::DesktopPrefs;
 pub use error::{Error, ErrorCode, Result};
 pub use gate::GateRefusal;
 /// Private folders and files (`0700`/`0600` on Unix), for what a caller writes beside the cache

@@ -95,11 +95,6 @@ impl Notifier {
             .await
             .map_err(|e| e.to_string())?
     }
-
-    /// How many notifications are being waited on for a click.
-    pub fn waiting(&self) -> usize {
-        self.waiting.load(Ordering::SeqCst)
-    }
 }
 
 fn build(alert: &AlertView) -> notify_rust::Notification {

@@ -55,7 +55,8 @@ impl Told {
     }
 }
 
-/// An alert to keep: told once, for all of `keys`.
+/// An alert to keep: told once, for all of `keys` (each with why it is told: a threshold the
+/// app reached, or the server's own event).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAlert {
     pub kind: String,
@@ -63,7 +64,20 @@ pub struct NewAlert {
     pub title: String,
     pub body: String,
     pub permit_ids: Vec<String>,
-    pub keys: Vec<LedgerKey>,
+    pub keys: Vec<(LedgerKey, Told)>,
+}
+
+/// The server's word on a permit's end (a `passes.permits.expiring` or `expired` event), with
+/// the permit as the cache holds it now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedEnding {
+    /// The event's name, as on the wire.
+    pub event: String,
+    /// When the server made the event (its clock), wire form.
+    pub created_at: String,
+    /// The `validTill` the event carries, if it carries one (wire form).
+    pub event_valid_till: Option<String>,
+    pub permit: Ending,
 }
 
 /// An alert in the list.
@@ -96,8 +110,11 @@ impl Cache {
         let Some(last) = bands.last() else {
             return Ok(Vec::new());
         };
+        // The rows come back as one JSON array (one row through sqlx, not a thousand: its
+        // per-row cost was most of the time of a tick that finds a thousand due).
         let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT id, pass_number, status_name, valid_till, band FROM \
+            "SELECT json_group_array(json_array(id, pass_number, status_name, valid_till, band) \
+             ORDER BY valid_till, id) FROM \
              (SELECT id, pass_number, status_name, valid_till, CASE",
         );
         for (i, b) in bands.iter().enumerate() {
@@ -126,7 +143,47 @@ impl Cache {
             q.push(format!(" WHEN {i} THEN "))
                 .push_bind(b.label.as_str());
         }
-        q.push(" END) ORDER BY valid_till, id");
+        q.push(" END)");
+        let json: String = q
+            .build_query_scalar()
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.sql(e))?;
+        let rows: Vec<(String, String, String, String, usize)> =
+            crate::decode(&self.path, "permits due an alert", &json)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, pass_number, status_name, valid_till, band)| {
+                (
+                    Ending {
+                        id,
+                        pass_number,
+                        status_name,
+                        valid_till,
+                    },
+                    band,
+                )
+            })
+            .collect())
+    }
+
+    /// The feed's events named `names` made from `since` on (wire time), each with its
+    /// permit as the cache holds it now, in feed order. Events for a permit the cache does not
+    /// hold are left out.
+    pub async fn feed_endings(
+        &self,
+        names: &[&str],
+        since: &str,
+    ) -> Result<Vec<FeedEnding>, CacheError> {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT e.name, e.created_at, json_extract(e.doc, '$.data.validTill'), p.id, \
+             p.pass_number, p.status_name, p.valid_till FROM events e \
+             JOIN permits p ON p.id = e.permit_id WHERE e.name IN ",
+        );
+        crate::push_list(&mut q, names.iter().copied());
+        q.push(" AND e.created_at >= ")
+            .push_bind(since)
+            .push(" ORDER BY e.cursor");
         let rows = q
             .build()
             .fetch_all(&self.pool)
@@ -134,19 +191,42 @@ impl Cache {
             .map_err(|e| self.sql(e))?;
         Ok(rows
             .into_iter()
-            .map(|r| {
-                let band: i64 = r.get(4);
-                (
-                    Ending {
-                        id: r.get(0),
-                        pass_number: r.get(1),
-                        status_name: r.get(2),
-                        valid_till: r.get(3),
-                    },
-                    band as usize,
-                )
+            .map(|r| FeedEnding {
+                event: r.get(0),
+                created_at: r.get(1),
+                // A validTill that is not a string is no validTill.
+                event_valid_till: r.try_get::<Option<String>, _>(2).ok().flatten(),
+                permit: Ending {
+                    id: r.get(3),
+                    pass_number: r.get(4),
+                    status_name: r.get(5),
+                    valid_till: r.get(6),
+                },
             })
             .collect())
+    }
+
+    /// The permits among `ids` that the cache holds, as the alerts read them.
+    pub async fn endings(&self, ids: &[String]) -> Result<Vec<Ending>, CacheError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "SELECT id, pass_number, status_name, valid_till FROM permits WHERE id IN ",
+            );
+            crate::push_list(&mut q, chunk.iter().map(String::as_str));
+            let rows = q
+                .build()
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| self.sql(e))?;
+            out.extend(rows.into_iter().map(|r| Ending {
+                id: r.get(0),
+                pass_number: r.get(1),
+                status_name: r.get(2),
+                valid_till: r.get(3),
+            }));
+        }
+        Ok(out)
     }
 
     /// Which of `keys` the ledger holds.
@@ -189,7 +269,8 @@ impl Cache {
         how: Told,
     ) -> Result<u64, CacheError> {
         let mut tx = self.write_tx().await?;
-        let new = ledger_insert(&mut tx, keys, at, how)
+        let keys: Vec<(LedgerKey, Told)> = keys.iter().map(|k| (k.clone(), how)).collect();
+        let new = ledger_insert(&mut tx, &keys, at)
             .await
             .map_err(|e| self.sql(e))?;
         tx.commit().await.map_err(|e| self.sql(e))?;
@@ -208,7 +289,7 @@ impl Cache {
         let mut tx = self.write_tx().await?;
         let mut out = Vec::with_capacity(alerts.len());
         for a in alerts {
-            let new = ledger_insert(&mut tx, &a.keys, at, Told::Notified)
+            let new = ledger_insert(&mut tx, &a.keys, at)
                 .await
                 .map_err(|e| self.sql(e))?;
             if new == 0 {
@@ -301,16 +382,15 @@ impl Cache {
 
 async fn ledger_insert(
     conn: &mut sqlx::SqliteConnection,
-    keys: &[LedgerKey],
+    keys: &[(LedgerKey, Told)],
     at: &str,
-    how: Told,
 ) -> Result<u64, sqlx::Error> {
     let mut new = 0;
     for chunk in keys.chunks(CHUNK / 3) {
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO alert_ledger (permit_id, threshold, valid_till, at, how) ",
         );
-        q.push_values(chunk, |mut b, k| {
+        q.push_values(chunk, |mut b, (k, how)| {
             b.push_bind(&k.permit_id)
                 .push_bind(&k.threshold)
                 .push_bind(&k.valid_till)

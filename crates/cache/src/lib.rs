@@ -20,7 +20,7 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::broadcast;
 
-pub use alerts::{Band, Ending, LedgerKey, NewAlert, StoredAlert, Told};
+pub use alerts::{Band, Ending, FeedEnding, LedgerKey, NewAlert, StoredAlert, Told};
 pub use codes::{CodeLookup, KnownCode};
 pub use error::CacheError;
 pub use outbox::{

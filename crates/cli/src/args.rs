@@ -68,6 +68,21 @@ pub enum AlertsCmd {
     /// the cache's ledger). Without --once it keeps running: it syncs and tells what is due
     /// every minute, and a click on a notification opens the app on its permits.
     Notify(AlertsNotifyArgs),
+    /// Put off permits' alerts until each one's next threshold (what it has reached is not
+    /// told), and say when that is.
+    Snooze(AlertsSnoozeArgs),
+}
+
+#[derive(Args)]
+pub struct AlertsSnoozeArgs {
+    /// Pass numbers (WP-002391) or permit ids.
+    #[arg(required = true, value_name = "PASS")]
+    pub permits: Vec<String>,
+    /// For this moment (ISO-8601) instead of now.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]
@@ -364,39 +379,7 @@ pub enum AuditCmd {
     },
 }
 
-/// `90m`, `24h`, `3d` as minutes.
+/// `90m`, `24h`, `3d` as minutes (the window's Settings read the same).
 fn parse_minutes(s: &str) -> Result<u32, String> {
-    let s = s.trim();
-    let split = s
-        .find(|c: char| !c.is_ascii_digit())
-        .ok_or_else(|| format!("\"{s}\" needs a unit: 90m, 24h or 3d"))?;
-    let (n, unit) = s.split_at(split);
-    let n: u32 = n
-        .parse()
-        .map_err(|_| format!("\"{s}\" must start with a whole number, like 24h"))?;
-    let per = match unit {
-        "m" | "min" => 1,
-        "h" => 60,
-        "d" => 24 * 60,
-        _ => return Err(format!("unknown unit in \"{s}\": use m, h or d")),
-    };
-    match n.checked_mul(per) {
-        Some(m) if m > 0 => Ok(m),
-        _ => Err(format!("\"{s}\" must be a positive length of time")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_minutes;
-
-    #[test]
-    fn lengths_of_time_read_as_minutes() {
-        assert_eq!(parse_minutes("90m"), Ok(90));
-        assert_eq!(parse_minutes("24h"), Ok(1440));
-        assert_eq!(parse_minutes("3d"), Ok(4320));
-        for bad in ["soon", "24", "0h", "h", "5w", "99999999d"] {
-            assert!(parse_minutes(bad).is_err(), "{bad}");
-        }
-    }
+    gatehouse_app::alert_times::parse_one(s)
 }

@@ -696,3 +696,90 @@ async fn without_a_tray_host_closing_minimizes_once_and_says_so_then_quits() {
     close_until(&desk, "the app has quit", || !app_running(&desk)).await;
     assert_eq!(said(), 1, "said once");
 }
+
+/// The value of the field with this `data-testid`.
+async fn field_value(desk: &Desktop, id: &str) -> String {
+    desk.js(
+        "return document.querySelector(`[data-testid=\"${arguments[0]}\"]`).value",
+        vec![id.into()],
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+/// The login entries (XDG autostart) in the app's HOME, with their text.
+fn autostart_entries(desk: &Desktop) -> Vec<String> {
+    let dir = desk.home().join(".config/autostart");
+    std::fs::read_dir(&dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn settings_set_the_alert_times_the_login_start_and_whether_closing_quits() {
+    let served = ServedCommunity::start(false).await;
+    let desk = Desktop::launch_on(&served).await;
+    desk.click("nav-settings").await;
+    desk.testid("alert-settings").await;
+    let profile = || {
+        let text = std::fs::read_to_string(desk.data_dir.join("profiles.json")).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v["profiles"]["marina-gate"]["alertMinutes"].clone()
+    };
+
+    // The profile's alert times: the defaults, then its own, saved in the profile.
+    eventually_true("the defaults shown", Duration::from_secs(10), || async {
+        field_value(&desk, "alert-times").await == "72h, 24h, 2h"
+    })
+    .await;
+    desk.type_into("alert-times", "90m, 48h").await;
+    desk.click("alert-times-save").await;
+    eventually_true("saved in the profile", Duration::from_secs(10), || async {
+        profile() == serde_json::json!([90, 2880])
+    })
+    .await;
+    assert_eq!(field_value(&desk, "alert-times").await, "48h, 90m");
+    // Times that do not read: said, and nothing changes.
+    desk.type_into("alert-times", "24h, soon").await;
+    desk.click("alert-times-save").await;
+    let said = desk
+        .text_until("alert-settings-error", |t| !t.is_empty())
+        .await;
+    assert!(
+        said.contains("\"soon\" must start with a whole number"),
+        "{said}"
+    );
+    assert_eq!(profile(), serde_json::json!([90, 2880]));
+
+    // Start at login: an XDG autostart entry that starts it in the tray, gone when unticked.
+    assert!(autostart_entries(&desk).is_empty());
+    desk.click("prefs-start-at-login").await;
+    eventually_true("registered at login", Duration::from_secs(10), || async {
+        autostart_entries(&desk)
+            .iter()
+            .any(|e| e.contains("gatehouse-desktop") && e.contains("--hidden"))
+    })
+    .await;
+    desk.screenshot("settings-alerts-and-tray").await;
+    desk.click("prefs-start-at-login").await;
+    eventually_true("taken off at login", Duration::from_secs(10), || async {
+        autostart_entries(&desk).is_empty()
+    })
+    .await;
+
+    // Keep running in the tray, off: the close button quits (it would minimize here otherwise,
+    // with no tray host).
+    desk.click("prefs-close-to-tray").await;
+    eventually_true("saved", Duration::from_secs(10), || async {
+        std::fs::read_to_string(desk.data_dir.join("desktop.json"))
+            .is_ok_and(|t| t.contains("\"closeToTray\": false"))
+    })
+    .await;
+    close_until(&desk, "the app has quit", || !app_running(&desk)).await;
+}

@@ -7,6 +7,7 @@ import type { ActivityExport } from './bindings/ActivityExport';
 import type { ActivityPage } from './bindings/ActivityPage';
 import type { ActivityQuery } from './bindings/ActivityQuery';
 import type { AlertList } from './bindings/AlertList';
+import type { AlertTimes } from './bindings/AlertTimes';
 import type { AppInfo } from './bindings/AppInfo';
 import type { Changed } from './bindings/Changed';
 import type { CheckRequest } from './bindings/CheckRequest';
@@ -15,6 +16,7 @@ import type { ConnectRequest } from './bindings/ConnectRequest';
 import type { ContractorDetail } from './bindings/ContractorDetail';
 import type { ContractorList } from './bindings/ContractorList';
 import type { ContractorState } from './bindings/ContractorState';
+import type { DesktopPrefs } from './bindings/DesktopPrefs';
 import type { OutboxView } from './bindings/OutboxView';
 import type { PermitDetail } from './bindings/PermitDetail';
 import type { PermitFilter } from './bindings/PermitFilter';
@@ -27,6 +29,7 @@ import type { PlacesView } from './bindings/PlacesView';
 import type { PrintCandidate } from './bindings/PrintCandidate';
 import type { PrintOutcome } from './bindings/PrintOutcome';
 import type { PrintRequest } from './bindings/PrintRequest';
+import type { SnoozedView } from './bindings/SnoozedView';
 import type { StatusView } from './bindings/StatusView';
 import type { IpcError } from './bindings/IpcError';
 import { CHANGED_EVENT, OPEN_PERMITS_EVENT } from './bindings/vocabulary';
@@ -103,6 +106,11 @@ export const commands = {
   connect: (request: ConnectRequest) => call<StatusView>('connect', { request }),
   alerts: () => call<AlertList>('alerts'),
   markAlertsRead: (ids: number[]) => call<null>('mark_alerts_read', { ids }),
+  snoozeAlerts: (permits: string[]) => call<SnoozedView[]>('snooze_alerts', { permits }),
+  desktopPrefs: () => call<DesktopPrefs>('desktop_prefs'),
+  setDesktopPrefs: (prefs: DesktopPrefs) => call<DesktopPrefs>('set_desktop_prefs', { prefs }),
+  alertTimes: () => call<AlertTimes>('alert_times'),
+  setAlertTimes: (text: string) => call<AlertTimes>('set_alert_times', { text }),
   takePermitsToOpen: () => call<string[] | null>('take_permits_to_open'),
 };
 
@@ -111,6 +119,15 @@ export type { Changed };
 /** Calls `handler` after each committed change in the cache or step of the sync engine. */
 export function onChanged(handler: (changed: Changed) => void): Promise<UnlistenFn> {
   return listen<Changed>(CHANGED_EVENT, (event) => handler(event.payload));
+}
+
+/** Calls `then` after each change that `matters`; returns the teardown, for `onMount` or
+ *  `$effect`. */
+export function whenChanged(matters: (changed: Changed) => boolean, then: () => void): () => void {
+  const stop = onChanged((c) => {
+    if (matters(c)) then();
+  });
+  return () => void stop.then((unlisten) => unlisten());
 }
 
 /** Calls `handler` when permits wait to be opened (a clicked alert): take them with

@@ -1,12 +1,13 @@
 //! `gatehouse alerts`: expiry alerts from the cache. `due` shows what would be told (JSON with
 //! each alert's kind, threshold, urgency, title, body and permits) and tells nothing; `notify`
-//! tells it as desktop notifications, once (`--once`) or every minute while it runs.
+//! tells it as desktop notifications, once (`--once`) or every minute while it runs; `snooze`
+//! puts permits' alerts off until their next threshold.
 
 use std::time::Duration;
 
 use gatehouse_app::{AlertUrgency, AlertView, Community, Notifier, OPEN_PERMITS_ARG};
 
-use crate::args::{AlertsCmd, AlertsDueArgs, AlertsNotifyArgs};
+use crate::args::{AlertsCmd, AlertsDueArgs, AlertsNotifyArgs, AlertsSnoozeArgs};
 use crate::output;
 use crate::{Failure, Target};
 
@@ -22,7 +23,25 @@ pub async fn run(target: Target, cmd: AlertsCmd) -> Result<(), Failure> {
     match cmd {
         AlertsCmd::Due(a) => due(target, a).await,
         AlertsCmd::Notify(a) => notify(target, a).await,
+        AlertsCmd::Snooze(a) => snooze(target, a).await,
     }
+}
+
+async fn snooze(target: Target, a: AlertsSnoozeArgs) -> Result<(), Failure> {
+    let c = super::open(target).await?;
+    let snoozed = c.snooze_alerts(&a.permits, a.at.as_deref()).await?;
+    if a.json {
+        output::json(&snoozed);
+        return Ok(());
+    }
+    for s in &snoozed {
+        say!("{}", s.said);
+    }
+    let left = a.permits.len() - snoozed.len();
+    if left > 0 {
+        say!("{left} not ACCEPTED: they have no alerts to put off.");
+    }
+    Ok(())
 }
 
 fn mark(urgency: AlertUrgency) -> &'static str {

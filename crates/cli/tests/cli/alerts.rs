@@ -120,3 +120,51 @@ async fn a_profile_sets_its_own_alert_times() {
     let ended = due(1, 0);
     assert_eq!(alert_for(&ended, &permit.id).unwrap()["kind"], "expired");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_snooze_quiets_a_permit_until_its_next_threshold() {
+    let sb = Sandbox::demo().await;
+    let permit = sb.permits_in("ACCEPTED", 1).await.remove(0);
+    let end = permit.valid_till.unwrap();
+    let pass = permit.pass_number.clone().unwrap();
+    let desk = Desk::synced(&sb);
+    let due = |h: i64| desk.json(&["alerts", "due", "--at", &hours(end, h), "--json"]);
+    assert!(alert_for(&due(-71), &permit.id).is_some());
+
+    let said = desk.json(&[
+        "alerts",
+        "snooze",
+        &pass,
+        "--at",
+        &hours(end, -71),
+        "--json",
+    ]);
+    let s = &said[0];
+    assert_eq!(s["permitId"], permit.id.as_str(), "{said}");
+    assert_eq!(s["nextAlert"], "24h");
+    assert_eq!(s["nextAlertAt"], hours(end, -24).as_str());
+    assert!(
+        s["said"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{pass}: quiet until 24 h before its end")),
+        "{s}"
+    );
+    assert!(alert_for(&due(-71), &permit.id).is_none(), "quiet");
+    assert!(
+        alert_for(&due(-30), &permit.id).is_none(),
+        "quiet until 24 h"
+    );
+    assert_eq!(
+        alert_for(&due(-23), &permit.id).unwrap()["threshold"],
+        "24h"
+    );
+
+    // Bad input: a clear word, and nothing snoozed.
+    let (exit, _, err) = desk.code(&["alerts", "snooze", "WP-999999"]);
+    assert_ne!(exit, 0);
+    assert!(err.contains("No permit WP-999999"), "{err}");
+    let (exit, _, err) = desk.code(&["alerts", "snooze", &pass, "--at", "later"]);
+    assert_ne!(exit, 0);
+    assert!(err.contains("later is not a time"), "{err}");
+}

@@ -1,7 +1,7 @@
 //! dunst and dbus-monitor on a private display and bus: the notifications sent, read back from
 //! the bus, and a click as a user makes it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -106,11 +106,6 @@ impl Notifications {
             ("DISPLAY".into(), self.display.clone()),
             ("DBUS_SESSION_BUS_ADDRESS".into(), self.bus.clone()),
         ]
-    }
-
-    /// Where dbus-monitor writes what it saw.
-    pub fn log(&self) -> &Path {
-        &self.log
     }
 
     /// Every `Notify` call the bus carried so far, in order.

@@ -1,7 +1,8 @@
 //! Expiry alerts of the open community: what is due now (or at a given time), grouped as a desk
 //! is told of it, from `gatehouse-alerts` over the cache; telling it (kept in the ledger and the
 //! alerts list, then shown by a [`crate::Notifier`]); and the alerts list the window shows. The
-//! thresholds are the profile's (72 h, 24 h, 2 h and expired by default).
+//! thresholds are the profile's (72 h, 24 h, 2 h and expired by default). The window's
+//! telling loop is in `watch.rs`, the tray's view in `tray.rs`.
 
 use gatehouse_alerts::{Alert, Thresholds};
 use gatehouse_buzzin::Timestamp;
@@ -12,6 +13,12 @@ use ts_rs::TS;
 use crate::check::parse_at;
 use crate::community::storage;
 use crate::{Community, Error, Notifier};
+
+mod tray;
+mod watch;
+
+pub use tray::{TRAY_WITHIN_MINUTES, TrayView};
+pub use watch::ALERT_TICK;
 
 /// What an alert is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -141,6 +148,51 @@ pub struct AlertList {
     pub unread: u32,
 }
 
+/// A permit whose alerts were put off until its next threshold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct SnoozedView {
+    pub permit_id: String,
+    pub pass_number: String,
+    /// Its next alert's threshold (`24h`, `2h`, `expired`), if one is left.
+    pub next_alert: Option<String>,
+    /// When that is due, ISO-8601 UTC.
+    pub next_alert_at: Option<String>,
+    /// What a desk is told: "WP-000164: quiet until 24 h before its end (3 Dec 14:00 GST)".
+    pub said: String,
+}
+
+impl SnoozedView {
+    fn of(s: gatehouse_alerts::snooze::Snoozed) -> SnoozedView {
+        use gatehouse_alerts::Threshold;
+        let said = match s.next {
+            Some((Threshold::Expired, at)) => format!(
+                "{}: quiet until its end ({} GST)",
+                s.pass_number,
+                gatehouse_buzzin::community_time(at)
+            ),
+            Some((t, at)) => format!(
+                "{}: quiet until {} before its end ({} GST)",
+                s.pass_number,
+                t.lead(),
+                gatehouse_buzzin::community_time(at)
+            ),
+            None => format!("{}: quiet; nothing is left to tell", s.pass_number),
+        };
+        SnoozedView {
+            next_alert: s.next.map(|(t, _)| t.key()),
+            next_alert_at: s.next.map(|(_, at)| at.to_wire()),
+            permit_id: s.permit_id,
+            pass_number: s.pass_number,
+            said,
+        }
+    }
+}
+
+/// The most permits one snooze puts off.
+pub const SNOOZE_MAX: usize = crate::PERMIT_IDS_MAX;
+
 /// The most alerts the list returns.
 pub const ALERTS_SHOWN: u32 = 200;
 
@@ -153,14 +205,20 @@ fn moment(at: Option<&str>) -> Result<Timestamp, Error> {
 
 impl Community {
     /// The profile's alert thresholds.
-    fn thresholds(&self) -> &Thresholds {
-        &self.thresholds
+    fn thresholds(&self) -> Thresholds {
+        self.thresholds.read().expect("not poisoned").clone()
+    }
+
+    /// Tells from now on at `thresholds`.
+    pub(crate) fn set_thresholds(&self, thresholds: Thresholds) {
+        *self.thresholds.write().expect("not poisoned") = thresholds;
     }
 
     /// What is due at `now` and not yet told: permits, then trade licences.
     async fn due_at(&self, now: Timestamp) -> Result<Vec<gatehouse_alerts::Due>, Error> {
+        let thresholds = self.thresholds();
         let (mut due, licences) = tokio::try_join!(
-            gatehouse_alerts::due(self.cache(), self.thresholds(), now),
+            gatehouse_alerts::due(self.cache(), &thresholds, now),
             gatehouse_alerts::licences::due(self.cache(), now)
         )
         .map_err(storage)?;
@@ -235,6 +293,49 @@ impl Community {
         })
     }
 
+    /// Puts off the alerts of `permits` (ids or pass numbers; ACCEPTED ones: others have none
+    /// before their end) at `at` (now when `None`) until each one's next threshold; says when
+    /// that is.
+    pub async fn snooze_alerts(
+        &self,
+        permits: &[String],
+        at: Option<&str>,
+    ) -> Result<Vec<SnoozedView>, Error> {
+        if permits.is_empty() || permits.len() > SNOOZE_MAX {
+            return Err(Error::invalid_input(format!(
+                "Snooze one to {SNOOZE_MAX} permits at a time, not {}.",
+                permits.len()
+            )));
+        }
+        let now = moment(at)?;
+        let mut ids = Vec::with_capacity(permits.len());
+        for key in permits {
+            match self
+                .cache()
+                .permit_by_id_or_pass(key)
+                .await
+                .map_err(storage)?
+            {
+                Some(p) => ids.push(p.id),
+                None => {
+                    return Err(Error::not_found(format!(
+                        "No permit {key} in the cache: nothing was snoozed."
+                    )));
+                }
+            }
+        }
+        let ids = &ids;
+        let snoozed = gatehouse_alerts::snooze::snooze(self.cache(), &self.thresholds(), ids, now)
+            .await
+            .map_err(storage)?;
+        if snoozed.is_empty() {
+            return Err(Error::invalid_input(
+                "None of these permits is ACCEPTED in the cache: there are no alerts to put off.",
+            ));
+        }
+        Ok(snoozed.into_iter().map(SnoozedView::of).collect())
+    }
+
     /// Marks alerts read (every unread one when `ids` is empty).
     pub async fn mark_alerts_read(&self, ids: &[i64]) -> Result<(), Error> {
         self.cache()
@@ -242,123 +343,5 @@ impl Community {
             .await
             .map(drop)
             .map_err(storage)
-    }
-}
-
-/// How often the window tells what is due, at most: a wall-clock tick, so a laptop that slept
-/// catches up within this of waking (one long sleep would stall across the suspend).
-pub const ALERT_TICK: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// How long after a change to the permits the alerts are looked at (a sync writes in batches).
-const SETTLE: std::time::Duration = std::time::Duration::from_millis(500);
-
-impl crate::Session {
-    /// Tells the open community's due alerts through `notifier`, for as long as the session
-    /// lives: at once, every [`ALERT_TICK`], and shortly after each change to the permits (a
-    /// sync brought new ends, or a permit was extended), on whichever community is open.
-    /// `paused` holds alerts back until the moment it names (the tray's "Pause alerts").
-    pub async fn tell_alerts(
-        &self,
-        notifier: Notifier,
-        paused: tokio::sync::watch::Receiver<Option<std::time::Instant>>,
-    ) {
-        let mut switched = self.switched();
-        loop {
-            let community = self.community().await;
-            let mut writes = community.writes();
-            loop {
-                let held = paused
-                    .borrow()
-                    .is_some_and(|until| std::time::Instant::now() < until);
-                if !held && let Err(e) = community.tell_due(None, &notifier).await {
-                    tracing::warn!("alerts: {}", e.message);
-                }
-                let woke = tokio::select! {
-                    _ = tokio::time::sleep(ALERT_TICK) => Wake::Tick,
-                    w = permits_changed(&mut writes) => w,
-                    s = switched.changed() => if s.is_ok() { Wake::Switched } else { return },
-                };
-                match woke {
-                    Wake::Tick => {}
-                    Wake::Changed => tokio::time::sleep(SETTLE).await,
-                    Wake::Switched | Wake::Closed => break,
-                }
-            }
-            switched.borrow_and_update();
-        }
-    }
-}
-
-enum Wake {
-    Tick,
-    Changed,
-    Switched,
-    Closed,
-}
-
-/// The next write to the permits (a missed one counts).
-async fn permits_changed(
-    writes: &mut tokio::sync::broadcast::Receiver<gatehouse_cache::Committed>,
-) -> Wake {
-    use tokio::sync::broadcast::error::RecvError;
-    loop {
-        match writes.recv().await {
-            Ok(gatehouse_cache::Committed::Permits(_)) | Err(RecvError::Lagged(_)) => {
-                return Wake::Changed;
-            }
-            Ok(_) => {}
-            Err(RecvError::Closed) => return Wake::Closed,
-        }
-    }
-}
-
-/// What the tray says: the permits that end within a day, and its menu's words.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TrayView {
-    /// The ACCEPTED permits ending within 24 h (at most [`crate::PERMIT_IDS_MAX`]), soonest first.
-    pub expiring: Vec<String>,
-    /// How many in all.
-    pub total: u64,
-}
-
-/// The tray's window: permits ending within this are counted.
-pub const TRAY_WITHIN_MINUTES: u32 = 24 * 60;
-
-impl TrayView {
-    /// The menu line that opens them: "3 permits expire within 24 h".
-    pub fn expiring_line(&self) -> String {
-        match self.total {
-            0 => "No permit expires within 24 h".into(),
-            1 => "1 permit expires within 24 h".into(),
-            n => format!("{n} permits expire within 24 h"),
-        }
-    }
-
-    /// The tooltip (Windows shows at most 64 characters) and the title (macOS's menu bar).
-    pub fn tooltip(&self, paused: bool) -> String {
-        let mut t = format!("Gatehouse: {}", self.expiring_line().to_lowercase());
-        if paused {
-            t.push_str(" (alerts paused)");
-        }
-        t.chars().take(64).collect()
-    }
-}
-
-impl Community {
-    /// What the tray shows now.
-    pub async fn tray(&self) -> Result<TrayView, Error> {
-        let filter = crate::PermitFilter {
-            statuses: vec![gatehouse_buzzin::StatusName::Accepted],
-            expiring_within_minutes: Some(TRAY_WITHIN_MINUTES),
-            ..crate::PermitFilter::default()
-        };
-        // Ids only: the tray needs no rows (no contractor read for each permit, every minute).
-        let (documents, total) = self
-            .permit_documents(&filter, Some(crate::PERMIT_IDS_MAX as u64))
-            .await?;
-        Ok(TrayView {
-            expiring: documents.into_iter().map(|p| p.id).collect(),
-            total,
-        })
     }
 }
