@@ -111,39 +111,36 @@ impl Cache {
             return Ok(Vec::new());
         };
         // The rows come back as one JSON array (one row through sqlx, not a thousand: its
-        // per-row cost was most of the time of a tick that finds a thousand due).
+        // per-row cost was most of the time of a tick that finds a thousand due). Each band is
+        // its own range of the index by status and end, so only the statuses it tells are read.
+        let _ = last;
         let mut q = QueryBuilder::<Sqlite>::new(
             "SELECT json_group_array(json_array(id, pass_number, status_name, valid_till, band) \
-             ORDER BY valid_till, id) FROM \
-             (SELECT id, pass_number, status_name, valid_till, CASE",
+             ORDER BY valid_till, id) FROM (",
         );
-        for (i, b) in bands.iter().enumerate() {
-            q.push(" WHEN valid_till <= ")
-                .push_bind(b.till.as_str())
-                .push(format!(" THEN {i}"));
-        }
-        q.push(" END AS band FROM permits WHERE valid_till >= ")
-            .push_bind(from)
-            .push(" AND valid_till <= ")
-            .push_bind(last.till.as_str())
-            .push(") p WHERE (");
         for (i, b) in bands.iter().enumerate() {
             if i > 0 {
-                q.push(" OR ");
+                q.push(" UNION ALL ");
             }
-            q.push(format!("(band = {i} AND status_name IN "));
+            q.push(format!(
+                "SELECT id, pass_number, status_name, valid_till, {i} AS band, "
+            ))
+            .push_bind(b.label.as_str())
+            .push(" AS label FROM permits WHERE status_name IN ");
             crate::push_list(&mut q, b.statuses.iter().map(String::as_str));
-            q.push(")");
+            q.push(" AND valid_till >= ")
+                .push_bind(from)
+                .push(" AND valid_till <= ")
+                .push_bind(b.till.as_str());
+            if i > 0 {
+                q.push(" AND valid_till > ")
+                    .push_bind(bands[i - 1].till.as_str());
+            }
         }
         q.push(
-            ") AND NOT EXISTS (SELECT 1 FROM alert_ledger l WHERE l.permit_id = p.id \
-             AND l.valid_till = p.valid_till AND l.threshold = CASE band",
+            ") p WHERE NOT EXISTS (SELECT 1 FROM alert_ledger l WHERE l.permit_id = p.id \
+             AND l.threshold = p.label AND l.valid_till = p.valid_till)",
         );
-        for (i, b) in bands.iter().enumerate() {
-            q.push(format!(" WHEN {i} THEN "))
-                .push_bind(b.label.as_str());
-        }
-        q.push(" END)");
         let json: String = q
             .build_query_scalar()
             .fetch_one(&self.pool)
@@ -235,27 +232,32 @@ impl Cache {
         keys: &[LedgerKey],
     ) -> Result<std::collections::HashSet<LedgerKey>, CacheError> {
         let mut held = std::collections::HashSet::new();
-        for chunk in keys.chunks(CHUNK) {
+        for chunk in keys.chunks(CHUNK / 3) {
             let mut q = QueryBuilder::<Sqlite>::new(
-                "SELECT permit_id, threshold, valid_till FROM alert_ledger WHERE permit_id IN ",
+                "SELECT permit_id, threshold, valid_till FROM alert_ledger \
+                 WHERE (valid_till, permit_id, threshold) IN (VALUES ",
             );
-            crate::push_list(&mut q, chunk.iter().map(|k| k.permit_id.as_str()));
+            let mut sep = q.separated(", ");
+            for k in chunk {
+                sep.push("(")
+                    .push_bind_unseparated(k.valid_till.as_str())
+                    .push_unseparated(", ")
+                    .push_bind_unseparated(k.permit_id.as_str())
+                    .push_unseparated(", ")
+                    .push_bind_unseparated(k.threshold.as_str())
+                    .push_unseparated(")");
+            }
+            q.push(")");
             let rows = q
                 .build()
                 .fetch_all(&self.pool)
                 .await
                 .map_err(|e| self.sql(e))?;
-            let wanted: std::collections::HashSet<&LedgerKey> = chunk.iter().collect();
-            for r in rows {
-                let key = LedgerKey {
-                    permit_id: r.get(0),
-                    threshold: r.get(1),
-                    valid_till: r.get(2),
-                };
-                if wanted.contains(&key) {
-                    held.insert(key);
-                }
-            }
+            held.extend(rows.into_iter().map(|r| LedgerKey {
+                permit_id: r.get(0),
+                threshold: r.get(1),
+                valid_till: r.get(2),
+            }));
         }
         Ok(held)
     }
