@@ -104,6 +104,14 @@ async fn an_alert_is_a_real_notification_and_its_click_opens_exactly_its_permits
         desk.texts("alerts-unread").await.is_empty()
     })
     .await;
+    // Snooze on an expiring alert says when its permits' next alert is.
+    // (The demo's permits end around now: some of its alerts are of permits still to end.)
+    desk.click("alert-snooze").await;
+    let said = desk.text_until("notice", |t| t.contains("quiet")).await;
+    assert!(
+        said.contains(": quiet until") || said.contains("are quiet until"),
+        "{said}"
+    );
     desk.close().await;
 }
 
@@ -744,7 +752,10 @@ async fn settings_set_the_alert_times_the_login_start_and_whether_closing_quits(
         profile() == serde_json::json!([90, 2880])
     })
     .await;
-    assert_eq!(field_value(&desk, "alert-times").await, "48h, 90m");
+    eventually_true("shown longest first", Duration::from_secs(10), || async {
+        field_value(&desk, "alert-times").await == "48h, 90m"
+    })
+    .await;
     // Times that do not read: said, and nothing changes.
     desk.type_into("alert-times", "24h, soon").await;
     desk.click("alert-times-save").await;
@@ -756,6 +767,7 @@ async fn settings_set_the_alert_times_the_login_start_and_whether_closing_quits(
         "{said}"
     );
     assert_eq!(profile(), serde_json::json!([90, 2880]));
+    desk.type_into("alert-times", "48h, 90m").await;
 
     // Start at login: an XDG autostart entry that starts it in the tray, gone when unticked.
     assert!(autostart_entries(&desk).is_empty());
