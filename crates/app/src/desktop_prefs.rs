@@ -37,27 +37,11 @@ impl DesktopPrefs {
     /// The saved preferences; the defaults when there are none. A file that does not read is
     /// an error that names it (it is left as it is).
     pub fn load(paths: &Paths) -> Result<DesktopPrefs, Error> {
-        let file = Self::file(paths);
-        match std::fs::read(&file) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                Error::storage(format!(
-                    "{} does not read ({e}); fix or delete it to start from the defaults.",
-                    file.display()
-                ))
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(DesktopPrefs::default()),
-            Err(e) => Err(Error::storage(format!(
-                "Cannot read {}: {e}.",
-                file.display()
-            ))),
-        }
+        crate::json_file::load(&Self::file(paths))
     }
 
     pub fn save(&self, paths: &Paths) -> Result<(), Error> {
-        let file = Self::file(paths);
-        let text = serde_json::to_vec_pretty(self).expect("preferences serialise");
-        gatehouse_cache::files::write_private(&file, |w| w.write_all(&text))
-            .map_err(|e| Error::storage(format!("Cannot write {}: {e}.", file.display())))
+        crate::json_file::save(&Self::file(paths), self)
     }
 }
 
@@ -92,7 +76,7 @@ mod tests {
         std::fs::write(dir.path().join("desktop.json"), b"{oops").unwrap();
         let err = DesktopPrefs::load(&paths).unwrap_err();
         assert!(
-            err.message.contains("desktop.json does not read"),
+            err.message.contains("desktop.json cannot be read"),
             "{}",
             err.message
         );

@@ -21,6 +21,7 @@ mod error;
 pub mod export;
 mod gate;
 mod info;
+mod json_file;
 pub mod labels;
 mod notifier;
 mod on_demand;

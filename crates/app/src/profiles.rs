@@ -97,34 +97,15 @@ impl Profiles {
     }
 
     pub fn load(paths: &Paths) -> Result<Self, Error> {
-        let file = Self::file(paths);
-        match std::fs::read(&file) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map(|mut p: Profiles| {
-                    p.mark_only();
-                    p
-                })
-                .map_err(|e| {
-                    Error::storage(format!(
-                        "{} cannot be read ({e}); fix or remove it.",
-                        file.display()
-                    ))
-                }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(e) => Err(Error::storage(format!(
-                "Cannot read {}: {e}.",
-                file.display()
-            ))),
-        }
+        let mut p: Profiles = crate::json_file::load(&Self::file(paths))?;
+        p.mark_only();
+        Ok(p)
     }
 
     /// Writes the list atomically and private (a crash leaves the old or the new file, never
     /// half of one).
     pub fn save(&self, paths: &Paths) -> Result<(), Error> {
-        let file = Self::file(paths);
-        let text = serde_json::to_vec_pretty(self).expect("profiles serialise");
-        gatehouse_cache::files::write_private(&file, |w| w.write_all(&text))
-            .map_err(|e| Error::storage(format!("Cannot write {}: {e}.", file.display())))
+        crate::json_file::save(&Self::file(paths), self)
     }
 
     fn mark_only(&mut self) {
