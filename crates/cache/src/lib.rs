@@ -11,6 +11,7 @@ pub mod files;
 mod outbox;
 mod query;
 mod reads;
+mod search;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -205,9 +206,14 @@ impl Cache {
             writes: std::sync::atomic::AtomicU64::new(0),
             names_complete: std::sync::Mutex::new(None),
         };
-        // A bulk load that was interrupted (the process died) is finished now.
+        // A bulk load that was interrupted (the process died) is finished now; it rebuilds the
+        // search indexes too. Indexes built by an older search text are rebuilt.
         if cache.bulk_indexes().await?.is_some() {
             cache.finish_bulk_load().await?;
+        } else if cache.state::<i64>(search::SEARCH_TEXT_KEY).await?
+            != Some(search::SEARCH_TEXT_VERSION)
+        {
+            cache.reindex_search().await?;
         }
         Ok(cache)
     }
@@ -254,6 +260,13 @@ impl Cache {
         Ok(())
     }
 
+    /// Rebuilds both search indexes in one transaction (a cache indexed by an older search text).
+    async fn reindex_search(&self) -> Result<(), CacheError> {
+        let mut tx = self.write_tx().await?;
+        reindex(&mut tx).await.map_err(|e| self.sql(e))?;
+        tx.commit().await.map_err(|e| self.sql(e))
+    }
+
     /// Ends a bulk load: rebuilds the permit indexes and both search indexes, in one transaction.
     pub async fn finish_bulk_load(&self) -> Result<(), CacheError> {
         let indexes = self.bulk_indexes().await?.unwrap_or_default();
@@ -269,17 +282,7 @@ impl Cache {
                 .await
                 .map_err(|e| self.sql(e))?;
         }
-        for sql in [
-            "DELETE FROM contractor_search",
-            CONTRACTOR_SEARCH_INSERT,
-            "DELETE FROM permit_search",
-            PERMIT_SEARCH_INSERT,
-        ] {
-            sqlx::query(sql)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| self.sql(e))?;
-        }
+        reindex(&mut tx).await.map_err(|e| self.sql(e))?;
         sqlx::query("DELETE FROM sync_state WHERE key = ?")
             .bind(BULK_KEY)
             .execute(&mut *tx)
@@ -482,16 +485,19 @@ impl Cache {
     }
 }
 
-/// The search text of contractors: name, company, phone, email and Salesforce id.
-pub(crate) const CONTRACTOR_SEARCH_INSERT: &str = "INSERT INTO contractor_search (rowid, text) SELECT rowid, \
-    name || ' ' || company || ' ' || phone || ' ' || email || ' ' || salesforce_id FROM contractors";
-
-/// The search text of permits: pass number, unit, job, representative, and the contractor's
-/// name, company and phone.
-pub(crate) const PERMIT_SEARCH_INSERT: &str = "INSERT INTO permit_search (rowid, text) SELECT p.rowid, \
-    p.pass_number || ' ' || p.flat_id || ' ' || p.job || ' ' || p.representative || ' ' || coalesce(c.name, '') || ' ' || \
-    coalesce(c.company, '') || ' ' || coalesce(c.phone, '') \
-    FROM permits p LEFT JOIN contractors c ON c.id = p.contractor_id";
+/// Both search indexes built afresh by the current search text, which the cache then records.
+async fn reindex(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+    for sql in [
+        "DELETE FROM contractor_search",
+        search::CONTRACTOR_SEARCH_INSERT.as_str(),
+        "DELETE FROM permit_search",
+        search::PERMIT_SEARCH_INSERT.as_str(),
+    ] {
+        sqlx::query(sql).execute(&mut *conn).await?;
+    }
+    let version = serde_json::json!(search::SEARCH_TEXT_VERSION);
+    write::set_state(conn, search::SEARCH_TEXT_KEY, Some(&version)).await
+}
 
 /// Appends `(?, ?, …)` bound to `items`: the list of an `IN`.
 pub(crate) fn push_list<'a>(

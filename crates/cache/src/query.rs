@@ -118,19 +118,6 @@ pub struct PermitPage {
     pub next: Option<Cursor>,
 }
 
-/// A search box's text as an FTS5 query: every word must match as a prefix. Quotes make each
-/// word a literal, so operators and punctuation in the input cannot change the query.
-pub(crate) fn fts_query(input: &str) -> Option<String> {
-    let terms: Vec<String> = input
-        .split_whitespace()
-        .map(|w| w.replace('"', ""))
-        .filter(|w| !w.is_empty())
-        .take(12)
-        .map(|w| format!("\"{w}\"*"))
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
-}
-
 /// How SQLite is steered when there is a search (it cannot estimate how many rows a search
 /// matches, and guesses badly both ways).
 #[derive(Clone, Copy, PartialEq)]
@@ -219,7 +206,7 @@ pub(crate) async fn permits(
     names_complete: bool,
 ) -> Result<PermitPage, CacheError> {
     let err = |e| CacheError::classify(path, e);
-    let fts = f.search.as_deref().and_then(fts_query);
+    let fts = f.search.as_deref().and_then(crate::search::fts_query);
     let limit = match f.limit {
         0 => 100,
         n => n.min(500),
@@ -309,7 +296,7 @@ pub(crate) async fn anchors(
 ) -> Result<Vec<Cursor>, CacheError> {
     let err = |e| CacheError::classify(path, e);
     let every = every.max(1) as i64;
-    let fts = f.search.as_deref().and_then(fts_query);
+    let fts = f.search.as_deref().and_then(crate::search::fts_query);
     // Every match is visited: the walk pays off without a search.
     let (from, col) = source(f, fts.is_none(), names_complete);
     let dir = if f.descending { "DESC" } else { "ASC" };
@@ -334,23 +321,4 @@ pub(crate) async fn anchors(
             id: r.get(1),
         })
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fts_query;
-
-    #[test]
-    fn search_text_becomes_quoted_prefix_terms() {
-        assert_eq!(
-            fts_query("ahmed WP-0023").as_deref(),
-            Some("\"ahmed\"* \"WP-0023\"*")
-        );
-        assert_eq!(fts_query("  \"  ").as_deref(), None);
-        assert_eq!(
-            fts_query("a OR b NEAR(c)").as_deref(),
-            Some("\"a\"* \"OR\"* \"b\"* \"NEAR(c)\"*")
-        );
-        assert_eq!(fts_query("محمد").as_deref(), Some("\"محمد\"*"));
-    }
 }

@@ -206,7 +206,7 @@ impl Cache {
              coalesce(sum(c.removed = 0 AND c.approved = 1), 0), \
              coalesce(sum(c.removed = 1), 0) FROM contractors c WHERE 1 = 1",
         );
-        let fts = search.and_then(query::fts_query);
+        let fts = search.and_then(crate::search::fts_query);
         if let Some(m) = &fts {
             q.push(" AND c.rowid IN (SELECT rowid FROM contractor_search WHERE contractor_search MATCH ")
                 .push_bind(m.as_str())
@@ -236,7 +236,7 @@ impl Cache {
             Some(ContractorState::Removed) => q.push(" AND c.removed = 1"),
             None => &mut q,
         };
-        let fts = search.and_then(query::fts_query);
+        let fts = search.and_then(crate::search::fts_query);
         if let Some(m) = &fts {
             q.push(" AND c.rowid IN (SELECT rowid FROM contractor_search WHERE contractor_search MATCH ")
                 .push_bind(m.as_str())

@@ -4,7 +4,7 @@
 use gatehouse_buzzin::{Contractor, FeedItem, Permit, Timestamp};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
-use crate::{CONTRACTOR_SEARCH_INSERT, PERMIT_SEARCH_INSERT};
+use crate::search::{CONTRACTOR_SEARCH_INSERT, PERMIT_SEARCH_INSERT};
 
 /// Rows per multi-row statement (each statement is a round trip to SQLite's worker thread).
 const CHUNK: usize = 400;
@@ -73,7 +73,7 @@ pub(crate) async fn upsert_contractors(
         .await?;
         in_list(
             conn,
-            &format!("{PERMIT_SEARCH_INSERT} WHERE p.contractor_id IN "),
+            &format!("{} WHERE p.contractor_id IN ", *PERMIT_SEARCH_INSERT),
             stale.iter().copied(),
             "",
         )
@@ -106,7 +106,7 @@ async fn refresh_contractor_search<'a>(
     .await?;
     in_list(
         conn,
-        &format!("{CONTRACTOR_SEARCH_INSERT} WHERE id IN "),
+        &format!("{} WHERE id IN ", *CONTRACTOR_SEARCH_INSERT),
         ids,
         "",
     )
@@ -253,7 +253,7 @@ pub(crate) async fn upsert_permits(
         if !stale.is_empty() {
             in_list(
                 conn,
-                &format!("{PERMIT_SEARCH_INSERT} WHERE p.id IN "),
+                &format!("{} WHERE p.id IN ", *PERMIT_SEARCH_INSERT),
                 stale.iter().copied(),
                 "",
             )

@@ -372,6 +372,32 @@ async fn search_finds_by_contractor_name_company_phone_and_pass_number() {
             );
         }
     }
+    // As a desk types them: a phone in its national form, in pieces, with the country code
+    // spaced out, or its last seven digits; a pass number without its zeros.
+    let p = &w.permits[777];
+    let c = by_id[p.community_contractor_id.as_deref().unwrap()];
+    let phone = c.phone.clone().unwrap();
+    let local = &phone[4..];
+    let national = format!("0{local}");
+    for term in [
+        national.clone(),
+        format!("{} {} {}", &national[..3], &national[3..6], &national[6..]),
+        format!("+971 {} {} {}", &local[..2], &local[2..5], &local[5..]),
+        format!("00971{local}"),
+        local[local.len() - 7..].to_owned(),
+    ] {
+        let found = search(&term).await;
+        assert!(
+            found.iter().any(|x| x.id == p.id),
+            "phone {phone} as {term:?}"
+        );
+    }
+    let pass = p.pass_number.clone().unwrap();
+    let bare = pass.rsplit('-').next().unwrap().trim_start_matches('0');
+    assert!(
+        search(bare).await.iter().any(|x| x.id == p.id),
+        "{pass} as {bare}"
+    );
     assert!(search("zzzznotaword").await.is_empty());
     // Input that looks like FTS syntax is taken literally.
     assert!(search("\"unbalanced OR NEAR( *").await.is_empty());
@@ -928,4 +954,59 @@ async fn a_batch_reads_permits_by_id_or_pass_number_and_their_contractors_at_onc
     let contractors = w.cache.contractors_by_ids(&ids).await.unwrap();
     assert_eq!(contractors.len(), w.contractors.len());
     assert_eq!(contractors[&ids[0]], w.contractors[0]);
+}
+
+#[tokio::test]
+async fn contractors_are_found_by_a_phone_as_people_say_it() {
+    let w = filled(300).await;
+    let c = w.contractors.iter().find(|c| c.phone.is_some()).unwrap();
+    let phone = c.phone.clone().unwrap();
+    let local = &phone[4..];
+    for term in [
+        format!("0{local}"),
+        format!("0{} {} {}", &local[..2], &local[2..5], &local[5..]),
+        format!("+971-{local}"),
+    ] {
+        let found = w.cache.contractors(None, Some(&term)).await.unwrap();
+        assert!(found.iter().any(|x| x.id == c.id), "{phone} as {term:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_cache_indexed_by_an_older_search_text_is_reindexed_when_it_opens() {
+    let w = filled(200).await;
+    let path = w.cache.path().to_owned();
+    let p = &w.permits[17];
+    let pass = p.pass_number.clone().unwrap();
+    let bare = pass
+        .rsplit('-')
+        .next()
+        .unwrap()
+        .trim_start_matches('0')
+        .to_owned();
+    async fn finds(cache: &Cache, text: &str, id: &str) -> bool {
+        let q = PermitQuery {
+            search: Some(text.to_owned()),
+            limit: 500,
+            ..Default::default()
+        };
+        all_pages(cache, q).await.iter().any(|x| x.id == id)
+    }
+    assert!(finds(&w.cache, &bare, &p.id).await);
+    // As the previous version left it: the pass number's text alone, no version recorded.
+    let raw = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE permit_search SET text = 'nothing'")
+        .execute(&raw)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM sync_state WHERE key = 'search_text_version'")
+        .execute(&raw)
+        .await
+        .unwrap();
+    raw.close().await;
+    drop(w.cache);
+    let reopened = Cache::open(&path).await.unwrap();
+    assert!(finds(&reopened, &bare, &p.id).await, "{pass} as {bare}");
 }
