@@ -795,3 +795,42 @@ async fn settings_set_the_alert_times_the_login_start_and_whether_closing_quits(
     .await;
     close_until(&desk, "the app has quit", || !app_running(&desk)).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_login_start_puts_the_window_in_the_tray_or_minimizes_it_without_one() {
+    // With a tray host: hidden, the app running; a second launch brings it back.
+    let desk = Desktop::launch_at_login(true).await;
+    desk.testid("view-contractors").await;
+    let shown = || desk.display.window_shown("Gatehouse").unwrap();
+    eventually_true("hidden in the tray", Duration::from_secs(20), || async {
+        !shown()
+    })
+    .await;
+    assert!(app_running(&desk));
+    let second = std::process::Command::new(support::app_binary())
+        .envs(desk.env.iter().map(|(k, v)| (k, v)))
+        .status()
+        .unwrap();
+    assert!(second.success(), "the second launch hands over and exits");
+    eventually_true(
+        "shown by the second launch",
+        Duration::from_secs(20),
+        || async { shown() },
+    )
+    .await;
+    desk.close().await;
+
+    // Without one: minimized (the request reaches the display's root), never out of reach.
+    let desk = Desktop::launch_at_login(false).await;
+    let wm = desk.wm_requests.as_ref().unwrap();
+    desk.testid("view-contractors").await;
+    eventually_true("minimized", Duration::from_secs(20), || async {
+        wm.minimizes() > 0
+    })
+    .await;
+    assert!(
+        desk.display.window_shown("Gatehouse").unwrap(),
+        "still mapped: no window manager carries the minimize out"
+    );
+    desk.close().await;
+}

@@ -73,6 +73,7 @@ fn keyring_session() -> Session {
         daemon.wait().unwrap().success(),
         "gnome-keyring-daemon did not start"
     );
+    gatehouse_testkit::desktop::wait_for_bus_name(&session.address, "org.freedesktop.secrets");
     session
 }
 

@@ -35,6 +35,35 @@ pub(crate) fn require(tool: &str, install: &str) {
     assert!(found, "{tool} is missing: {install} (cargo xtask deps)");
 }
 
+/// Waits until `name` has an owner on the session bus at `address`: a daemon that forks
+/// (gnome-keyring's `--daemonize`) returns before it has claimed its name, and a call made in
+/// between finds no service.
+pub fn wait_for_bus_name(address: &str, name: &str) {
+    crate::eventually_blocking(
+        &format!("{name} on the bus"),
+        Duration::from_secs(20),
+        || {
+            let out = Command::new("dbus-send")
+                .args([
+                    &format!("--bus={address}"),
+                    "--print-reply",
+                    "--dest=org.freedesktop.DBus",
+                    "/org/freedesktop/DBus",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    &format!("string:{name}"),
+                ])
+                .output()
+                .map_err(|e| format!("dbus-send: {e}"))?;
+            let reply = String::from_utf8_lossy(&out.stdout);
+            if reply.contains("boolean true") {
+                Ok(())
+            } else {
+                Err(reply.trim().to_owned())
+            }
+        },
+    )
+}
+
 /// Starts `cmd` and returns it with the first line it prints on stdout (its display or bus
 /// address), waiting at most 15 s.
 fn first_line(mut cmd: Command, what: &str) -> (Owned, String) {

@@ -96,7 +96,7 @@ impl Display {
         Ok(WmRequests {
             conn,
             change_state,
-            minimized: std::cell::Cell::new(0),
+            minimized: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 
@@ -122,7 +122,7 @@ impl Display {
 pub struct WmRequests {
     conn: x11rb::rust_connection::RustConnection,
     change_state: u32,
-    minimized: std::cell::Cell<usize>,
+    minimized: std::sync::atomic::AtomicUsize,
 }
 
 impl WmRequests {
@@ -137,9 +137,10 @@ impl WmRequests {
                 && m.type_ == self.change_state
                 && m.data.as_data32()[0] == ICONIC_STATE
             {
-                self.minimized.set(self.minimized.get() + 1);
+                self.minimized
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             }
         }
-        self.minimized.get()
+        self.minimized.load(std::sync::atomic::Ordering::SeqCst)
     }
 }

@@ -142,6 +142,12 @@ fn start_keychain(env: &[(String, String)]) {
         child.wait().unwrap().success(),
         "gnome-keyring-daemon did not start"
     );
+    let bus = env
+        .iter()
+        .find(|(k, _)| k == "DBUS_SESSION_BUS_ADDRESS")
+        .map(|(_, v)| v.as_str())
+        .expect("a session bus in the app's environment");
+    gatehouse_testkit::desktop::wait_for_bus_name(bus, "org.freedesktop.secrets");
 }
 
 /// What the OS keychain holds for Gatehouse under this profile name, read with `secret-tool`
@@ -175,6 +181,10 @@ struct Extras {
     notifications: bool,
     /// A tray host's name on the bus.
     tray_host: bool,
+    /// Arguments the app is started with.
+    args: Vec<String>,
+    /// Listen to what the app asks the window manager for, from before it starts.
+    wm_requests: bool,
 }
 
 pub struct Desktop {
@@ -190,6 +200,9 @@ pub struct Desktop {
     pub notifications: Option<Notifications>,
     /// The tray host on the app's bus, when the test has one.
     pub tray_host: Option<TrayHost>,
+    /// What the app asked the window manager for since before it started, when the test
+    /// listens.
+    pub wm_requests: Option<gatehouse_testkit::desktop::WmRequests>,
     pub bus: Bus,
     pub display: Display,
     _home: TempDir,
@@ -268,6 +281,18 @@ impl Desktop {
         Self::start(|_| Vec::new(), extras).await
     }
 
+    /// Starts the app as a login start does (`--hidden`), on the demo community, with a tray
+    /// host on its bus if `tray_host`.
+    pub async fn launch_at_login(tray_host: bool) -> Desktop {
+        let extras = Extras {
+            tray_host,
+            args: vec!["--hidden".into()],
+            wm_requests: true,
+            ..Extras::default()
+        };
+        Self::start(|_| Vec::new(), extras).await
+    }
+
     /// Opens the app on the demo community with an unlocked OS keychain (gnome-keyring's
     /// Secret Service) on its session bus.
     pub async fn launch_with_keychain() -> Desktop {
@@ -301,6 +326,9 @@ impl Desktop {
             true => Some(TrayHost::on(&bus).await),
             false => None,
         };
+        let wm_requests = extras
+            .wm_requests
+            .then(|| display.wm_requests().expect("listen to the display's root"));
 
         let home = tempfile::tempdir().expect("temp HOME");
         let data_dir = home.path().join("gatehouse-data");
@@ -353,7 +381,7 @@ impl Desktop {
         caps.insert("browserName".into(), "wry".into());
         caps.insert(
             "tauri:options".into(),
-            serde_json::json!({ "application": app_binary() }),
+            serde_json::json!({ "application": app_binary(), "args": extras.args }),
         );
         let client = ClientBuilder::native()
             .capabilities(caps)
@@ -369,6 +397,7 @@ impl Desktop {
             procs,
             notifications,
             tray_host,
+            wm_requests,
             bus,
             display,
             _home: home,
