@@ -568,6 +568,23 @@ async fn close_until(desk: &Desktop, what: &str, done: impl Fn() -> bool) {
     .await;
 }
 
+/// A second launch into the app's session (a desk shortcut, the headless runner's click) with
+/// `args`: it hands over to the running app and exits, and the window comes back.
+async fn launch_again(desk: &Desktop, args: &[&str]) {
+    let second = std::process::Command::new(support::app_binary())
+        .args(args)
+        .envs(desk.env.iter().map(|(k, v)| (k, v)))
+        .status()
+        .unwrap();
+    assert!(second.success(), "the second launch hands over and exits");
+    eventually_true(
+        "shown by the second launch",
+        Duration::from_secs(20),
+        || async { desk.display.window_shown("Gatehouse").unwrap() },
+    )
+    .await;
+}
+
 /// Whether the app's main process is running.
 fn app_running(desk: &Desktop) -> bool {
     desk.processes()
@@ -631,18 +648,7 @@ async fn closing_keeps_the_app_in_the_tray_and_an_alert_or_a_second_launch_bring
         .and_then(|r| r.split_whitespace().next().map(str::to_owned))
         .expect("a permit row");
     let id = support::steps::row_ids(&desk, "permit-row").await.remove(0);
-    let second = std::process::Command::new(support::app_binary())
-        .arg(format!("--open-permits={id}"))
-        .envs(desk.env.iter().map(|(k, v)| (k, v)))
-        .status()
-        .unwrap();
-    assert!(second.success(), "the second launch hands over and exits");
-    eventually_true(
-        "shown by the second launch",
-        Duration::from_secs(20),
-        || async { shown() },
-    )
-    .await;
+    launch_again(&desk, &[&format!("--open-permits={id}")]).await;
     desk.text_until("permit-total", |t| t == "1 permit").await;
     assert!(desk.texts("permit-row").await[0].contains(&pass));
     assert!(
@@ -807,17 +813,7 @@ async fn a_login_start_puts_the_window_in_the_tray_or_minimizes_it_without_one()
     })
     .await;
     assert!(app_running(&desk));
-    let second = std::process::Command::new(support::app_binary())
-        .envs(desk.env.iter().map(|(k, v)| (k, v)))
-        .status()
-        .unwrap();
-    assert!(second.success(), "the second launch hands over and exits");
-    eventually_true(
-        "shown by the second launch",
-        Duration::from_secs(20),
-        || async { shown() },
-    )
-    .await;
+    launch_again(&desk, &[]).await;
     desk.close().await;
 
     // Without one: minimized (the request reaches the display's root), never out of reach.
