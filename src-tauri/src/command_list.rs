@@ -19,6 +19,7 @@ macro_rules! with_commands {
             reissue_pass,
             revoke_pass,
             outbox,
+            retry_now,
             retry_action,
             discard_action,
             check_pass,

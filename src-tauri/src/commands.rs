@@ -62,8 +62,13 @@ pub async fn approve_contractor(
 pub async fn revoke_contractor(
     session: State<'_, Arc<Session>>,
     id: String,
+    reason: String,
 ) -> Result<ActionView, Error> {
-    session.community().await.revoke_contractor(&id).await
+    session
+        .community()
+        .await
+        .revoke_contractor(&id, &reason)
+        .await
 }
 
 #[tauri::command]
@@ -78,6 +83,12 @@ pub async fn permits(
 #[tauri::command]
 pub async fn permit(session: State<'_, Arc<Session>>, id: String) -> Result<PermitDetail, Error> {
     session.community().await.permit(&id).await
+}
+
+#[tauri::command]
+pub async fn retry_now(session: State<'_, Arc<Session>>) -> Result<(), Error> {
+    session.community().await.retry_now();
+    Ok(())
 }
 
 #[tauri::command]

@@ -1,13 +1,14 @@
-//! Admin actions: queued in the outbox with their optimistic effect (the sync engine sends them
-//! as soon as it can), and the outbox as the pending/refused panel shows it.
-
-use std::collections::HashSet;
+//! Admin actions: queued in the outbox (the sync engine sends them as soon as it can; the rows
+//! keep the server's state and a mark of what is queued), and the outbox as the panel of actions
+//! sent to Buzz-In shows it: waiting, refused, and done this shift.
 
 use gatehouse_buzzin::inf::REVOKE_REASON_MAX;
+use gatehouse_buzzin::{Timestamp, community_clock};
 use gatehouse_cache::{ActionKind, AuditRow, NewAction, OutboxEntry, OutboxState};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::marks::Queue;
 use crate::validate::{check_id, check_len};
 use crate::{Community, Error};
 
@@ -33,15 +34,44 @@ pub struct ActionView {
     pub message: Option<String>,
     /// ISO-8601 UTC.
     pub queued_at: String,
+    /// When Buzz-In applied or refused it (ISO-8601 UTC); none while it waits.
+    pub settled_at: Option<String>,
+    /// Once applied, what it did at the gates, for the desk: "WP-010010 revoked at Buzz-In
+    /// 12:38: the pass no longer opens the gates."
+    pub outcome: Option<String>,
 }
 
-/// The pending/refused panel: every action not yet done, in queue order.
+/// How long "sent this shift" looks back.
+pub const SHIFT_HOURS: u32 = 12;
+
+/// The panel of actions sent to Buzz-In: those waiting and those refused in queue order, and
+/// those applied within the last [`SHIFT_HOURS`], newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename_all = "camelCase")]
 pub struct OutboxView {
     pub pending: Vec<ActionView>,
     pub refused: Vec<ActionView>,
+    pub sent: Vec<ActionView>,
+}
+
+/// What an applied action did, in the desk's words.
+fn outcome(kind: ActionKind, label: &str, at: &str) -> String {
+    let at = Timestamp::parse(at)
+        .map(community_clock)
+        .unwrap_or_default();
+    match kind {
+        ActionKind::RevokePass => {
+            format!("{label} revoked at Buzz-In {at}: the pass no longer opens the gates.")
+        }
+        ActionKind::ReissuePass => format!(
+            "{label} reissued at Buzz-In {at}: the old code no longer opens the gates; print the new pass."
+        ),
+        ActionKind::RevokeContractor => {
+            format!("{label} revoked at Buzz-In {at}: their passes no longer open the gates.")
+        }
+        ActionKind::ApproveContractor => format!("{label} approved at Buzz-In {at}."),
+    }
 }
 
 fn verb(kind: ActionKind) -> &'static str {
@@ -67,6 +97,9 @@ pub(crate) fn view(e: &OutboxEntry) -> ActionView {
         attempts: e.attempts.clamp(0, u32::MAX as i64) as u32,
         message: e.last_error.clone(),
         queued_at: e.created_at.clone(),
+        settled_at: matches!(e.state, OutboxState::Done | OutboxState::Refused)
+            .then(|| e.updated_at.clone()),
+        outcome: (e.state == OutboxState::Done).then(|| outcome(e.kind, &e.label, &e.updated_at)),
     }
 }
 
@@ -104,10 +137,18 @@ impl Community {
         self.queue(ActionKind::ApproveContractor, id, None).await
     }
 
-    /// Revokes a contractor, which archives its active permits (see
-    /// [`Community::contractor`] for the list to confirm).
-    pub async fn revoke_contractor(&self, id: &str) -> Result<ActionView, Error> {
-        self.queue(ActionKind::RevokeContractor, id, None).await
+    /// Revokes (or, while pending, declines) a contractor, which archives its active permits
+    /// (see [`Community::contractor`] for the list to confirm). A reason is required: Buzz-In
+    /// takes none, so it is kept in the local audit log.
+    pub async fn revoke_contractor(&self, id: &str, reason: &str) -> Result<ActionView, Error> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::invalid_input(
+                "Say why the contractor is revoked; the reason is kept in the audit log.",
+            ));
+        }
+        self.queue(ActionKind::RevokeContractor, id, Some(reason.to_owned()))
+            .await
     }
 
     /// Reissues an ACCEPTED pass: the server issues a new access code and the old one dies.
@@ -125,10 +166,16 @@ impl Community {
             .await
     }
 
-    /// Actions waiting for the server, and those it refused.
+    /// Actions waiting for the server, those it refused, and those it applied this shift.
     pub async fn outbox(&self) -> Result<OutboxView, Error> {
         let all = self.cache().outbox(false).await?;
+        let since =
+            Timestamp::from_millis(Timestamp::now().millis() - i64::from(SHIFT_HOURS) * 3_600_000)
+                .map(|t| t.to_wire())
+                .unwrap_or_default();
+        let sent = self.cache().done_since(&since).await?;
         Ok(OutboxView {
+            sent: sent.iter().map(view).collect(),
             pending: all.iter().filter(|e| e.state.is_open()).map(view).collect(),
             refused: all
                 .iter()
@@ -157,8 +204,7 @@ impl Community {
         Ok(view(&self.cache().retry(&id).await?))
     }
 
-    /// Drops a pending or refused action, undoing its optimistic effect. `key` is its id, or
-    /// `#seq`.
+    /// Drops a pending or refused action. `key` is its id, or `#seq`.
     pub async fn discard_action(&self, key: &str) -> Result<ActionView, Error> {
         let id = self.action_id(key).await?;
         Ok(view(&self.cache().discard(&id).await?))
@@ -201,15 +247,9 @@ impl Community {
             .collect())
     }
 
-    /// Ids with an action waiting for the server.
-    pub(crate) async fn queued_targets(&self) -> Result<HashSet<String>, Error> {
-        Ok(self
-            .cache()
-            .outbox(true)
-            .await?
-            .into_iter()
-            .map(|e| e.target_id)
-            .collect())
+    /// The actions waiting for the server, by target, for the rows' marks.
+    pub(crate) async fn queued_targets(&self) -> Result<Queue, Error> {
+        Ok(Queue::of(&self.cache().outbox(true).await?))
     }
 }
 

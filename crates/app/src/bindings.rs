@@ -39,13 +39,17 @@ pub fn all() -> Vec<(PathBuf, String)> {
         one::<ContractorRow>(),
         one::<ContractorList>(),
         one::<ContractorDetail>(),
+        one::<crate::OnSite>(),
         one::<Changed>(),
         one::<ActionView>(),
         one::<OutboxView>(),
         one::<PermitRow>(),
+        one::<crate::QueuedMark>(),
         one::<PermitFilter>(),
         one::<PermitPageView>(),
         one::<PermitDetail>(),
+        one::<crate::CrewMember>(),
+        one::<crate::EntryVerdict>(),
         one::<NocView>(),
         one::<TimelineItem>(),
         one::<ConnectRequest>(),
@@ -171,6 +175,12 @@ fn vocabulary() -> String {
          /** The longest revoke reason, in characters. */\n\
          export const REVOKE_REASON_MAX = {reason};\n\
          \n\
+         /** Data older than this, in minutes, is flagged (amber in the status bar). */\n\
+         export const DATA_STALE_MINUTES = {stale};\n\
+         \n\
+         /** How far back \"sent this shift\" looks, in hours. */\n\
+         export const SHIFT_HOURS = {shift};\n\
+         \n\
          /** The longest search, in characters. */\n\
          export const SEARCH_MAX = {search};\n\
          \n\
@@ -207,6 +217,8 @@ fn vocabulary() -> String {
         places_max = crate::places::PLACES_FILE_MAX,
         reason = gatehouse_buzzin::inf::REVOKE_REASON_MAX,
         search = crate::SEARCH_MAX,
+        shift = crate::SHIFT_HOURS,
+        stale = crate::DATA_STALE_MINUTES,
         event = quoted([crate::CHANGED_EVENT]),
         open_event = quoted([crate::OPEN_PERMITS_EVENT]),
     )

@@ -1,7 +1,7 @@
 //! The desk's pass check: a scanned code against the cache, online or offline, with the verdict
 //! a gate would give ([`crate::gate`]) and how old the data is. Every check is audited.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use gatehouse_buzzin::{Timestamp, inf};
 use gatehouse_cache::LocalRecord;
@@ -155,7 +155,7 @@ impl Community {
                 p.pass_number.unwrap_or(code.clone())
             ));
         }
-        let queued: HashSet<String> = open.iter().map(|e| e.target_id.clone()).collect();
+        let queued = crate::marks::Queue::of(&open);
         // The row from the contractor read with the code (no second read: a scanner waits).
         let names: HashMap<String, (String, String)> = contractor
             .iter()

@@ -179,7 +179,7 @@ impl Changed {
                 ..Changed::default()
             },
             // The `Outbox` write announced just before it said so already.
-            Committed::Queued => Changed::default(),
+            Committed::Queued | Committed::SyncAsked => Changed::default(),
             Committed::Alerts => Changed {
                 alerts: true,
                 ..Changed::default()
@@ -488,6 +488,12 @@ impl Community {
 
     pub fn actor(&self) -> &str {
         &self.actor
+    }
+
+    /// "Retry now": the running sync engine tries Buzz-In at once instead of at its next
+    /// attempt (it backs off to 30 s while offline). Changes nothing by itself.
+    pub fn retry_now(&self) {
+        self.cache.ask_sync();
     }
 
     pub fn cache(&self) -> &Arc<Cache> {

@@ -40,10 +40,27 @@ pub struct ContractorDetail {
     pub permits_total: u32,
     /// The permits a revoke would archive: every one, listed for the confirmation.
     pub active_permits: Vec<PermitRow>,
+    /// Of those, the ACCEPTED ones: passes that open the gates until the revoke lands (the
+    /// others are drafts and requests, archived).
+    pub live_passes: u32,
+    /// Crews of theirs on site now: a permit whose last scan was an entry.
+    pub on_site: Vec<OnSite>,
     /// Actions on this contractor waiting for the server or refused by it.
     pub actions: Vec<ActionView>,
     pub can_approve: bool,
     pub can_revoke: bool,
+}
+
+/// A crew on site: its permit's last scan was an entry, with no exit after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct OnSite {
+    pub permit_id: String,
+    pub pass_number: String,
+    /// ISO-8601 UTC.
+    pub entered_at: String,
+    pub gate: Option<String>,
 }
 
 /// A licence expiring within this many days is flagged.
@@ -145,6 +162,11 @@ impl Community {
             })
             .await?;
         let active = self.cache().active_permits_of(id).await?;
+        let live_passes = active
+            .iter()
+            .filter(|p| p.status_name() == Some(gatehouse_buzzin::StatusName::Accepted))
+            .count();
+        let on_site = self.on_site(&active).await?;
         let actions = self.actions_on(&[id]).await?;
         let waiting = actions.iter().any(|a| a.open);
         Ok(ContractorDetail {
@@ -161,10 +183,40 @@ impl Community {
             permits: self.rows_marked(&page.rows, &queued).await?,
             permits_total: count(page.total.unwrap_or_default()),
             active_permits: self.rows_marked(&active, &queued).await?,
+            live_passes: count(live_passes as u64),
+            on_site,
             can_approve: may_approve && !waiting,
             can_revoke: may_revoke && !waiting,
             actions,
             contractor,
         })
+    }
+
+    /// The permits among these whose last scan was an entry, in one read of their events.
+    async fn on_site(&self, permits: &[gatehouse_buzzin::Permit]) -> Result<Vec<OnSite>, Error> {
+        let ids: Vec<String> = permits.iter().map(|p| p.id.clone()).collect();
+        let mut last: std::collections::HashMap<String, gatehouse_buzzin::ScanInfo> =
+            Default::default();
+        for e in self.cache().events_of_all(&ids).await? {
+            let data: gatehouse_buzzin::PermitEventData =
+                serde_json::from_value(e.envelope.data.clone()).unwrap_or_default();
+            if let (Some(scan), Some(id)) = (data.scan, data.permit_id) {
+                last.insert(id, scan);
+            }
+        }
+        Ok(permits
+            .iter()
+            .filter_map(|p| {
+                let scan = last.get(&p.id)?;
+                scan.direction
+                    .eq_ignore_ascii_case("entry")
+                    .then(|| OnSite {
+                        permit_id: p.id.clone(),
+                        pass_number: p.pass_number.clone().unwrap_or_default(),
+                        entered_at: scan.scanned_at.to_wire(),
+                        gate: scan.gate.clone(),
+                    })
+            })
+            .collect())
     }
 }

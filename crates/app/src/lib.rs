@@ -17,16 +17,19 @@ mod check;
 mod community;
 mod contractors;
 mod desktop_prefs;
+mod entry;
 mod error;
 pub mod export;
 mod gate;
 mod info;
 mod json_file;
 pub mod labels;
+mod marks;
 mod notifier;
 mod on_demand;
 mod passes;
 mod paths;
+mod permit_detail;
 mod permits;
 pub mod places;
 mod printer;
@@ -35,7 +38,7 @@ mod rows;
 mod session;
 mod validate;
 
-pub use actions::{ActionView, OutboxView};
+pub use actions::{ActionView, OutboxView, SHIFT_HOURS};
 pub use activity::{
     ACTIVITY_MAX, ACTIVITY_PAGE, ActivityExport, ActivityKind, ActivityPage, ActivityQuery,
     ActivityRow,
@@ -48,14 +51,18 @@ pub use check::{CheckRequest, CheckVerdict, SCAN_MAX};
 pub use community::{
     CHANGED_EVENT, ChangeFeed, Changed, Community, SYNC_EVERY_ENV, StatusView, SyncProgress,
 };
-pub use contractors::{ContractorDetail, ContractorList, ContractorListing, LICENCE_WARNING_DAYS};
+pub use contractors::{
+    ContractorDetail, ContractorList, ContractorListing, LICENCE_WARNING_DAYS, OnSite,
+};
 pub use desktop_prefs::DesktopPrefs;
+pub use entry::{DATA_STALE_MINUTES, EntryVerdict};
 pub use error::{Error, ErrorCode, Result};
 pub use gate::GateRefusal;
 /// Private folders and files (`0700`/`0600` on Unix), for what a caller writes beside the cache
 /// (the CLI's exports).
 pub use gatehouse_cache::files;
 pub use info::{AppInfo, app_info};
+pub use marks::QueuedMark;
 pub use notifier::{
     APP_NAME, Notifier, OPEN_PERMITS_ARG, OPEN_PERMITS_EVENT, WAITING_MAX, permits_to_open,
 };
@@ -64,10 +71,8 @@ pub use passes::{
     PRINT_MAX, PRINTER_DPIS, PrintCandidate, PrintOutcome, PrintRequest, RefusedPass,
 };
 pub use paths::{APP_IDENTIFIER, DATA_DIR_ENV, Paths};
-pub use permits::{
-    NocView, PAGE_SIZE, PERMIT_IDS_MAX, PermitDetail, PermitFilter, PermitListing, PermitPageView,
-    TimelineItem,
-};
+pub use permit_detail::{CrewMember, NocView, PermitDetail, TimelineItem};
+pub use permits::{PAGE_SIZE, PERMIT_IDS_MAX, PermitFilter, PermitListing, PermitPageView};
 pub use printer::{cups_media, printers};
 pub use rows::{ContractorRow, PermitRow};
 pub use validate::SEARCH_MAX;

@@ -1,14 +1,14 @@
-//! The permits table (pages opened by keyset at any position), and one permit's detail.
+//! The permits table (pages opened by keyset at any position); one permit's panel is
+//! `permit_detail.rs`.
 
 use std::sync::atomic::Ordering;
 
-use gatehouse_buzzin::{Permit, PermitAction, PermitType, StatusName, Timestamp, inf};
-use gatehouse_cache::{ActionKind, Cursor, PermitQuery, PermitSort, may_act_on_permit};
+use gatehouse_buzzin::{Permit, PermitType, StatusName, Timestamp, inf};
+use gatehouse_cache::{Cursor, PermitQuery, PermitSort};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::actions::ActionView;
-use crate::rows::{ContractorRow, PermitRow, count, wire};
+use crate::rows::{PermitRow, count};
 use crate::validate::{check_id, check_search, quoted};
 use crate::{Community, Error};
 
@@ -56,89 +56,6 @@ pub struct PermitListing {
     pub documents: Vec<Permit>,
     /// How many match in all (more than listed when a limit cut the list).
     pub total: u64,
-}
-
-/// A NOC attached to a permit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(rename_all = "camelCase")]
-pub struct NocView {
-    pub number: Option<String>,
-    pub issue_date: Option<String>,
-    pub expiry_date: Option<String>,
-    pub document_url: Option<String>,
-    /// When it was replaced by a newer one (ISO-8601 UTC).
-    pub replaced_at: Option<String>,
-}
-
-/// One line of a permit's timeline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(rename_all = "camelCase")]
-pub struct TimelineItem {
-    /// ISO-8601 UTC.
-    pub at: String,
-    /// `issued`, `updated`, `reissued`, `revoked`, `expiring`, `expired`, `scanned`, … or the
-    /// API's own word for what happened.
-    pub what: String,
-    pub detail: Option<String>,
-}
-
-/// Everything the detail panel of a permit shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(rename_all = "camelCase")]
-pub struct PermitDetail {
-    pub permit: PermitRow,
-    /// Daily window, `HH:mm` in the community's time.
-    pub time_in: Option<String>,
-    pub time_out: Option<String>,
-    pub representative: Option<String>,
-    pub representative_contact: Option<String>,
-    pub employees: u32,
-    pub access_code: Option<String>,
-    pub contractor: Option<ContractorRow>,
-    pub noc: Option<NocView>,
-    pub noc_history: Vec<NocView>,
-    /// Oldest first.
-    pub timeline: Vec<TimelineItem>,
-    /// Actions on this permit, or on its contractor, waiting for the server or refused by it.
-    pub actions: Vec<ActionView>,
-    /// The pass can be reissued (it is ACCEPTED and nothing is queued on it).
-    pub can_reissue: bool,
-    pub can_revoke: bool,
-}
-
-fn noc(n: &gatehouse_buzzin::StoredNoc) -> NocView {
-    NocView {
-        number: n.noc_number.clone(),
-        issue_date: n.issue_date.clone(),
-        expiry_date: n.expiry_date.clone(),
-        document_url: n.document.as_ref().map(|d| d.public_url.clone()),
-        replaced_at: wire(n.replaced_at),
-    }
-}
-
-/// The API's event names, in the words of the timeline.
-fn event_word(event: &str) -> String {
-    let last = event.rsplit('.').next().unwrap_or(event);
-    match last {
-        "firstScanned" => "first scan".into(),
-        "lastScanned" => "last scan".into(),
-        other => other.to_owned(),
-    }
-}
-
-/// A permit audit `action` (the PATCH action that made it), as a timeline word.
-fn audit_word(action: &PermitAction) -> String {
-    match action {
-        PermitAction::Revoke => "revoked".into(),
-        PermitAction::ReissuePass => "reissued".into(),
-        PermitAction::Submit => "submitted".into(),
-        PermitAction::Approve => "approved".into(),
-        PermitAction::Reject => "rejected".into(),
-        PermitAction::Unknown(other) => other.clone(),
-    }
 }
 
 /// "Expiring within" counts from the start of this minute, so that the pages of one scroll
@@ -382,93 +299,5 @@ impl Community {
             }
         }
         Ok((documents, total))
-    }
-
-    /// One permit, by id or pass number, with its contractor, NOCs, timeline and actions.
-    pub async fn permit(&self, key: &str) -> Result<PermitDetail, Error> {
-        check_id(key, "permit id")?;
-        let p = self
-            .cache()
-            .permit_by_id_or_pass(key)
-            .await?
-            .ok_or_else(|| Error::not_found(format!("No permit {key} here.")))?;
-        let queued = self.queued_targets().await?;
-        let row = self
-            .rows_marked(std::slice::from_ref(&p), &queued)
-            .await?
-            .remove(0);
-        let contractor = match &p.community_contractor_id {
-            Some(id) => self.contractor_row(id, &queued).await?,
-            None => None,
-        };
-        let mut timeline: Vec<TimelineItem> = Vec::new();
-        for e in self.cache().events_of(&p.id).await? {
-            let data: gatehouse_buzzin::PermitEventData =
-                serde_json::from_value(e.envelope.data.clone()).unwrap_or_default();
-            let detail = match (&data.scan, &data.reason, &data.status_name) {
-                (Some(scan), _, _) => Some(match &scan.gate {
-                    Some(gate) => format!("{} at {gate}", scan.direction),
-                    None => scan.direction.clone(),
-                }),
-                (None, Some(reason), _) => Some(reason.clone()),
-                (None, None, Some(s)) => Some(s.to_string()),
-                _ => None,
-            };
-            timeline.push(TimelineItem {
-                at: e.envelope.created_at.to_wire(),
-                what: event_word(e.envelope.event.as_str()),
-                detail,
-            });
-        }
-        for a in p.audit.iter().flatten() {
-            // The permit's own audit (reissues, revokes): said once even if an event said it too.
-            let what = audit_word(&a.action);
-            let at = a.at.to_wire();
-            if timeline.iter().any(|t| t.at == at && t.what == what) {
-                continue;
-            }
-            let by = a.actor.as_deref().map(|who| format!("by {who}"));
-            let detail = match (by, &a.reason) {
-                (Some(by), Some(r)) => Some(format!("{by}: {r}")),
-                (Some(by), None) => Some(by),
-                (None, r) => r.clone(),
-            };
-            timeline.push(TimelineItem { at, what, detail });
-        }
-        if !timeline.iter().any(|t| t.what == "issued")
-            && let Some(created) = p.created_at
-        {
-            timeline.push(TimelineItem {
-                at: created.to_wire(),
-                what: "created".into(),
-                detail: None,
-            });
-        }
-        timeline.sort_by(|a, b| a.at.cmp(&b.at));
-        // Its own actions, and its contractor's (a revoke archives it).
-        let mut targets = vec![p.id.as_str()];
-        targets.extend(p.community_contractor_id.as_deref());
-        let actions = self.actions_on(&targets).await?;
-        let queued = actions.iter().any(|a| a.open && a.target_id == p.id);
-        let damac = p.integrations.as_ref().and_then(|i| i.damac.as_ref());
-        Ok(PermitDetail {
-            time_in: p.time_in.clone(),
-            time_out: p.time_out.clone(),
-            representative: p.representative_name.clone(),
-            representative_contact: p.representative_contact.clone(),
-            employees: p.employees.as_ref().map_or(0, |e| e.len() as u32),
-            access_code: p.access_code.clone(),
-            contractor,
-            noc: damac.and_then(|d| d.noc.as_ref()).map(noc),
-            noc_history: damac
-                .and_then(|d| d.noc_history.as_ref())
-                .map(|h| h.iter().map(noc).collect())
-                .unwrap_or_default(),
-            timeline,
-            can_reissue: may_act_on_permit(ActionKind::ReissuePass, &p).is_ok() && !queued,
-            can_revoke: may_act_on_permit(ActionKind::RevokePass, &p).is_ok() && !queued,
-            actions,
-            permit: row,
-        })
     }
 }

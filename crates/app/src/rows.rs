@@ -4,6 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::marks::{Queue, QueuedMark};
+
 use gatehouse_buzzin::{Contractor, Permit, PermitType, StatusName, Timestamp};
 use gatehouse_cache::ContractorState;
 use serde::{Deserialize, Serialize};
@@ -26,8 +28,8 @@ pub struct ContractorRow {
     pub salesforce_id: Option<String>,
     /// `YYYY-MM-DD`, as the API gives it.
     pub trade_license_expiry: Option<String>,
-    /// An action on this contractor is waiting for the server.
-    pub pending_sync: bool,
+    /// An action on this contractor waiting for the server; `state` is still the server's.
+    pub queued: Option<QueuedMark>,
 }
 
 /// One permit as the table shows it. Every text is the API's, shown as text.
@@ -52,8 +54,9 @@ pub struct PermitRow {
     /// ISO-8601 UTC.
     pub valid_till: Option<String>,
     pub job: String,
-    /// An action on this permit (or its contractor) is waiting for the server.
-    pub pending_sync: bool,
+    /// An action on this permit (or its contractor) waiting for the server; `status` is still
+    /// the server's, the state the gates obey.
+    pub queued: Option<QueuedMark>,
 }
 
 /// A count as IPC carries it (a `number` the webview can hold exactly).
@@ -68,19 +71,20 @@ pub(crate) fn wire(t: Option<Timestamp>) -> Option<String> {
 pub(crate) fn permit_row(
     p: &Permit,
     names: &HashMap<String, (String, String)>,
-    queued: &HashSet<String>,
+    queued: &Queue,
     places: &Places,
 ) -> PermitRow {
     let contractor_id = p.community_contractor_id.clone().unwrap_or_default();
     let (name, company) = names.get(&contractor_id).cloned().unwrap_or_default();
+    let status = p
+        .status_name()
+        .unwrap_or_else(|| StatusName::Unknown(String::new()));
     PermitRow {
         id: p.id.clone(),
         pass_number: p.pass_number.clone().unwrap_or_default(),
-        status: p
-            .status_name()
-            .unwrap_or_else(|| StatusName::Unknown(String::new())),
+        queued: queued.permit_mark(&p.id, &contractor_id, &status),
+        status,
         permit_type: p.permit_type.clone(),
-        pending_sync: queued.contains(&p.id) || queued.contains(&contractor_id),
         contractor_id,
         contractor_name: name,
         company,
@@ -111,7 +115,7 @@ pub(crate) fn names_of(c: &Contractor) -> (String, String) {
     )
 }
 
-pub(crate) fn contractor_row(c: Contractor, queued: &HashSet<String>) -> ContractorRow {
+pub(crate) fn contractor_row(c: Contractor, queued: &Queue) -> ContractorRow {
     ContractorRow {
         state: ContractorState::of(&c),
         company: c.company_name().unwrap_or_default().to_owned(),
@@ -120,7 +124,7 @@ pub(crate) fn contractor_row(c: Contractor, queued: &HashSet<String>) -> Contrac
             .as_ref()
             .and_then(|co| co.trade_license_expiry_date.clone()),
         salesforce_id: c.salesforce_id().map(str::to_owned),
-        pending_sync: queued.contains(&c.id),
+        queued: queued.contractor_mark(&c.id),
         name: c.name.unwrap_or_default(),
         phone: c.phone.unwrap_or_default(),
         email: c.email.unwrap_or_default(),
@@ -139,7 +143,7 @@ impl Community {
     pub(crate) async fn rows_marked(
         &self,
         permits: &[Permit],
-        queued: &HashSet<String>,
+        queued: &Queue,
     ) -> Result<Vec<PermitRow>, Error> {
         let ids: Vec<String> = permits
             .iter()
@@ -159,7 +163,7 @@ impl Community {
     pub(crate) async fn contractor_row(
         &self,
         id: &str,
-        queued: &HashSet<String>,
+        queued: &Queue,
     ) -> Result<Option<ContractorRow>, Error> {
         Ok(self
             .cache()

@@ -29,7 +29,7 @@ pub use permit::{
     AuditEntry, DamacPermit, Employee, NewPermit, NocInput, PassAction, Permit, PermitAction,
     PermitIntegrations, PermitPatch, PermitType, StatusName, StoredNoc,
 };
-pub use time::{Timestamp, community_time};
+pub use time::{Timestamp, community_clock, community_time};
 
 use serde::{Deserialize, Serialize};
 

@@ -43,6 +43,13 @@ pub fn community_time(t: Timestamp) -> String {
         .to_string()
 }
 
+/// The time of day as the community reads it: `18:00`.
+pub fn community_clock(t: Timestamp) -> String {
+    let zone = chrono::FixedOffset::east_opt(crate::inf::COMMUNITY_UTC_OFFSET_SECS)
+        .expect("a valid offset");
+    t.0.with_timezone(&zone).format("%H:%M").to_string()
+}
+
 impl std::fmt::Display for Timestamp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.to_wire())

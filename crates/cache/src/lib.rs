@@ -26,13 +26,12 @@ pub use codes::{CodeLookup, KnownCode};
 pub use error::CacheError;
 pub use outbox::{
     ActionKind, AuditFilter, AuditRow, Before, LocalRecord, NewAction, OutboxEntry, OutboxState,
-    Outcome, may_act_on_contractor, may_act_on_permit,
+    Outcome, may_act_on_contractor, may_act_on_permit, may_queue_beside,
 };
 pub use query::{Cursor, PermitPage, PermitQuery, PermitSort};
 pub use reads::SeenPlace;
 
 use gatehouse_buzzin::FeedItem;
-use outbox::Touched;
 
 gatehouse_buzzin::closed_enum! {
     /// The contractor tabs.
@@ -88,6 +87,9 @@ pub enum Committed {
     /// An action was queued (or queued again) and waits to be sent: sent after the `Outbox`
     /// change of the same write. The sync engine wakes on this one only, not on its own writes.
     Queued,
+    /// Someone asked to try Buzz-In now ("Retry now"): the sync engine's loop wakes on it, as on
+    /// `Queued`. Nothing was written.
+    SyncAsked,
     /// Lines were added to the audit log by something that sends nothing (a print, a check).
     Audit,
     /// An alert was kept, or alerts were marked read.
@@ -401,20 +403,16 @@ impl Cache {
                 .await
                 .map_err(|e| self.sql(e))?;
         }
-        let overlaid = if batch.contractors.is_empty() && batch.permits.is_empty() {
-            Touched::default()
-        } else {
-            outbox::overlay_open(&mut tx)
-                .await
-                .map_err(|e| self.sql(e))?
-        };
         tx.commit().await.map_err(|e| self.sql(e))?;
-        let mut contractors: Vec<String> = batch.contractors.iter().map(|c| c.id.clone()).collect();
-        contractors.extend(overlaid.contractors);
-        let mut permits: Vec<String> = batch.permits.iter().map(|p| p.id.clone()).collect();
-        permits.extend(overlaid.permits);
+        let contractors: Vec<String> = batch.contractors.iter().map(|c| c.id.clone()).collect();
+        let permits: Vec<String> = batch.permits.iter().map(|p| p.id.clone()).collect();
         self.announce(contractors, permits);
         Ok(())
+    }
+
+    /// Asks the sync engine to try the API now instead of at its next attempt.
+    pub fn ask_sync(&self) {
+        let _ = self.changes.send(Committed::SyncAsked);
     }
 
     pub(crate) fn announce(&self, mut contractors: Vec<String>, mut permits: Vec<String>) {

@@ -291,6 +291,21 @@ impl Cache {
             .collect()
     }
 
+    /// The events of these permits, in feed order, in one read.
+    pub async fn events_of_all(&self, permit_ids: &[String]) -> Result<Vec<FeedItem>, CacheError> {
+        let ids = serde_json::to_string(permit_ids).expect("ids serialise");
+        let docs: Vec<String> = sqlx::query_scalar(
+            "SELECT doc FROM events WHERE permit_id IN (SELECT value FROM json_each(?)) ORDER BY cursor",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.sql(e))?;
+        docs.iter()
+            .map(|d| decode(&self.path, "event", d))
+            .collect()
+    }
+
     /// The cursors that start every page of `every` rows of this query after the first (the
     /// cursor of row `every`, `2 × every`, …), read from the narrow table without documents.
     /// With them a table can open any page by keyset, e.g. when its scrollbar is dragged.

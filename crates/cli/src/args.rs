@@ -253,9 +253,13 @@ pub enum ContractorsCmd {
     },
     /// Approve a pending contractor.
     Approve { id: String },
-    /// Revoke a contractor: its active permits are archived. Lists them and asks for --yes.
+    /// Revoke a contractor (decline a pending one): its active permits are archived and Buzz-In
+    /// will not approve them again. Lists the permits and asks for --yes.
     Revoke {
         id: String,
+        /// Why (required; kept in the audit log).
+        #[arg(long)]
+        reason: String,
         /// Confirm: archive the permits listed.
         #[arg(long)]
         yes: bool,

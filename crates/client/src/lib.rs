@@ -206,6 +206,23 @@ impl Client {
         &self.settings
     }
 
+    /// Whether the API's host accepts a connection within `within`: a TCP connect, no request
+    /// (nothing counted against a rate limit, no key sent). The sync engine's heartbeat between
+    /// syncs, so a lost network or host is noticed in seconds.
+    pub async fn reachable(&self, within: Duration) -> bool {
+        let Ok(url) = reqwest::Url::parse(&self.settings.base_url) else {
+            return false;
+        };
+        let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
+            return false;
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        matches!(
+            tokio::time::timeout(within, tokio::net::TcpStream::connect((host, port))).await,
+            Ok(Ok(_))
+        )
+    }
+
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
         let req = self
             .http

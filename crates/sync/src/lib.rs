@@ -277,8 +277,11 @@ impl Engine {
         status(&self.cache).await
     }
 
-    /// Runs until `stop` turns true: syncs every `every` (sooner when an action is queued),
-    /// reconciles a slice of permits every `reconcile_every`, and backs off while offline.
+    /// Runs until `stop` turns true: syncs every `every` (sooner when an action is queued or a
+    /// sync is asked for), reconciles a slice of permits every `reconcile_every`, and backs off
+    /// while offline. Between syncs while online, every [`HEARTBEAT`] it checks that the API's
+    /// host still takes a connection, and syncs at once when it does not: an outage shows in
+    /// seconds, not at the next period.
     pub async fn run(
         &self,
         every: Duration,
@@ -287,16 +290,21 @@ impl Engine {
     ) {
         let mut changes = self.cache.subscribe();
         let mut last_reconcile = tokio::time::Instant::now();
-        let mut wait = Duration::ZERO;
+        let mut next = tokio::time::Instant::now();
         let mut failures: u32 = 0;
         loop {
             tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
+                _ = tokio::time::sleep_until(next) => {}
                 _ = stop.changed() => {}
+                _ = tokio::time::sleep(HEARTBEAT), if failures == 0 => {
+                    if self.client.reachable(HEARTBEAT).await {
+                        continue;
+                    }
+                }
                 change = changes.recv() => match change {
-                    // A newly queued action: send it now. (The drain's own outbox writes are
-                    // `Outbox` changes and do not wake the loop again.)
-                    Ok(gatehouse_cache::Committed::Queued) => {}
+                    // A newly queued action: send it now; or someone asked to try now. (The
+                    // drain's own outbox writes are `Outbox` changes and do not wake the loop.)
+                    Ok(gatehouse_cache::Committed::Queued | gatehouse_cache::Committed::SyncAsked) => {}
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                     _ => continue,
                 },
@@ -307,7 +315,7 @@ impl Engine {
             match self.sync(false).await {
                 Ok(_) => {
                     failures = 0;
-                    wait = every;
+                    next = tokio::time::Instant::now() + every;
                     if last_reconcile.elapsed() >= reconcile_every {
                         last_reconcile = tokio::time::Instant::now();
                         if let Err(e) = self.reconcile(100).await {
@@ -320,12 +328,15 @@ impl Engine {
                     // Offline: look again after 2 s, 4 s, 8 s… up to the usual period, so the
                     // connection's return is noticed within one period at worst.
                     failures = failures.saturating_add(1);
-                    wait = offline_wait(failures, every);
+                    next = tokio::time::Instant::now() + offline_wait(failures, every);
                 }
             }
         }
     }
 }
+
+/// How often the running engine checks, between syncs, that the API's host takes a connection.
+pub const HEARTBEAT: Duration = Duration::from_secs(3);
 
 /// How long to wait after the `failures`-th failed sync in a row: doubling from 2 s, capped at
 /// `every` (and never under 2 s).

@@ -94,18 +94,34 @@ impl Control {
     /// days, its daily window the whole day (00:00-23:59), so its code opens the gate whenever
     /// the test runs.
     pub async fn permit_open_all_day(&self, contractor_id: &str) -> Permit {
+        self.permit_with(contractor_id, "a1B5g00000PERMDESK", json!({}))
+            .await
+    }
+
+    /// Like [`Control::permit_open_all_day`], with `fields` (e.g. `validFrom`, `timeIn`) put
+    /// over the permit's before it is created; `salesforce_id` tells it from the others.
+    pub async fn permit_with(
+        &self,
+        contractor_id: &str,
+        salesforce_id: &str,
+        fields: Value,
+    ) -> Permit {
         let props = self.properties().await;
         let (tower, flat) = (&props["data"][0], &props["data"][0]["flats"][0]);
+        let mut body = crate::api::all_day_permit(
+            contractor_id,
+            salesforce_id,
+            tower["externalId"].as_str().expect("a tower's external id"),
+            flat["externalId"].as_str().expect("a flat's external id"),
+        );
+        for (k, v) in fields.as_object().into_iter().flatten() {
+            body[k] = v.clone();
+        }
         let created: Value = self
             .request(
                 Method::POST,
                 gatehouse_buzzin::inf::PERMITS_PATH,
-                Some(crate::api::all_day_permit(
-                    contractor_id,
-                    "a1B5g00000PERMDESK",
-                    tower["externalId"].as_str().expect("a tower's external id"),
-                    flat["externalId"].as_str().expect("a flat's external id"),
-                )),
+                Some(body),
             )
             .await;
         let id = created["_id"].as_str().expect("a created permit's id");

@@ -830,3 +830,116 @@ async fn a_login_start_puts_the_window_in_the_tray_or_minimizes_it_without_one()
     );
     desk.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_permit_panel_says_whether_its_crew_may_enter_now_and_until_when() {
+    let community = ServedCommunity::start(false).await;
+    let control = gatehouse_testkit::Control::new(community.base_url(), community.key.clone());
+    let contractor = community
+        .api
+        .all_contractors()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.approved)
+        .unwrap();
+    // Three permits made for the time the test runs: one open all day, one starting in two
+    // days, one whose daily hours are an hour that is not now.
+    let hour = (chrono::Utc::now()
+        + chrono::Duration::seconds(inf::COMMUNITY_UTC_OFFSET_SECS.into()))
+    .format("%H")
+    .to_string()
+    .parse::<i64>()
+    .unwrap();
+    let (from, to) = if hour < 12 {
+        (hour + 3, hour + 4)
+    } else {
+        (hour - 6, hour - 5)
+    };
+    let open = control
+        .permit_with(&contractor.id, "a1B5g00000PERMVRD1", serde_json::json!({}))
+        .await;
+    let later = control
+        .permit_with(
+            &contractor.id,
+            "a1B5g00000PERMVRD2",
+            serde_json::json!({ "validFrom": gatehouse_testkit::api::iso_in_hours(48) }),
+        )
+        .await;
+    let hours = control
+        .permit_with(
+            &contractor.id,
+            "a1B5g00000PERMVRD3",
+            serde_json::json!({ "timeIn": format!("{from:02}:00"), "timeOut": format!("{to:02}:00") }),
+        )
+        .await;
+    // The sandbox's gate agrees with each.
+    assert!(community.gate(open.access_code.as_deref().unwrap()).await.0);
+    assert!(
+        !community
+            .gate(later.access_code.as_deref().unwrap())
+            .await
+            .0
+    );
+    assert!(
+        !community
+            .gate(hours.access_code.as_deref().unwrap())
+            .await
+            .0
+    );
+
+    for theme in ["light", "dark"] {
+        let env = match theme {
+            "dark" => vec![("GTK_THEME".to_owned(), "Adwaita:dark".to_owned())],
+            _ => Vec::new(),
+        };
+        let desk =
+            Desktop::launch_at_env(community.base_url(), community.key.clone(), None, env).await;
+        desk.text_until("status-counts", |t| t.starts_with("403 permits"))
+            .await;
+        desk.click("nav-permits").await;
+        desk.select("filter-status", "").await;
+        for (p, may_enter, headline, detail, name) in [
+            (
+                &open,
+                "true",
+                "May enter now",
+                "Until 23:59 today · ",
+                "valid",
+            ),
+            (&later, "false", "Not yet valid", "Starts ", "not-yet-valid"),
+            (
+                &hours,
+                "false",
+                "Outside today's hours",
+                "Opens ",
+                "outside-hours",
+            ),
+        ] {
+            let pass = p.pass_number.as_deref().unwrap();
+            desk.type_into("permit-search", pass).await;
+            desk.texts_until("permit-row", |t| t.len() == 1).await;
+            desk.click_row("permit-row", &p.id).await;
+            desk.text_until("permit-panel-pass", |t| t == pass).await;
+            desk.text_until("permit-verdict-headline", |t| t == headline)
+                .await;
+            let shown = desk.text("permit-verdict-detail").await;
+            assert!(shown.starts_with(detail), "{name}: {shown}");
+            let attr = desk
+                .testid("permit-verdict")
+                .await
+                .attr("data-may-enter")
+                .await
+                .unwrap();
+            assert_eq!(attr.as_deref(), Some(may_enter), "{name}");
+            // The crew by name, the code masked to its last four characters.
+            assert_eq!(desk.texts("permit-crew-member").await, ["Arjun Menon"]);
+            let code = desk.text("permit-access-code").await;
+            let full = p.access_code.as_deref().unwrap();
+            let tail: String = full.chars().skip(full.chars().count() - 4).collect();
+            assert_eq!(code, format!("•••• {tail}"), "{name}");
+            desk.screenshot(&format!("verdict-{name}-{theme}")).await;
+        }
+        desk.close().await;
+    }
+}

@@ -40,10 +40,19 @@ async fn the_shell_renders_and_ipc_brings_real_data() {
         .await;
     desk.text_until("status-connection", |t| t == "Online")
         .await;
-    desk.text_until("status-last-sync", |t| {
-        t.starts_with("Data as of ") && t.ends_with(" GST")
-    })
-    .await;
+    desk.text_until("status-last-sync", |t| t == "Data current")
+        .await;
+    let as_of = desk
+        .testid("status-last-sync")
+        .await
+        .attr("title")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        as_of.starts_with("Data as of ") && as_of.ends_with(" GST"),
+        "{as_of}"
+    );
     desk.text_until("status-counts", |t| t == "400 permits · 60 contractors")
         .await;
     assert_eq!(desk.text("status-pending").await, "Pending actions: 0");
@@ -223,8 +232,8 @@ async fn the_contractor_queue_shows_the_tabs_with_counts_and_searches_as_you_typ
         async move {
             let v = client
                 .execute(
-                    "return Array.from(document.querySelectorAll('[data-testid=contractor-name]'))
-                       .map(e => e.textContent.replace('pending sync', '').trim());",
+                    "return Array.from(document.querySelectorAll('[data-testid=contractor-name] .name'))
+                       .map(e => e.textContent.trim());",
                     vec![],
                 )
                 .await

@@ -68,19 +68,25 @@ async fn approve_and_revoke_contractors_in_the_window_and_the_sandbox_agrees() {
     // exactly the permits the sandbox holds active for it.
     let permits = community.api.all_permits().await.unwrap();
     let contractors = community.api.all_contractors().await.unwrap();
-    let (target, active) = contractors
+    let (target, active, live) = contractors
         .iter()
         .filter(|c| c.approved && !c.communities_ids.is_empty())
         .map(|c| {
-            let active: HashSet<String> = permits
-                .iter()
-                .filter(|p| p.community_contractor_id.as_deref() == Some(c.id.as_str()))
+            let theirs = || {
+                permits
+                    .iter()
+                    .filter(|p| p.community_contractor_id.as_deref() == Some(c.id.as_str()))
+            };
+            let active: HashSet<String> = theirs()
                 .filter(|p| p.status_name().is_some_and(|s| inf::is_active(&s)))
                 .map(|p| p.pass_number.clone().unwrap())
                 .collect();
-            (c.id.clone(), active)
+            let live = theirs()
+                .filter(|p| p.status_name().is_some_and(|s| s.as_str() == "ACCEPTED"))
+                .count();
+            (c.id.clone(), active, live)
         })
-        .max_by_key(|(_, a)| a.len())
+        .max_by_key(|(_, a, _)| a.len())
         .unwrap();
     assert!(
         active.len() >= 2,
@@ -99,12 +105,42 @@ async fn approve_and_revoke_contractors_in_the_window_and_the_sandbox_agrees() {
         listed, active,
         "the confirmation lists the permits it archives"
     );
+    let count = desk.text("confirm-revoke-count").await;
+    let live_words = if live == 1 {
+        "1 live pass stops".to_owned()
+    } else {
+        format!("{live} live passes stop")
+    };
     assert!(
-        desk.text("confirm-revoke-count")
-            .await
-            .contains(&format!("{} active permits", active.len())),
-        "it says how many"
+        live == 0 || count.contains(&live_words),
+        "it counts the live passes apart: {count}"
     );
+    assert!(
+        desk.text("confirm-revoke-permanent")
+            .await
+            .contains("cannot be undone"),
+        "it says the revoke is for good"
+    );
+    // No revoke without a reason; a preset gives one.
+    let ok = desk.testid("confirm-revoke").await;
+    assert!(
+        ok.attr("disabled").await.unwrap().is_some(),
+        "no reason yet"
+    );
+    assert!(
+        desk.text("confirm-revoke")
+            .await
+            .contains(&format!("archive {} permits", active.len())),
+        "it says how many it archives"
+    );
+    desk.click("revoke-contractor-reason-preset").await;
+    let reason = desk
+        .js(
+            "return document.querySelector('[data-testid=revoke-contractor-reason]').value;",
+            vec![],
+        )
+        .await;
+    assert_eq!(reason, "Trade licence expired");
     desk.screenshot("window-revoke-contractor").await;
     desk.click("confirm-revoke").await;
 
@@ -131,6 +167,13 @@ async fn approve_and_revoke_contractors_in_the_window_and_the_sandbox_agrees() {
         .await;
     desk.texts_until("contractor-permit-status", |s| {
         s.iter().filter(|t| *t == "ARCHIVED").count() >= active.len()
+    })
+    .await;
+    // The reason is kept in the audit log, as Activity shows it.
+    desk.click("nav-activity").await;
+    desk.texts_until("activity-row", |rows| {
+        rows.iter()
+            .any(|r| r.contains("Revoke contractor") && r.contains("Trade licence expired"))
     })
     .await;
     desk.close().await;
@@ -220,7 +263,17 @@ async fn reissue_shows_the_new_code_and_the_gate_refuses_the_old_one() {
     let community = ServedCommunity::start(false).await;
     let desk = opened(&community).await;
     let id = first_accepted_permit(&desk).await;
-    let old = desk.text_until("permit-access-code", |t| t != "—").await;
+    // The code shows its last four characters until the desk reveals it.
+    let masked = desk.text_until("permit-access-code", |t| t != "—").await;
+    assert!(
+        masked.starts_with("•••• ") && masked.chars().count() == 9,
+        "{masked}"
+    );
+    desk.click("permit-access-code-reveal").await;
+    let old = desk
+        .text_until("permit-access-code", |t| !t.starts_with("••••"))
+        .await;
+    assert!(old.ends_with(&masked["•••• ".len()..]), "{old} / {masked}");
     assert_eq!(
         code_on_server(&community, &id).await.as_deref(),
         Some(old.as_str())
@@ -237,13 +290,19 @@ async fn reissue_shows_the_new_code_and_the_gate_refuses_the_old_one() {
     desk.screenshot("window-reissue").await;
     desk.click("confirm-reissue-ok").await;
 
-    let new = desk
-        .text_until("permit-access-code", |t| t != old && t != "—")
+    // Once Buzz-In has issued it, the dialog names the new code: the server's.
+    desk.text_until("reissued-state", |t| t.starts_with("The new code is"))
         .await;
-    assert_eq!(
-        code_on_server(&community, &id).await.as_deref(),
-        Some(new.as_str()),
-        "the window shows the server's new code"
+    let new = code_on_server(&community, &id).await.unwrap();
+    assert_ne!(new, old);
+    let shown = desk.text("permit-access-code").await;
+    let tail: String = new
+        .chars()
+        .skip(new.chars().count().saturating_sub(4))
+        .collect();
+    assert!(
+        shown == new || shown == format!("•••• {tail}"),
+        "the panel shows the server's new code: {shown} / {new}"
     );
     let (opened_old, why_old) = community.gate(&old).await;
     assert!(!opened_old, "the old code must not open the gate");
@@ -280,16 +339,25 @@ async fn reissue_shows_the_new_code_and_the_gate_refuses_the_old_one() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_offline_revoke_waits_as_pending_sync_and_drains_when_the_api_returns() {
+async fn an_offline_revoke_shows_the_state_the_gates_obey_until_buzz_in_has_it_then_says_so() {
     let mut community = ServedCommunity::start(false).await;
     let desk = opened(&community).await;
     desk.text_until("status-connection", |t| t == "Online")
         .await;
     let id = first_accepted_permit(&desk).await;
+    let pass = desk.text("permit-panel-pass").await;
 
     community.stop().await;
+    desk.text_until("status-connection", |t| t.starts_with("Offline"))
+        .await;
     desk.click("revoke-pass").await;
     desk.testid("confirm-revoke-pass").await;
+    // Offline, the dialog says the gates keep accepting the pass until Buzz-In has the revoke.
+    let gates = desk.text("offline-gates").await;
+    assert!(
+        gates.contains("keep accepting") && gates.contains("stop them in person"),
+        "{gates}"
+    );
     assert!(
         desk.testid("confirm-revoke-pass-ok")
             .await
@@ -303,54 +371,90 @@ async fn an_offline_revoke_waits_as_pending_sync_and_drains_when_the_api_returns
         .await;
     desk.click("confirm-revoke-pass-ok").await;
 
-    // At once, from the cache: revoked here, marked as waiting, the outage said plainly.
-    desk.text_until("permit-panel-status", |t| t == "REVOKED")
-        .await;
-    desk.testid("permit-panel-pending").await;
-    desk.text_until("status-connection", |t| t.starts_with("Offline"))
-        .await;
+    // The panel keeps the state the gates obey, with the queued revoke beside it in words.
+    desk.text_until("permit-panel-queued", |t| {
+        t.contains("revoke queued") && t.contains("still opens the gates")
+    })
+    .await;
+    assert_eq!(desk.text("permit-panel-status").await, "ACCEPTED");
+    let warnings = desk.texts("permit-verdict-warning").await;
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("has not reached Buzz-In")),
+        "{warnings:?}"
+    );
     desk.testid("offline-banner").await;
     desk.text_until("status-pending", |t| t.starts_with("Pending actions: 1"))
         .await;
-    // It left the ACCEPTED rows; among the REVOKED ones it is marked as waiting.
-    desk.select("filter-status", "REVOKED").await;
-    eventually("the row marked pending sync", Duration::from_secs(20), || async {
-        let marked = desk
-            .js(
-                "const row = document.querySelector(`[data-testid=permit-row][data-id=\"${arguments[0]}\"]`);
-                 return !!(row && row.querySelector('[data-testid=permit-pending-sync]'));",
-                vec![id.clone().into()],
-            )
-            .await;
-        if marked == true { Ok(()) } else { Err("no mark".into()) }
-    })
-    .await;
+    // "Retry now" tries at once; Buzz-In is still away, so nothing moves.
+    desk.click("status-retry").await;
+    desk.text_until("notice", |t| t.starts_with("Trying Buzz-In now"))
+        .await;
+    desk.text_until("status-connection", |t| t.starts_with("Offline"))
+        .await;
+    // Its row stays among the ACCEPTED ones, with the mark whole beside its status.
+    let mark = desk
+        .js(
+            "const row = document.querySelector(`[data-testid=permit-row][data-id=\"${arguments[0]}\"]`);
+             const m = row && row.querySelector('[data-testid=permit-queued]');
+             const s = row && row.querySelector('[data-testid=permit-status]');
+             return m ? [m.textContent.trim(), s.textContent.trim(), m.scrollWidth <= m.clientWidth + 1,
+                         m.getBoundingClientRect().right <= row.querySelector('.c-status').getBoundingClientRect().right + 1,
+                         [s.getBoundingClientRect().width, m.getBoundingClientRect().width, row.querySelector('.c-status').getBoundingClientRect().width, window.innerWidth]] : null;",
+            vec![id.clone().into()],
+        )
+        .await;
+    assert_eq!(
+        mark.as_array().map(|m| m[..4].to_vec()),
+        Some(vec![
+            "revoke queued".into(),
+            "ACCEPTED".into(),
+            true.into(),
+            true.into()
+        ]),
+        "the row shows ACCEPTED and the whole mark (widths: status, mark, cell, window): {mark}"
+    );
     desk.click("status-pending").await;
     let rows = desk.texts_until("outbox-row", |r| r.len() == 1).await;
     assert!(rows[0].contains("Revoke pass"), "{rows:?}");
     assert!(rows[0].contains("Badge lost at gate 3"), "{rows:?}");
+    desk.testid("outbox-sent-empty").await;
     desk.screenshot("window-offline").await;
     desk.click("outbox-close").await;
 
-    // The API returns: the action drains with no one touching anything.
+    // The API returns: the action drains with no one touching anything, and the desk is told.
     community.restart().await;
-    eventually("the revoke drains", Duration::from_secs(60), || async {
-        let pending = desk.text("status-pending").await;
-        if pending.starts_with("Pending actions: 0") {
-            Ok(())
-        } else {
-            Err(pending)
-        }
+    // Told in a toast when Buzz-In has it (the engine's next attempt, within its backoff).
+    let told = eventually("the landing told", Duration::from_secs(60), || async {
+        let notices = desk.texts("notice").await;
+        notices
+            .into_iter()
+            .find(|t| t.contains("revoked at Buzz-In"))
+            .ok_or_else(|| "no such notice yet".to_owned())
     })
     .await;
+    assert!(
+        told.starts_with(&pass) && told.contains("no longer opens the gates"),
+        "{told}"
+    );
     assert_eq!(status_on_server(&community, &id).await, "REVOKED");
-    desk.text_until("status-connection", |t| t == "Online")
-        .await;
     desk.text_until("permit-panel-status", |t| t == "REVOKED")
         .await;
-    let pending_marks = desk.texts("permit-panel-pending").await;
-    assert!(pending_marks.is_empty(), "no longer pending sync");
+    desk.eventually_gone("permit-panel-queued").await;
+    desk.text_until("status-pending", |t| t.starts_with("Pending actions: 0"))
+        .await;
+    desk.text_until("status-connection", |t| t == "Online")
+        .await;
     assert!(desk.texts("offline-banner").await.is_empty());
+    desk.click("status-pending").await;
+    let sent = desk.texts_until("outbox-sent-row", |r| r.len() == 1).await;
+    assert!(
+        sent[0].contains(&format!("{pass} revoked at Buzz-In")),
+        "{sent:?}"
+    );
+    desk.screenshot("window-sent").await;
+    desk.click("outbox-close").await;
     desk.close().await;
 }
 

@@ -1,6 +1,7 @@
 // Shell state shared by the sidebar, the views and the status bar (Svelte 5 runes).
 import type { AppInfo } from './bindings/AppInfo';
 import type { IpcError } from './bindings/IpcError';
+import type { OutboxView } from './bindings/OutboxView';
 import type { StatusView } from './bindings/StatusView';
 import { asIpcError, commands, onChanged, onOpenPermits } from './ipc';
 import type { ViewId } from './views';
@@ -75,11 +76,11 @@ export async function followAlerts(): Promise<() => void> {
 
 let noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
-/** Shows a short notice for a few seconds. */
-export function notify(text: string, error = false): void {
+/** Shows a short notice for a few seconds (`ms`, or 4 s; 8 s for an error). */
+export function notify(text: string, error = false, ms?: number): void {
   shell.notice = { text, error };
   clearTimeout(noticeTimer);
-  noticeTimer = setTimeout(() => (shell.notice = null), error ? 8000 : 4000);
+  noticeTimer = setTimeout(() => (shell.notice = null), ms ?? (error ? 8000 : 4000));
 }
 
 /** Runs an action command and says what happened to it. */
@@ -88,8 +89,8 @@ export async function act(run: () => Promise<{ title: string }>): Promise<boolea
     const action = await run();
     notify(
       shell.status?.online
-        ? `${action.title}: queued and sending; marked “pending sync” until Buzz-In confirms.`
-        : `${action.title}: queued; it is sent when Buzz-In can be reached.`,
+        ? `${action.title}: sending to Buzz-In…`
+        : `${action.title}: queued; it is sent as soon as Buzz-In can be reached.`,
     );
     return true;
   } catch (err) {
@@ -120,6 +121,32 @@ export async function loadStatus(): Promise<void> {
 export async function followStatus(): Promise<() => void> {
   await loadStatus();
   return onChanged(() => void loadStatus());
+}
+
+/** Tells the desk when an action queued here reaches Buzz-In ("WP-010010 revoked at Buzz-In
+ *  12:38: …"), or is refused by it: a toast, beside the "sent this shift" list. */
+export async function followOutcomes(): Promise<() => void> {
+  let waiting: Set<string> | null = null;
+  const read = async (): Promise<void> => {
+    let view: OutboxView;
+    try {
+      view = await commands.outbox();
+    } catch {
+      return; // The panel says what went wrong when opened.
+    }
+    if (waiting) {
+      const refused = view.refused.find((a) => waiting?.has(a.id));
+      const sent = view.sent.find((a) => waiting?.has(a.id));
+      if (refused) notify(`Buzz-In refused “${refused.title}”: ${refused.message ?? 'no reason given'}. Open the actions list to retry or discard it.`, true);
+      else if (sent?.outcome) notify(sent.outcome, false, 10000);
+    }
+    waiting = new Set(view.pending.map((a) => a.id));
+  };
+  const stop = await onChanged((c) => {
+    if (c.outbox) void read();
+  });
+  void read();
+  return stop;
 }
 
 const marked = new Set<string>();

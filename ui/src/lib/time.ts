@@ -19,3 +19,20 @@ export function communityTime(iso: string): string {
   if (Number.isNaN(at.getTime())) return iso;
   return `${format.format(at)} ${ZONE_LABEL}`;
 }
+
+/** How old the data is, relative to `now`: "Data current" under two minutes, then "Data 42 min
+ *  old", "Data 3 h 5 min old", "Data 2 d old"; `stale` past `staleMinutes`. */
+export function dataAge(iso: string, now: number, staleMinutes: number): { text: string; stale: boolean } {
+  const at = new Date(iso).getTime();
+  if (Number.isNaN(at)) return { text: 'Data age unknown', stale: true };
+  const mins = Math.max(0, Math.floor((now - at) / 60000));
+  const stale = mins > staleMinutes;
+  if (mins < 2) return { text: 'Data current', stale };
+  if (mins < 60) return { text: `Data ${mins} min old`, stale };
+  if (mins < 24 * 60) {
+    const h = Math.floor(mins / 60);
+    const m = mins % 60;
+    return { text: `Data ${h} h${m ? ` ${m} min` : ''} old`, stale };
+  }
+  return { text: `Data ${Math.floor(mins / (24 * 60))} d old`, stale };
+}

@@ -224,7 +224,7 @@ mod actions {
         .await;
         eventually("the queue shows it approved", || async {
             let d = c.contractor(&pending.id).await.unwrap();
-            d.contractor.state == ContractorState::Approved && !d.contractor.pending_sync
+            d.contractor.state == ContractorState::Approved && d.contractor.queued.is_none()
         })
         .await;
         // Approving twice is refused, in a sentence.
@@ -252,7 +252,9 @@ mod actions {
             "the demo has an approved contractor with active permits"
         );
         let active = c.contractor(&id).await.unwrap().active_permits;
-        c.revoke_contractor(&id).await.unwrap();
+        let err = c.revoke_contractor(&id, "  ").await.unwrap_err();
+        assert_eq!(err.code, gatehouse_app::ErrorCode::InvalidInput, "{err:?}");
+        c.revoke_contractor(&id, "Licence lapsed").await.unwrap();
         for p in &active {
             let permit_id = p.id.clone();
             eventually("the sandbox archives the permit", || {
@@ -462,6 +464,35 @@ mod actions {
         let (one, two) = (rows[0].clone(), rows[1].clone());
         let before = c.permit(&one.pass_number).await.unwrap();
         assert!(before.can_reissue && before.can_revoke);
+        // The verdict reads the gate's rules now: an ACCEPTED permit in its window may enter or
+        // is told when it may; it never says "may enter" for a permit the gate refuses.
+        let v = &before.verdict;
+        assert!(!v.headline.is_empty() && !v.detail.is_empty(), "{v:?}");
+        assert_eq!(v.may_enter, v.refusal.is_none(), "{v:?}");
+        // The crew's documents are masked to their last four digits.
+        let doc = w
+            .api
+            .permit(&one.id)
+            .await
+            .unwrap()
+            .employees
+            .unwrap_or_default();
+        assert_eq!(before.crew.len(), doc.len());
+        for (m, e) in before.crew.iter().zip(&doc) {
+            let Some(full) = e.document_id.as_deref() else {
+                continue;
+            };
+            let shown = m.document.as_deref().unwrap();
+            let digits: String = full.chars().filter(char::is_ascii_digit).collect();
+            assert!(
+                shown.starts_with("•••• ") && !shown.contains(full),
+                "{shown} / {full}"
+            );
+            assert!(
+                digits.len() < 4 || digits.ends_with(&shown["•••• ".len()..]),
+                "{shown} / {full}"
+            );
+        }
         assert!(
             !before.timeline.is_empty(),
             "the timeline has at least its issue"
@@ -519,6 +550,28 @@ mod actions {
         assert_eq!(err.code, ErrorCode::Refused, "{err:?}");
         let outbox = c.outbox().await.unwrap();
         assert!(outbox.pending.is_empty() && outbox.refused.is_empty());
+        // Both landed this shift, newest first, each saying what it did at the gates.
+        let sent: Vec<&str> = outbox
+            .sent
+            .iter()
+            .map(|a| a.outcome.as_deref().unwrap())
+            .collect();
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        assert!(
+            sent[0].starts_with(&format!("{} revoked at Buzz-In ", two.pass_number))
+                && sent[0].ends_with("the pass no longer opens the gates."),
+            "{sent:?}"
+        );
+        assert!(
+            sent[1].starts_with(&format!("{} reissued at Buzz-In", one.pass_number)),
+            "{sent:?}"
+        );
+        assert!(outbox.sent.iter().all(|a| a.settled_at.is_some()));
+        let revoked = c.permit(&two.id).await.unwrap().verdict;
+        assert_eq!(
+            (revoked.may_enter, revoked.headline.as_str()),
+            (false, "Revoked")
+        );
     }
 }
 

@@ -36,7 +36,7 @@ gatehouse_buzzin::closed_enum! {
 }
 
 impl OutboxState {
-    /// Still to reach the server: its optimistic state is shown.
+    /// Still to reach the server: the views mark it beside the server's state.
     pub fn is_open(self) -> bool {
         matches!(
             self,
@@ -75,7 +75,8 @@ pub struct NewAction {
     pub actor: String,
 }
 
-/// The server's documents as they were when the action was queued, for rolling it back.
+/// The server's documents as they were when the action was queued (the drain reads the same
+/// targets back after an ambiguous send).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Before {
     pub contractors: Vec<Contractor>,
@@ -130,7 +131,7 @@ pub enum Outcome {
         detail: Option<String>,
     },
     /// The server refused it. `fresh` holds the targets re-read from the server when that
-    /// worked; otherwise the documents from before the action are restored.
+    /// worked (they are written); otherwise the cache's copies stand.
     Refused {
         message: String,
         fresh: Option<Before>,

@@ -1,8 +1,10 @@
-//! The outbox: admin actions written with their optimistic local state in one transaction,
-//! drained in order by the sync engine, and every step recorded in the local audit log.
+//! The outbox: admin actions queued with their audit line in one transaction, drained in order
+//! by the sync engine, and every step recorded in the local audit log. Queuing changes no
+//! document: the cache shows what the server said (the state the gates obey), and the views
+//! mark what is queued beside it; an action's effect is written when the server has applied it.
 //!
 //! A row's life: `pending` → `sending` (written before the request leaves) → `done`, or
-//! `refused` (the server said no; the optimistic state is rolled back), or back to `pending`
+//! `refused` (the server said no; its current documents are written), or back to `pending`
 //! (nothing reached the server), or `ambiguous` (the request may have been applied: the engine
 //! reads the target before any retry). A `sending` row found after a crash is ambiguous too.
 
@@ -13,17 +15,17 @@ use crate::{Cache, CacheError, decode, write};
 
 mod audit;
 mod entry;
-mod overlay;
 mod rules;
+mod touched;
 
 pub use entry::{ActionKind, Before, NewAction, OutboxEntry, OutboxState, Outcome};
 use entry::{OPEN_STATES, Payload};
 
 use audit::audit;
 pub use audit::{AuditFilter, AuditRow, LocalRecord};
-pub(crate) use overlay::{Touched, overlay_open};
-use overlay::{overlay, quoted};
-pub use rules::{may_act_on_contractor, may_act_on_permit};
+pub use rules::{may_act_on_contractor, may_act_on_permit, may_queue_beside};
+pub(crate) use touched::Touched;
+use touched::{quoted, touched};
 
 const ENTRY_COLUMNS: &str =
     "seq, id, kind, target_id, payload, state, attempts, last_error, created_at, updated_at";
@@ -53,9 +55,9 @@ impl Cache {
         })
     }
 
-    /// Queues an action and shows its effect at once, in one transaction. Refuses what cannot
-    /// succeed as the cache knows it (an unknown target, a pass that is not ACCEPTED for a
-    /// reissue, the same action already queued).
+    /// Queues an action with its audit line, in one transaction. Refuses what cannot succeed as
+    /// the cache knows it (an unknown target, a pass that is not ACCEPTED for a reissue) and
+    /// what an open action already decides ([`may_queue_beside`]).
     pub async fn enqueue(&self, a: NewAction) -> Result<OutboxEntry, CacheError> {
         let refused = |m: String| CacheError::Refused(m);
         let reason = a
@@ -99,19 +101,26 @@ impl Cache {
             label = c.name.clone().unwrap_or_else(|| c.id.clone());
             before.contractors.push(c);
         }
-        let queued: Option<i64> = sqlx::query_scalar(&format!(
-            "SELECT seq FROM outbox WHERE kind = ? AND target_id = ? AND state IN {OPEN_STATES}"
+        // Open actions on the target, and (for a permit) a revoke of its contractor.
+        let contractor = before
+            .permits
+            .first()
+            .and_then(|p| p.community_contractor_id.clone())
+            .unwrap_or_default();
+        let open: Vec<(String, String, i64)> = sqlx::query_as(&format!(
+            "SELECT kind, target_id, seq FROM outbox WHERE state IN {OPEN_STATES} \
+             AND (target_id = ? OR (kind = 'revokeContractor' AND target_id = ?)) ORDER BY seq"
         ))
-        .bind(a.kind.as_str())
         .bind(&a.target_id)
-        .fetch_optional(&mut *tx)
+        .bind(&contractor)
+        .fetch_all(&mut *tx)
         .await
         .map_err(|e| self.sql(e))?;
-        if let Some(seq) = queued {
-            return Err(refused(format!(
-                "the same action on {label} is already queued (#{seq})"
-            )));
-        }
+        let open: Vec<(ActionKind, bool, i64)> = open
+            .into_iter()
+            .filter_map(|(k, t, seq)| Some((ActionKind::parse(&k)?, t == a.target_id, seq)))
+            .collect();
+        may_queue_beside(a.kind, &label, &open).map_err(refused)?;
         let payload = Payload {
             reason,
             actor: a.actor,
@@ -135,7 +144,7 @@ impl Cache {
         .await
         .map_err(|e| self.sql(e))?;
         let entry = self.entry(row)?;
-        let touched = overlay(&mut tx, a.kind, &a.target_id)
+        let touched = touched(&mut tx, a.kind, &a.target_id)
             .await
             .map_err(|e| self.sql(e))?;
         audit(&mut tx, &entry, "queued", None)
@@ -199,6 +208,18 @@ impl Cache {
         let rows = sqlx::query(&format!(
             "SELECT {ENTRY_COLUMNS} FROM outbox {filter} ORDER BY seq"
         ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.sql(e))?;
+        rows.into_iter().map(|r| self.entry(r)).collect()
+    }
+
+    /// Actions the server applied since `since` (a wire time), newest first.
+    pub async fn done_since(&self, since: &str) -> Result<Vec<OutboxEntry>, CacheError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM outbox WHERE state = 'done' AND updated_at >= ? ORDER BY updated_at DESC, seq DESC"
+        ))
+        .bind(since)
         .fetch_all(&self.pool)
         .await
         .map_err(|e| self.sql(e))?;
@@ -300,8 +321,15 @@ impl Cache {
                 (OutboxState::Done, None, Some("applied"), detail.clone())
             }
             Outcome::Refused { message, fresh } => {
-                let docs = fresh.as_ref().unwrap_or(&entry.before);
-                self.restore(&mut tx, docs, bulk, &mut touched).await?;
+                // The server's copies, when they could be read; the cache's stand otherwise.
+                if let Some(docs) = fresh {
+                    self.keep(&mut tx, docs, bulk, &mut touched).await?;
+                }
+                touched.extend(
+                    self::touched(&mut tx, entry.kind, &entry.target_id)
+                        .await
+                        .map_err(|e| self.sql(e))?,
+                );
                 (
                     OutboxState::Refused,
                     Some(message.clone()),
@@ -322,25 +350,12 @@ impl Cache {
             .execute(&mut *tx)
             .await
             .map_err(|e| self.sql(e))?;
-        self.overlay_again(&mut tx, &mut touched).await?;
         if let Some(result) = audit_result {
             audit(&mut tx, &entry, result, detail.as_deref())
                 .await
                 .map_err(|e| self.sql(e))?;
         }
         self.commit_ended(tx, id, touched).await
-    }
-
-    /// Documents were replaced: lays the remaining open actions over them again.
-    async fn overlay_again(
-        &self,
-        conn: &mut SqliteConnection,
-        touched: &mut Touched,
-    ) -> Result<(), CacheError> {
-        if !touched.contractors.is_empty() || !touched.permits.is_empty() {
-            touched.extend(overlay_open(conn).await.map_err(|e| self.sql(e))?);
-        }
-        Ok(())
     }
 
     /// The end of settle, retry and discard: reads the entry as it now is, commits, and
@@ -358,7 +373,8 @@ impl Cache {
         Ok(entry)
     }
 
-    async fn restore(
+    /// Writes the server's copies of an action's targets.
+    async fn keep(
         &self,
         conn: &mut SqliteConnection,
         docs: &Before,
@@ -380,7 +396,7 @@ impl Cache {
         Ok(())
     }
 
-    /// Puts a refused action back in the queue (its effect shown again).
+    /// Puts a refused action back in the queue.
     pub async fn retry(&self, id: &str) -> Result<OutboxEntry, CacheError> {
         let mut tx = self.write_tx().await?;
         let entry = self.entry_in(&mut tx, id).await?;
@@ -397,7 +413,7 @@ impl Cache {
             .execute(&mut *tx)
             .await
             .map_err(|e| self.sql(e))?;
-        let touched = overlay(&mut tx, entry.kind, &entry.target_id)
+        let touched = touched(&mut tx, entry.kind, &entry.target_id)
             .await
             .map_err(|e| self.sql(e))?;
         audit(&mut tx, &entry, "retried", None)
@@ -408,19 +424,13 @@ impl Cache {
         Ok(entry)
     }
 
-    /// Drops an action that has not reached the server (or was refused), rolling back its
-    /// effect. One whose outcome is unknown cannot be discarded: it may have been applied.
+    /// Drops an action that has not reached the server (or was refused). One whose outcome is
+    /// unknown cannot be discarded: it may have been applied.
     pub async fn discard(&self, id: &str) -> Result<OutboxEntry, CacheError> {
-        let bulk = self.bulk_loading();
         let mut tx = self.write_tx().await?;
         let entry = self.entry_in(&mut tx, id).await?;
-        let mut touched = Touched::default();
         match entry.state {
-            OutboxState::Pending => {
-                self.restore(&mut tx, &entry.before, bulk, &mut touched)
-                    .await?
-            }
-            OutboxState::Refused => {}
+            OutboxState::Pending | OutboxState::Refused => {}
             other => {
                 return Err(CacheError::Refused(format!(
                     "#{} is {}; {}",
@@ -440,7 +450,9 @@ impl Cache {
             .execute(&mut *tx)
             .await
             .map_err(|e| self.sql(e))?;
-        self.overlay_again(&mut tx, &mut touched).await?;
+        let touched = touched(&mut tx, entry.kind, &entry.target_id)
+            .await
+            .map_err(|e| self.sql(e))?;
         audit(&mut tx, &entry, "discarded", None)
             .await
             .map_err(|e| self.sql(e))?;

@@ -36,3 +36,63 @@ pub fn may_act_on_contractor(kind: ActionKind, c: &Contractor) -> Result<(), Str
         _ => Ok(()),
     }
 }
+
+/// May `kind` be queued beside the open actions that concern its target? Each is `(kind, on the
+/// target itself, seq)`; for a permit, a revoke of its contractor is one (`false`: on the
+/// contractor). The same action twice is refused, and so is anything on a pass whose revoke or
+/// whose contractor's revoke is queued: those end it, whatever follows.
+pub fn may_queue_beside(
+    kind: ActionKind,
+    label: &str,
+    open: &[(ActionKind, bool, i64)],
+) -> Result<(), String> {
+    for &(other, own, seq) in open {
+        if own && other == kind {
+            return Err(format!(
+                "the same action on {label} is already queued (#{seq})"
+            ));
+        }
+        match other {
+            ActionKind::RevokePass if own => {
+                return Err(format!(
+                    "{label} has a revoke queued (#{seq}); it ends the pass when Buzz-In has it"
+                ));
+            }
+            ActionKind::RevokeContractor if !own => {
+                return Err(format!(
+                    "the contractor of {label} has a revoke queued (#{seq}); it archives the pass when Buzz-In has it"
+                ));
+            }
+            ActionKind::RevokeContractor if own && kind == ActionKind::ApproveContractor => {
+                return Err(format!(
+                    "{label} has a revoke queued (#{seq}); Buzz-In will not approve them again"
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ActionKind::*;
+
+    #[test]
+    fn an_action_is_refused_beside_one_that_decides_its_target() {
+        assert!(may_queue_beside(RevokePass, "WP-1", &[]).is_ok());
+        let twice = may_queue_beside(ReissuePass, "WP-1", &[(ReissuePass, true, 3)]).unwrap_err();
+        assert!(twice.contains("already queued (#3)"), "{twice}");
+        assert!(may_queue_beside(RevokePass, "WP-1", &[(ReissuePass, true, 3)]).is_ok());
+        let ended = may_queue_beside(ReissuePass, "WP-1", &[(RevokePass, true, 4)]).unwrap_err();
+        assert!(ended.contains("revoke queued (#4)"), "{ended}");
+        let archived =
+            may_queue_beside(RevokePass, "WP-1", &[(RevokeContractor, false, 5)]).unwrap_err();
+        assert!(archived.contains("contractor of WP-1"), "{archived}");
+        let gone =
+            may_queue_beside(ApproveContractor, "Ali", &[(RevokeContractor, true, 6)]).unwrap_err();
+        assert!(gone.contains("will not approve"), "{gone}");
+        assert!(may_queue_beside(RevokeContractor, "Ali", &[(ApproveContractor, true, 7)]).is_ok());
+    }
+}

@@ -66,13 +66,21 @@ pub async fn run(target: Target, cmd: ContractorsCmd) -> Result<(), Failure> {
             let queued = c.approve_contractor(&id).await?;
             super::deliver(&c, queued).await
         }
-        ContractorsCmd::Revoke { id, yes } => {
+        ContractorsCmd::Revoke { id, reason, yes } => {
             if !yes {
                 let d = c.contractor(&id).await?;
                 say!(
-                    "Revoking {id} archives {} active permit(s):",
-                    d.active_permits.len()
+                    "Revoking {id} archives {} active permit(s), {} of them live passes that stop opening the gates; this cannot be undone:",
+                    d.active_permits.len(),
+                    d.live_passes
                 );
+                for s in &d.on_site {
+                    say!(
+                        "  ! a crew is on site: {} entered {}",
+                        s.pass_number,
+                        output::local_str(&s.entered_at)
+                    );
+                }
                 for p in &d.active_permits {
                     say!("  {}", output::permit_row(p));
                 }
@@ -80,7 +88,7 @@ pub async fn run(target: Target, cmd: ContractorsCmd) -> Result<(), Failure> {
                     "nothing done: run again with --yes to revoke and archive these permits".into(),
                 ));
             }
-            let queued = c.revoke_contractor(&id).await?;
+            let queued = c.revoke_contractor(&id, &reason).await?;
             super::deliver(&c, queued).await
         }
     }

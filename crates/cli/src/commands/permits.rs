@@ -36,12 +36,16 @@ pub async fn run(target: Target, cmd: PermitsCmd) -> Result<(), Failure> {
                 "{}  {}{}",
                 output::or_dash(&p.pass_number),
                 p.status,
-                if p.pending_sync {
-                    " (pending sync)"
-                } else {
-                    ""
-                }
+                p.queued
+                    .as_ref()
+                    .map(|m| format!(" · {}: {}", m.label, m.meaning))
+                    .unwrap_or_default()
             );
+            let v = &d.verdict;
+            say!("{}: {}", v.headline, v.detail);
+            for w in &v.warnings {
+                say!("  ! {w}");
+            }
             say!(
                 "Type:        {}",
                 p.permit_type.as_ref().map_or("-", |t| t.as_str())
@@ -70,6 +74,14 @@ pub async fn run(target: Target, cmd: PermitsCmd) -> Result<(), Failure> {
                 p.place.ids
             );
             say!("Job:         {}", output::or_dash(&p.job));
+            say!("Crew:        {}", d.crew.len());
+            for m in &d.crew {
+                say!(
+                    "  {}  {}",
+                    output::or_dash(&m.name),
+                    m.document.as_deref().unwrap_or("-")
+                );
+            }
             say!("Access code: {}", d.access_code.as_deref().unwrap_or("-"));
             say!("Timeline:");
             for t in &d.timeline {

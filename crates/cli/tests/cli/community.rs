@@ -202,10 +202,22 @@ async fn lists_shows_acts_and_exits_with_codes_scripts_can_trust() {
 
     // Revoking a contractor lists what it archives and waits for --yes (exit 2).
     let owner = accepted[2]["communityContractorId"].as_str().unwrap();
-    let (code, out, _) = desk.code(&["contractors", "revoke", owner]);
+    let (code, _, err) = desk.code(&["contractors", "revoke", owner, "--yes"]);
+    assert_eq!(code, 2, "a reason is required: {err}");
+    let (code, out, _) = desk.code(&["contractors", "revoke", owner, "--reason", "Licence lapsed"]);
     assert_eq!(code, 2);
-    assert!(out.contains("archives"), "{out}");
-    desk.ok(&["contractors", "revoke", owner, "--yes"]);
+    assert!(
+        out.contains("archives") && out.contains("cannot be undone"),
+        "{out}"
+    );
+    desk.ok(&[
+        "contractors",
+        "revoke",
+        owner,
+        "--reason",
+        "Licence lapsed",
+        "--yes",
+    ]);
     let archived = api
         .permit(accepted[2]["_id"].as_str().unwrap())
         .await
@@ -255,7 +267,14 @@ async fn an_outage_round_trip_loses_nothing() {
     sb.stop().await;
 
     // The API is gone: reads work, actions queue (exit 3), the state says so.
-    let (code, _, err) = desk.code(&["contractors", "revoke", &owner, "--yes"]);
+    let (code, _, err) = desk.code(&[
+        "contractors",
+        "revoke",
+        &owner,
+        "--reason",
+        "Left site",
+        "--yes",
+    ]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("queued"), "{err}");
     let (code, _, _) = desk.code(&["permits", "reissue", other.pass_number.as_deref().unwrap()]);
@@ -264,7 +283,18 @@ async fn an_outage_round_trip_loses_nothing() {
     assert_eq!(status["online"], false, "{status}");
     assert_eq!(status["pending"], 2);
     let shown = desk.json(&["permits", "show", &victim.id, "--json"]);
-    assert_eq!(shown["permit"]["status"], "ARCHIVED", "shown at once");
+    // The state the gates obey until Buzz-In has the revoke, with the revoke marked beside it.
+    assert_eq!(shown["permit"]["status"], "ACCEPTED", "{shown}");
+    assert_eq!(
+        shown["permit"]["queued"]["kind"], "revokeContractor",
+        "{shown}"
+    );
+    assert_eq!(shown["permit"]["queued"]["stillOpens"], true, "{shown}");
+    let text = desk.ok(&["permits", "show", &victim.id]);
+    assert!(
+        text.contains("ACCEPTED · revoke queued: still opens the gates"),
+        "{text}"
+    );
     let pending: Vec<&Value> = shown["actions"]
         .as_array()
         .unwrap()

@@ -335,42 +335,37 @@ async fn a_code_seen_only_in_an_issued_event_is_known_and_superseded_in_order() 
 }
 
 #[tokio::test]
-async fn queued_actions_show_at_once_and_reach_the_server_once() {
+async fn a_queued_action_changes_nothing_until_the_server_applies_it_and_reaches_it_once() {
     let w = world(Seed::Demo).await;
     w.engine.sync(false).await.unwrap();
     let p = w.accepted().await;
     let mut changes = w.cache().subscribe();
     w.queue(ActionKind::RevokePass, &p.id, Some("contract ended"))
         .await;
-    assert_eq!(
-        w.cache()
-            .permit(&p.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .status_name(),
-        Some(StatusName::Revoked),
-        "optimistic state"
-    );
+    // The cache keeps what the server said: the gates obey ACCEPTED until Buzz-In has the revoke.
+    assert_eq!(w.cache().permit(&p.id).await.unwrap().unwrap(), p);
     assert!(
-        matches!(changes.recv().await.unwrap(), gatehouse_cache::Committed::Permits(ids) if ids == vec![p.id.clone()])
+        matches!(changes.recv().await.unwrap(), gatehouse_cache::Committed::Permits(ids) if ids == vec![p.id.clone()]),
+        "the row is announced, for its mark"
     );
     assert_eq!(w.engine.status().await.unwrap().pending, 1);
-
-    // A sync that brings the server's (still ACCEPTED) copy keeps the queued effect shown.
-    w.cache()
-        .upsert_permits(std::slice::from_ref(&p))
-        .await
-        .unwrap();
-    assert_eq!(
-        w.cache()
-            .permit(&p.id)
+    // The same action twice, or a reissue of a pass whose revoke is queued, is refused.
+    for kind in [ActionKind::RevokePass, ActionKind::ReissuePass] {
+        let refused = w
+            .cache()
+            .enqueue(NewAction {
+                kind,
+                target_id: p.id.clone(),
+                reason: Some("again".into()),
+                actor: "test desk".into(),
+            })
             .await
-            .unwrap()
-            .unwrap()
-            .status_name(),
-        Some(StatusName::Revoked)
-    );
+            .unwrap_err();
+        assert!(
+            matches!(&refused, gatehouse_cache::CacheError::Refused(m) if m.contains("queued (#")),
+            "{refused}"
+        );
+    }
 
     let report = w.engine.drain().await.unwrap();
     assert_eq!(report.applied, 1);
@@ -440,7 +435,7 @@ async fn an_answer_lost_before_applying_is_sent_again_once() {
 }
 
 #[tokio::test]
-async fn a_refused_action_is_rolled_back_shown_and_does_not_block_the_queue() {
+async fn a_refused_action_writes_the_servers_state_is_shown_and_does_not_block_the_queue() {
     let w = world(Seed::Demo).await;
     w.engine.sync(false).await.unwrap();
     let p = w.accepted().await;
@@ -459,7 +454,10 @@ async fn a_refused_action_is_rolled_back_shown_and_does_not_block_the_queue() {
         .unwrap();
     let c = pending.first().expect("a pending contractor in the demo");
     let approve = w.queue(ActionKind::ApproveContractor, &c.id, None).await;
-    assert!(w.cache().contractor(&c.id).await.unwrap().unwrap().approved);
+    assert!(
+        !w.cache().contractor(&c.id).await.unwrap().unwrap().approved,
+        "pending until Buzz-In approves"
+    );
 
     let report = w.engine.drain().await.unwrap();
     assert_eq!((report.applied, report.refused), (1, 1), "{report:?}");
@@ -478,8 +476,9 @@ async fn a_refused_action_is_rolled_back_shown_and_does_not_block_the_queue() {
             .unwrap()
             .status_name(),
         Some(StatusName::Revoked),
-        "the server's state replaced the optimistic one"
+        "the server's state, read back on the refusal"
     );
+    assert!(w.cache().contractor(&c.id).await.unwrap().unwrap().approved);
     assert_eq!(
         w.cache()
             .outbox_entry(&approve)
@@ -498,7 +497,7 @@ async fn a_refused_action_is_rolled_back_shown_and_does_not_block_the_queue() {
 }
 
 #[tokio::test]
-async fn revoking_a_contractor_archives_its_active_permits_locally_and_on_the_server() {
+async fn revoking_a_contractor_archives_its_active_permits_on_the_server_then_here() {
     let w = world(Seed::Demo).await;
     w.engine.sync(false).await.unwrap();
     let p = w.accepted().await;
@@ -507,14 +506,24 @@ async fn revoking_a_contractor_archives_its_active_permits_locally_and_on_the_se
     assert!(active.iter().any(|x| x.id == p.id));
     w.queue(ActionKind::RevokeContractor, &owner, None).await;
     for a in &active {
-        let cached = w.cache().permit(&a.id).await.unwrap().unwrap();
         assert_eq!(
-            cached.status_name(),
-            Some(StatusName::Archived),
-            "optimistic"
+            &w.cache().permit(&a.id).await.unwrap().unwrap(),
+            a,
+            "unchanged until the server has the revoke"
         );
     }
     w.engine.sync(false).await.unwrap();
+    for a in &active {
+        assert_eq!(
+            w.cache()
+                .permit(&a.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .status_name(),
+            Some(StatusName::Archived)
+        );
+    }
     for a in &active {
         assert_eq!(
             w.server_permit(&a.id).await.status_name(),

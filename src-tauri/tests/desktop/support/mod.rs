@@ -545,6 +545,19 @@ impl Desktop {
         serde_json::from_value(v).unwrap()
     }
 
+    /// Waits until no element has this `data-testid`.
+    pub async fn eventually_gone(&self, id: &str) {
+        eventually(&format!("data-testid={id} gone"), UI_TIMEOUT, || async {
+            let left = self.texts(id).await;
+            if left.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{left:?}"))
+            }
+        })
+        .await
+    }
+
     /// Waits until `ok` holds for the texts of every element with this `data-testid`.
     pub async fn texts_until(&self, id: &str, ok: impl Fn(&[String]) -> bool) -> Vec<String> {
         eventually(&format!("data-testid={id}"), UI_TIMEOUT, || async {

@@ -25,4 +25,13 @@ message: string | null,
 /**
  * ISO-8601 UTC.
  */
-queuedAt: string, };
+queuedAt: string, 
+/**
+ * When Buzz-In applied or refused it (ISO-8601 UTC); none while it waits.
+ */
+settledAt: string | null, 
+/**
+ * Once applied, what it did at the gates, for the desk: "WP-010010 revoked at Buzz-In
+ * 12:38: the pass no longer opens the gates."
+ */
+outcome: string | null, };

@@ -2,6 +2,7 @@
 import type { ActionView } from "./ActionView";
 
 /**
- * The pending/refused panel: every action not yet done, in queue order.
+ * The panel of actions sent to Buzz-In: those waiting and those refused in queue order, and
+ * those applied within the last [`SHIFT_HOURS`], newest first.
  */
-export type OutboxView = { pending: Array<ActionView>, refused: Array<ActionView>, };
+export type OutboxView = { pending: Array<ActionView>, refused: Array<ActionView>, sent: Array<ActionView>, };

@@ -82,6 +82,12 @@ export const PLACES_FILE_MAX = 16777216;
 /** The longest revoke reason, in characters. */
 export const REVOKE_REASON_MAX = 1000;
 
+/** Data older than this, in minutes, is flagged (amber in the status bar). */
+export const DATA_STALE_MINUTES = 15;
+
+/** How far back "sent this shift" looks, in hours. */
+export const SHIFT_HOURS = 12;
+
 /** The longest search, in characters. */
 export const SEARCH_MAX = 200;
 
