@@ -38,8 +38,13 @@ pub async fn contractors(
     session: State<'_, Arc<Session>>,
     tab: ContractorState,
     search: String,
+    licence_soon: bool,
 ) -> Result<ContractorList, Error> {
-    session.community().await.contractors(tab, &search).await
+    session
+        .community()
+        .await
+        .contractors(tab, &search, licence_soon)
+        .await
 }
 
 #[tauri::command]
@@ -54,8 +59,13 @@ pub async fn contractor(
 pub async fn approve_contractor(
     session: State<'_, Arc<Session>>,
     id: String,
+    reason: Option<String>,
 ) -> Result<ActionView, Error> {
-    session.community().await.approve_contractor(&id).await
+    session
+        .community()
+        .await
+        .approve_contractor(&id, reason.as_deref())
+        .await
 }
 
 #[tauri::command]

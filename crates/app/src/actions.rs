@@ -132,9 +132,32 @@ impl Community {
         Ok(view(&entry))
     }
 
-    /// Approves a pending contractor.
-    pub async fn approve_contractor(&self, id: &str) -> Result<ActionView, Error> {
-        self.queue(ActionKind::ApproveContractor, id, None).await
+    /// Approves a pending contractor. One whose trade licence has expired is approved only with
+    /// a reason (kept in the audit log): the desk says why it lets them in anyway.
+    pub async fn approve_contractor(
+        &self,
+        id: &str,
+        reason: Option<&str>,
+    ) -> Result<ActionView, Error> {
+        check_id(id, "contractor id")?;
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if reason.is_none()
+            && let Some(c) = self.cache().contractor(id).await?
+        {
+            let expiry = c
+                .company
+                .as_ref()
+                .and_then(|co| co.trade_license_expiry_date.clone());
+            if crate::rows::days_until(expiry.as_deref()).is_some_and(|d| d < 0) {
+                return Err(Error::invalid_input(format!(
+                    "{}'s trade licence expired on {}: say why they are approved anyway.",
+                    c.name.as_deref().unwrap_or(id),
+                    expiry.unwrap_or_default()
+                )));
+            }
+        }
+        self.queue(ActionKind::ApproveContractor, id, reason.map(str::to_owned))
+            .await
     }
 
     /// Revokes (or, while pending, declines) a contractor, which archives its active permits

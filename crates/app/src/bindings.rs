@@ -40,12 +40,14 @@ pub fn all() -> Vec<(PathBuf, String)> {
         one::<ContractorList>(),
         one::<ContractorDetail>(),
         one::<crate::OnSite>(),
+        one::<crate::DuplicateHint>(),
         one::<Changed>(),
         one::<ActionView>(),
         one::<OutboxView>(),
         one::<PermitRow>(),
         one::<crate::QueuedMark>(),
         one::<PermitFilter>(),
+        one::<crate::DayView>(),
         one::<PermitPageView>(),
         one::<PermitDetail>(),
         one::<crate::CrewMember>(),
@@ -127,6 +129,7 @@ fn vocabulary() -> String {
          // `cargo xtask bindings` rewrites it.\n\
          import type {{ ActivityKind }} from \"./ActivityKind\";\n\
          import type {{ ContractorState }} from \"./ContractorState\";\n\
+         import type {{ DayView }} from \"./DayView\";\n\
          import type {{ Layout }} from \"./Layout\";\n\
          import type {{ OutboxState }} from \"./OutboxState\";\n\
          import type {{ PermitSort }} from \"./PermitSort\";\n\
@@ -139,6 +142,10 @@ fn vocabulary() -> String {
          \n\
          /** Every permit type this version knows, with its label. */\n\
          export const PERMIT_TYPES: readonly {{ id: PermitType; label: string }}[] = [\n{types}\n];\n\
+         \n\
+         /** The desk's views of today, in order, and their words. */\n\
+         export const DAY_VIEWS: readonly DayView[] = [{days}];\n\
+         export const DAY_VIEW_LABELS: Record<DayView, string> = {{\n{day_labels}\n}};\n\
          \n\
          /** The orders the permits table can be sorted in. */\n\
          export const PERMIT_SORTS: readonly PermitSort[] = [{sorts}];\n\
@@ -175,6 +182,9 @@ fn vocabulary() -> String {
          /** The longest revoke reason, in characters. */\n\
          export const REVOKE_REASON_MAX = {reason};\n\
          \n\
+         /** A trade licence expiring within this many days is flagged. */\n\
+         export const LICENCE_WARNING_DAYS = {licence_days};\n\
+         \n\
          /** Data older than this, in minutes, is flagged (amber in the status bar). */\n\
          export const DATA_STALE_MINUTES = {stale};\n\
          \n\
@@ -192,6 +202,12 @@ fn vocabulary() -> String {
         statuses = quoted(StatusName::KNOWN.iter().map(StatusName::as_str)),
         types = types.join("\n"),
         sorts = quoted(PermitSort::ALL.iter().map(|s| s.as_str())),
+        days = quoted(crate::DayView::ALL.iter().map(|d| d.as_str())),
+        day_labels = record(
+            crate::DayView::ALL,
+            crate::DayView::as_str,
+            crate::DayView::label
+        ),
         states = quoted(ContractorState::ALL.iter().map(|s| s.as_str())),
         state_labels = record(
             ContractorState::ALL,
@@ -219,6 +235,7 @@ fn vocabulary() -> String {
         search = crate::SEARCH_MAX,
         shift = crate::SHIFT_HOURS,
         stale = crate::DATA_STALE_MINUTES,
+        licence_days = crate::LICENCE_WARNING_DAYS,
         event = quoted([crate::CHANGED_EVENT]),
         open_event = quoted([crate::OPEN_PERMITS_EVENT]),
     )

@@ -45,10 +45,43 @@ pub struct ContractorDetail {
     pub live_passes: u32,
     /// Crews of theirs on site now: a permit whose last scan was an entry.
     pub on_site: Vec<OnSite>,
+    /// Other contractors that may be the same one: same name and company, or same phone.
+    pub duplicates: Vec<DuplicateHint>,
     /// Actions on this contractor waiting for the server or refused by it.
     pub actions: Vec<ActionView>,
     pub can_approve: bool,
     pub can_revoke: bool,
+}
+
+/// Another contractor that may be this one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct DuplicateHint {
+    pub id: String,
+    pub name: String,
+    pub company: String,
+    pub state: ContractorState,
+    /// "same name and company", "same phone".
+    pub why: String,
+}
+
+/// The last seven digits of a phone: the subscriber number in every form a UAE number is typed.
+fn phone_key(phone: &str) -> Option<String> {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() >= 7).then(|| digits[digits.len() - 7..].to_owned())
+}
+
+fn same_text(a: Option<&str>, b: Option<&str>) -> bool {
+    let norm = |s: Option<&str>| {
+        s.unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let (a, b) = (norm(a), norm(b));
+    !a.is_empty() && a == b
 }
 
 /// A crew on site: its permit's last scan was an entry, with no exit after it.
@@ -61,6 +94,16 @@ pub struct OnSite {
     /// ISO-8601 UTC.
     pub entered_at: String,
     pub gate: Option<String>,
+}
+
+/// The first day past [`LICENCE_WARNING_DAYS`] from the community's today (`YYYY-MM-DD`):
+/// licences expiring before it are "expiring soon" (or expired).
+fn licence_horizon() -> String {
+    let offset = chrono::Duration::seconds(gatehouse_buzzin::inf::COMMUNITY_UTC_OFFSET_SECS.into());
+    let today = (chrono::Utc::now() + offset).date_naive();
+    (today + chrono::Duration::days(i64::from(LICENCE_WARNING_DAYS) + 1))
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 /// A licence expiring within this many days is flagged.
@@ -83,17 +126,24 @@ pub struct ContractorListing {
 impl Community {
     /// The contractors of one tab matching `search`, by name, with the three tabs' counts for
     /// that search.
+    /// With `licence_soon`, only those whose trade licence has expired or expires within
+    /// [`LICENCE_WARNING_DAYS`].
     pub async fn contractors(
         &self,
         tab: ContractorState,
         search: &str,
+        licence_soon: bool,
     ) -> Result<ContractorList, Error> {
         let search = check_search(search)?;
         let queued = self.queued_targets().await?;
-        let (pending, approved, removed) = self.cache().contractor_counts(search).await?;
+        let before = licence_soon.then(licence_horizon);
+        let (pending, approved, removed) = self
+            .cache()
+            .contractor_counts(search, before.as_deref())
+            .await?;
         let rows: Vec<ContractorRow> = self
             .cache()
-            .contractors_first(Some(tab), search, MAX_ROWS)
+            .contractors_first(Some(tab), search, before.as_deref(), MAX_ROWS)
             .await?
             .into_iter()
             .map(|c| row(c, &queued))
@@ -140,19 +190,7 @@ impl Community {
         );
         let queued = self.queued_targets().await?;
         let contractor = row(c, &queued);
-        let days = contractor
-            .trade_license_expiry
-            .as_deref()
-            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            .map(|expiry| {
-                let offset = chrono::Duration::seconds(
-                    gatehouse_buzzin::inf::COMMUNITY_UTC_OFFSET_SECS.into(),
-                );
-                let today = (chrono::Utc::now() + offset).date_naive();
-                (expiry - today)
-                    .num_days()
-                    .clamp(i32::MIN as i64, i32::MAX as i64) as i32
-            });
+        let days = contractor.licence_days_left;
         let page = self
             .cache()
             .permits(&gatehouse_cache::PermitQuery {
@@ -167,6 +205,7 @@ impl Community {
             .filter(|p| p.status_name() == Some(gatehouse_buzzin::StatusName::Accepted))
             .count();
         let on_site = self.on_site(&active).await?;
+        let duplicates = self.duplicates_of(id).await?;
         let actions = self.actions_on(&[id]).await?;
         let waiting = actions.iter().any(|a| a.open);
         Ok(ContractorDetail {
@@ -185,6 +224,7 @@ impl Community {
             active_permits: self.rows_marked(&active, &queued).await?,
             live_passes: count(live_passes as u64),
             on_site,
+            duplicates,
             can_approve: may_approve && !waiting,
             can_revoke: may_revoke && !waiting,
             actions,
@@ -218,5 +258,58 @@ impl Community {
                     })
             })
             .collect())
+    }
+
+    /// Contractors that may be this one, found through the search index (which holds each
+    /// phone's last seven digits): the same name and company, or the same phone.
+    async fn duplicates_of(&self, id: &str) -> Result<Vec<DuplicateHint>, Error> {
+        let Some(c) = self.cache().contractor(id).await? else {
+            return Ok(Vec::new());
+        };
+        let mut hints: Vec<DuplicateHint> = Vec::new();
+        let mut hint = |o: &Contractor, why: &str| {
+            if o.id != c.id && !hints.iter().any(|h| h.id == o.id) {
+                hints.push(DuplicateHint {
+                    id: o.id.clone(),
+                    name: o.name.clone().unwrap_or_default(),
+                    company: o.company_name().unwrap_or_default().to_owned(),
+                    state: ContractorState::of(o),
+                    why: why.to_owned(),
+                });
+            }
+        };
+        if let Some(name) = c.name.as_deref().filter(|n| !n.trim().is_empty()) {
+            let name = name.chars().take(crate::SEARCH_MAX).collect::<String>();
+            for o in self.cache().contractors(None, Some(&name)).await? {
+                if same_text(o.name.as_deref(), c.name.as_deref())
+                    && same_text(o.company_name(), c.company_name())
+                {
+                    hint(&o, "same name and company");
+                }
+            }
+        }
+        if let Some(key) = c.phone.as_deref().and_then(phone_key) {
+            for o in self.cache().contractors(None, Some(&key)).await? {
+                if o.phone.as_deref().and_then(phone_key).as_deref() == Some(key.as_str()) {
+                    hint(&o, "same phone");
+                }
+            }
+        }
+        Ok(hints)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn phones_and_names_compare_as_people_type_them() {
+        assert_eq!(
+            super::phone_key("+971 55 100 0052").as_deref(),
+            Some("1000052")
+        );
+        assert_eq!(super::phone_key("055-100-0052").as_deref(), Some("1000052"));
+        assert_eq!(super::phone_key("12345"), None);
+        assert!(super::same_text(Some("Ali  Hassan "), Some("ali hassan")));
+        assert!(!super::same_text(Some(""), Some("")));
     }
 }

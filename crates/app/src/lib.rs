@@ -52,7 +52,8 @@ pub use community::{
     CHANGED_EVENT, ChangeFeed, Changed, Community, SYNC_EVERY_ENV, StatusView, SyncProgress,
 };
 pub use contractors::{
-    ContractorDetail, ContractorList, ContractorListing, LICENCE_WARNING_DAYS, OnSite,
+    ContractorDetail, ContractorList, ContractorListing, DuplicateHint, LICENCE_WARNING_DAYS,
+    OnSite,
 };
 pub use desktop_prefs::DesktopPrefs;
 pub use entry::{DATA_STALE_MINUTES, EntryVerdict};
@@ -72,7 +73,9 @@ pub use passes::{
 };
 pub use paths::{APP_IDENTIFIER, DATA_DIR_ENV, Paths};
 pub use permit_detail::{CrewMember, NocView, PermitDetail, TimelineItem};
-pub use permits::{PAGE_SIZE, PERMIT_IDS_MAX, PermitFilter, PermitListing, PermitPageView};
+pub use permits::{
+    DayView, PAGE_SIZE, PERMIT_IDS_MAX, PermitFilter, PermitListing, PermitPageView,
+};
 pub use printer::{cups_media, printers};
 pub use rows::{ContractorRow, PermitRow};
 pub use validate::SEARCH_MAX;

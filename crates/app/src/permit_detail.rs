@@ -68,6 +68,10 @@ pub struct PermitDetail {
     pub can_revoke: bool,
 }
 
+/// How close Buzz-In's time of an action and the time this desk saw it applied must be for
+/// the timeline to name this desk's actor.
+const LOCAL_MATCH_SECS: i64 = 300;
+
 /// One of a permit's crew, as the panel shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -159,6 +163,23 @@ impl Community {
                 detail,
             });
         }
+        // Who did it: Buzz-In names the API key; an action sent from here names its desk.
+        let done = self.cache().done_on(&p.id).await?;
+        let local = |action: &PermitAction, at: Timestamp| {
+            done.iter()
+                .filter(|e| {
+                    matches!(
+                        (e.kind, action),
+                        (ActionKind::RevokePass, PermitAction::Revoke)
+                            | (ActionKind::ReissuePass, PermitAction::ReissuePass)
+                    )
+                })
+                .find(|e| {
+                    Timestamp::parse(&e.updated_at)
+                        .is_some_and(|u| (u.0 - at.0).num_seconds().abs() <= LOCAL_MATCH_SECS)
+                })
+                .map(|e| format!("{} at this desk", e.actor))
+        };
         for a in p.audit.iter().flatten() {
             // The permit's own audit (reissues, revokes): said once even if an event said it too.
             let what = audit_word(&a.action);
@@ -166,7 +187,8 @@ impl Community {
             if timeline.iter().any(|t| t.at == at && t.what == what) {
                 continue;
             }
-            let by = a.actor.as_deref().map(|who| format!("by {who}"));
+            let who = local(&a.action, a.at).or_else(|| a.actor.clone());
+            let by = who.map(|who| format!("by {who}"));
             let detail = match (by, &a.reason) {
                 (Some(by), Some(r)) => Some(format!("{by}: {r}")),
                 (Some(by), None) => Some(by),
@@ -174,14 +196,19 @@ impl Community {
             };
             timeline.push(TimelineItem { at, what, detail });
         }
-        if !timeline.iter().any(|t| t.what == "issued")
-            && let Some(created) = p.created_at
-        {
-            timeline.push(TimelineItem {
-                at: created.to_wire(),
-                what: "created".into(),
-                detail: None,
-            });
+        // Its creation stays in the story after a reissue issues it again.
+        if let Some(created) = p.created_at {
+            let at = created.to_wire();
+            if !timeline
+                .iter()
+                .any(|t| t.at == at && (t.what == "issued" || t.what == "created"))
+            {
+                timeline.push(TimelineItem {
+                    at,
+                    what: "created".into(),
+                    detail: None,
+                });
+            }
         }
         timeline.sort_by(|a, b| a.at.cmp(&b.at));
         // Its own actions, and its contractor's (a revoke archives it).

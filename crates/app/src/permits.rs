@@ -31,9 +31,72 @@ pub struct PermitFilter {
     pub expiring_within_minutes: Option<u32>,
     /// Only these permits (an alert's, at most [`PERMIT_IDS_MAX`]); every permit when empty.
     pub ids: Vec<String>,
+    /// One of the desk's views of today ([`DayView`]), with the other filters.
+    pub day: Option<DayView>,
     pub search: String,
     pub sort: PermitSort,
     pub descending: bool,
+}
+
+/// The desk's views of today, in the community's day (00:00 to 23:59 GST).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub enum DayView {
+    /// ACCEPTED, and within its validity now (its crew may enter today, hours allowing).
+    ActiveNow,
+    /// ACCEPTED, its validity ending between now and 23:59 today.
+    ExpiringToday,
+    /// Its validity starting today.
+    StartingToday,
+    /// Its validity ended today, before now.
+    EndedToday,
+}
+
+impl DayView {
+    pub const ALL: &'static [DayView] = &[
+        DayView::ActiveNow,
+        DayView::ExpiringToday,
+        DayView::StartingToday,
+        DayView::EndedToday,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DayView::ActiveNow => "activeNow",
+            DayView::ExpiringToday => "expiringToday",
+            DayView::StartingToday => "startingToday",
+            DayView::EndedToday => "endedToday",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DayView::ActiveNow => "Active now",
+            DayView::ExpiringToday => "Expiring today",
+            DayView::StartingToday => "Starting today",
+            DayView::EndedToday => "Ended today",
+        }
+    }
+}
+
+/// The start of the community's day holding `now`, and of the next.
+fn community_day(now: chrono::DateTime<chrono::Utc>) -> (Timestamp, Timestamp) {
+    let offset = chrono::Duration::seconds(inf::COMMUNITY_UTC_OFFSET_SECS.into());
+    let local = (now + offset).date_naive();
+    let start = local.and_hms_opt(0, 0, 0).expect("midnight").and_utc() - offset;
+    (
+        Timestamp(start),
+        Timestamp(start + chrono::Duration::days(1)),
+    )
+}
+
+/// The later of two lower bounds, the earlier of two upper ones.
+fn later(a: Option<Timestamp>, b: Timestamp) -> Option<Timestamp> {
+    Some(a.map_or(b, |a| if a.0 > b.0 { a } else { b }))
+}
+fn earlier(a: Option<Timestamp>, b: Timestamp) -> Option<Timestamp> {
+    Some(a.map_or(b, |a| if a.0 < b.0 { a } else { b }))
 }
 
 /// One page of the table, and how many rows the whole table has.
@@ -46,6 +109,15 @@ pub struct PermitPageView {
     pub page_size: u32,
     /// Rows matching the filter, over all pages.
     pub total: u32,
+    /// Why no permit can match, when the filters contradict each other ("Expiring today
+    /// lists ACCEPTED permits only, and the status filter asks for REVOKED").
+    pub none_because: Option<String>,
+    /// When a search matches nothing here: how many it matches with any status, at any time
+    /// (the status, today's view and "expiring within" set aside).
+    pub elsewhere: Option<u32>,
+    /// The search is a pass's access code or the QR payload a scanner typed: the id of the
+    /// permit that has (or had) it, the only row, whatever the other filters say.
+    pub by_code: Option<String>,
 }
 
 /// Every permit matching a filter, as a command lists them.
@@ -75,6 +147,14 @@ impl PermitFilter {
     /// The cache query for this filter at `now`, checked; `None` when nothing can match (an
     /// "expiring within" over statuses that cannot expire).
     fn query(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Option<PermitQuery>, Error> {
+        Ok(self.query_or_why(now)?.ok())
+    }
+
+    /// [`PermitFilter::query`], with why nothing can match instead of `None`.
+    fn query_or_why(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Result<PermitQuery, String>, Error> {
         let mut q = PermitQuery {
             limit: PAGE_SIZE,
             descending: self.descending,
@@ -140,10 +220,54 @@ impl PermitFilter {
             };
             q.statuses = asked.into_iter().filter(inf::can_expire).collect();
             if q.statuses.is_empty() {
-                return Ok(None);
+                return Ok(Err(
+                    "\"Expiring within\" lists ACCEPTED permits only (only they run out); the status filter asks for others.".into(),
+                ));
             }
         }
-        Ok(Some(q))
+        if let Some(day) = self.day {
+            let (start, end) = community_day(now);
+            let now = Timestamp(now);
+            let accepted_only = |q: &mut PermitQuery| {
+                let asked = q.statuses.is_empty() || q.statuses.contains(&StatusName::Accepted);
+                q.statuses = vec![StatusName::Accepted];
+                asked
+            };
+            match day {
+                DayView::ActiveNow => {
+                    if !accepted_only(&mut q) {
+                        return Ok(Err(format!(
+                            "{} lists ACCEPTED permits only; the status filter asks for others.",
+                            day.label()
+                        )));
+                    }
+                    q.valid_from_before = earlier(
+                        q.valid_from_before,
+                        Timestamp(now.0 + chrono::Duration::milliseconds(1)),
+                    );
+                    q.valid_till_from = later(q.valid_till_from, now);
+                }
+                DayView::ExpiringToday => {
+                    if !accepted_only(&mut q) {
+                        return Ok(Err(format!(
+                            "{} lists ACCEPTED permits only; the status filter asks for others.",
+                            day.label()
+                        )));
+                    }
+                    q.valid_till_from = later(q.valid_till_from, now);
+                    q.valid_till_before = earlier(q.valid_till_before, end);
+                }
+                DayView::StartingToday => {
+                    q.valid_from_from = later(q.valid_from_from, start);
+                    q.valid_from_before = earlier(q.valid_from_before, end);
+                }
+                DayView::EndedToday => {
+                    q.valid_till_from = later(q.valid_till_from, start);
+                    q.valid_till_before = earlier(q.valid_till_before, now);
+                }
+            }
+        }
+        Ok(Ok(q))
     }
 }
 
@@ -193,14 +317,35 @@ impl Community {
     /// Page `page` (from 0) of the permits matching `filter`, opened by keyset from the cursor
     /// where the page starts; the cursors of a filter are read once per change of the permits.
     pub async fn permits(&self, filter: &PermitFilter, page: u32) -> Result<PermitPageView, Error> {
-        let now = this_minute();
-        let Some(mut q) = filter.query(now)? else {
+        if let Some(found) = self.permit_with_code(&filter.search).await? {
             return Ok(PermitPageView {
-                rows: Vec::new(),
+                by_code: Some(found.id.clone()),
+                rows: if page == 0 {
+                    self.rows(std::slice::from_ref(&found)).await?
+                } else {
+                    Vec::new()
+                },
                 page,
                 page_size: PAGE_SIZE,
-                total: 0,
+                total: 1,
+                none_because: None,
+                elsewhere: None,
             });
+        }
+        let now = this_minute();
+        let mut q = match filter.query_or_why(now)? {
+            Ok(q) => q,
+            Err(why) => {
+                return Ok(PermitPageView {
+                    rows: Vec::new(),
+                    page,
+                    page_size: PAGE_SIZE,
+                    total: 0,
+                    none_because: Some(why),
+                    elsewhere: None,
+                    by_code: None,
+                });
+            }
         };
         let key = (filter.clone(), now.timestamp());
         let generation = self.pager().generation.load(Ordering::Acquire);
@@ -241,11 +386,19 @@ impl Community {
                         page,
                         page_size: PAGE_SIZE,
                         total: count(total),
+                        none_because: None,
+                        elsewhere: None,
+                        by_code: None,
                     });
                 }
             }
         }
         drop(memo);
+        let elsewhere = if total == 0 && page == 0 {
+            self.matches_elsewhere(filter, now).await?
+        } else {
+            None
+        };
         q.skip_total = true;
         let found = self.cache().permits(&q).await?;
         Ok(PermitPageView {
@@ -253,7 +406,62 @@ impl Community {
             page,
             page_size: PAGE_SIZE,
             total: count(total),
+            none_because: None,
+            elsewhere,
+            by_code: None,
         })
+    }
+
+    /// The permit whose access code (or QR payload) `search` is, if it is one this cache knows.
+    pub async fn permit_with_code(&self, search: &str) -> Result<Option<Permit>, Error> {
+        let search = search.trim();
+        // A code is one word; a QR payload is JSON, which may hold spaces.
+        if search.is_empty()
+            || (search.contains(char::is_whitespace) && !search.starts_with('{'))
+            || search.len() > crate::SCAN_MAX
+        {
+            return Ok(None);
+        }
+        let Some(code) = inf::code_in_scan(search) else {
+            return Ok(None);
+        };
+        Ok(self
+            .cache()
+            .look_up_code(&code)
+            .await?
+            .and_then(|found| found.permit))
+    }
+
+    /// How many permits a search that found nothing matches with the status, today's view and
+    /// "expiring within" set aside; `None` when there is no search, nothing was set aside, or
+    /// it finds nothing there either.
+    async fn matches_elsewhere(
+        &self,
+        filter: &PermitFilter,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<u32>, Error> {
+        let narrowed = !filter.statuses.is_empty()
+            || filter.day.is_some()
+            || filter.expiring_within_minutes.is_some();
+        if filter.search.trim().is_empty() || !narrowed {
+            return Ok(None);
+        }
+        let wider = PermitFilter {
+            statuses: Vec::new(),
+            day: None,
+            expiring_within_minutes: None,
+            ..filter.clone()
+        };
+        let Some(q) = wider.query(now)? else {
+            return Ok(None);
+        };
+        let n = self
+            .cache()
+            .permits(&PermitQuery { limit: 1, ..q })
+            .await?
+            .total
+            .unwrap_or_default();
+        Ok((n > 0).then(|| count(n)))
     }
 
     /// Every permit matching `filter` (at most `limit`), as a command lists them: the rows,
@@ -299,5 +507,81 @@ impl Community {
             }
         }
         Ok((documents, total))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn today_s_views_bound_the_validity_by_the_community_s_day() {
+        // 3 Dec 2026 22:30 in the community (18:30 UTC).
+        let now = Timestamp::parse("2026-12-03T18:30:00.000Z").unwrap().0;
+        let at = |day| {
+            PermitFilter {
+                day: Some(day),
+                ..Default::default()
+            }
+            .query_or_why(now)
+            .unwrap()
+            .unwrap()
+        };
+        let wire = |t: Option<Timestamp>| t.map(|t| t.to_wire());
+        let q = at(DayView::ExpiringToday);
+        assert_eq!(q.statuses, [StatusName::Accepted]);
+        assert_eq!(
+            wire(q.valid_till_from).as_deref(),
+            Some("2026-12-03T18:30:00.000Z")
+        );
+        assert_eq!(
+            wire(q.valid_till_before).as_deref(),
+            Some("2026-12-03T20:00:00.000Z")
+        );
+        let q = at(DayView::StartingToday);
+        assert!(q.statuses.is_empty());
+        assert_eq!(
+            wire(q.valid_from_from).as_deref(),
+            Some("2026-12-02T20:00:00.000Z")
+        );
+        assert_eq!(
+            wire(q.valid_from_before).as_deref(),
+            Some("2026-12-03T20:00:00.000Z")
+        );
+        let q = at(DayView::EndedToday);
+        assert_eq!(
+            wire(q.valid_till_from).as_deref(),
+            Some("2026-12-02T20:00:00.000Z")
+        );
+        assert_eq!(
+            wire(q.valid_till_before).as_deref(),
+            Some("2026-12-03T18:30:00.000Z")
+        );
+        // With "expiring within 24 h" too, the tighter bound holds.
+        let q = PermitFilter {
+            day: Some(DayView::ExpiringToday),
+            expiring_within_minutes: Some(60),
+            ..Default::default()
+        }
+        .query_or_why(now)
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            wire(q.valid_till_before).as_deref(),
+            Some("2026-12-03T19:30:00.000Z")
+        );
+        // A status no view of ACCEPTED permits can list: none, and why.
+        let why = PermitFilter {
+            day: Some(DayView::ActiveNow),
+            statuses: vec![StatusName::Revoked],
+            ..Default::default()
+        }
+        .query_or_why(now)
+        .unwrap()
+        .unwrap_err();
+        assert!(
+            why.starts_with("Active now lists ACCEPTED permits only"),
+            "{why}"
+        );
     }
 }

@@ -28,6 +28,10 @@ pub struct ContractorRow {
     pub salesforce_id: Option<String>,
     /// `YYYY-MM-DD`, as the API gives it.
     pub trade_license_expiry: Option<String>,
+    /// Days from today (the community's) to the licence's expiry; negative once expired.
+    pub licence_days_left: Option<i32>,
+    /// When the contractor registered (ISO-8601 UTC), for how long a pending one has waited.
+    pub registered_at: Option<String>,
     /// An action on this contractor waiting for the server; `state` is still the server's.
     pub queued: Option<QueuedMark>,
 }
@@ -115,14 +119,29 @@ pub(crate) fn names_of(c: &Contractor) -> (String, String) {
     )
 }
 
+/// Days from the community's today to a `YYYY-MM-DD` expiry; negative once past.
+pub(crate) fn days_until(expiry: Option<&str>) -> Option<i32> {
+    let expiry = chrono::NaiveDate::parse_from_str(expiry?.trim(), "%Y-%m-%d").ok()?;
+    let offset = chrono::Duration::seconds(gatehouse_buzzin::inf::COMMUNITY_UTC_OFFSET_SECS.into());
+    let today = (chrono::Utc::now() + offset).date_naive();
+    Some(
+        (expiry - today)
+            .num_days()
+            .clamp(i32::MIN as i64, i32::MAX as i64) as i32,
+    )
+}
+
 pub(crate) fn contractor_row(c: Contractor, queued: &Queue) -> ContractorRow {
+    let expiry = c
+        .company
+        .as_ref()
+        .and_then(|co| co.trade_license_expiry_date.clone());
     ContractorRow {
+        licence_days_left: days_until(expiry.as_deref()),
+        registered_at: wire(c.created_at),
         state: ContractorState::of(&c),
         company: c.company_name().unwrap_or_default().to_owned(),
-        trade_license_expiry: c
-            .company
-            .as_ref()
-            .and_then(|co| co.trade_license_expiry_date.clone()),
+        trade_license_expiry: expiry,
         salesforce_id: c.salesforce_id().map(str::to_owned),
         queued: queued.contractor_mark(&c.id),
         name: c.name.unwrap_or_default(),

@@ -15,6 +15,8 @@ gatehouse_buzzin::closed_enum! {
     pub enum PermitSort {
         #[default]
         ValidTill = "validTill",
+        /// Not indexed, as `PermitType`.
+        ValidFrom = "validFrom",
         PassNumber = "passNumber",
         UpdatedAt = "updatedAt",
         Status = "status",
@@ -32,6 +34,7 @@ impl PermitSort {
     fn expr(self) -> &'static str {
         match self {
             PermitSort::ValidTill => "p.valid_till",
+            PermitSort::ValidFrom => "p.valid_from",
             PermitSort::PassNumber => "p.pass_number",
             PermitSort::UpdatedAt => "p.updated_at",
             PermitSort::Status => "p.status_name",
@@ -98,6 +101,10 @@ pub struct PermitQuery {
     pub valid_till_from: Option<Timestamp>,
     /// `validTill` before this (e.g. now + 24 h).
     pub valid_till_before: Option<Timestamp>,
+    /// `validFrom` at or after this (e.g. today's start, for "starting today").
+    pub valid_from_from: Option<Timestamp>,
+    /// `validFrom` before this.
+    pub valid_from_before: Option<Timestamp>,
     /// Words to find in pass number, unit, job, representative, contractor name, company, phone.
     pub search: Option<String>,
     pub sort: PermitSort,
@@ -183,6 +190,14 @@ fn push_filters<'a>(
     }
     if let Some(t) = &f.valid_till_before {
         q.push(format!(" AND {p}valid_till < "))
+            .push_bind(t.to_wire());
+    }
+    if let Some(t) = &f.valid_from_from {
+        q.push(format!(" AND {p}valid_from >= "))
+            .push_bind(t.to_wire());
+    }
+    if let Some(t) = &f.valid_from_before {
+        q.push(format!(" AND {p}valid_from < "))
             .push_bind(t.to_wire());
     }
     if let Some(m) = fts {

@@ -193,19 +193,22 @@ impl Cache {
         state: Option<ContractorState>,
         search: Option<&str>,
     ) -> Result<Vec<Contractor>, CacheError> {
-        self.contractors_first(state, search, u32::MAX).await
+        self.contractors_first(state, search, None, u32::MAX).await
     }
 
-    /// How many contractors each state holds for this search: (pending, approved, removed).
+    /// How many contractors each state holds for this search (and, with `licence_before`, whose
+    /// trade licence expires before that date): (pending, approved, removed).
     pub async fn contractor_counts(
         &self,
         search: Option<&str>,
+        licence_before: Option<&str>,
     ) -> Result<(u64, u64, u64), CacheError> {
         let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "SELECT coalesce(sum(c.removed = 0 AND c.approved = 0), 0), \
              coalesce(sum(c.removed = 0 AND c.approved = 1), 0), \
              coalesce(sum(c.removed = 1), 0) FROM contractors c WHERE 1 = 1",
         );
+        licence_filter(&mut q, licence_before);
         let fts = search.and_then(crate::search::fts_query);
         if let Some(m) = &fts {
             q.push(" AND c.rowid IN (SELECT rowid FROM contractor_search WHERE contractor_search MATCH ")
@@ -221,11 +224,15 @@ impl Cache {
         Ok((n(0), n(1), n(2)))
     }
 
-    /// The first `limit` contractors of [`Cache::contractors`].
+    /// The first `limit` contractors of [`Cache::contractors`], with `licence_before` only those
+    /// whose trade licence expires before that date (`YYYY-MM-DD`; expired ones included). The
+    /// pending ones come oldest first (the queue's order: who has waited longest), the others
+    /// by name.
     pub async fn contractors_first(
         &self,
         state: Option<ContractorState>,
         search: Option<&str>,
+        licence_before: Option<&str>,
         limit: u32,
     ) -> Result<Vec<Contractor>, CacheError> {
         let mut q =
@@ -236,14 +243,19 @@ impl Cache {
             Some(ContractorState::Removed) => q.push(" AND c.removed = 1"),
             None => &mut q,
         };
+        licence_filter(&mut q, licence_before);
         let fts = search.and_then(crate::search::fts_query);
         if let Some(m) = &fts {
             q.push(" AND c.rowid IN (SELECT rowid FROM contractor_search WHERE contractor_search MATCH ")
                 .push_bind(m.as_str())
                 .push(")");
         }
-        q.push(" ORDER BY c.name, c.id LIMIT ")
-            .push_bind(i64::from(limit));
+        if state == Some(ContractorState::Pending) {
+            q.push(" ORDER BY json_extract(c.doc, '$.createdAt') IS NULL, json_extract(c.doc, '$.createdAt'),");
+        } else {
+            q.push(" ORDER BY");
+        }
+        q.push(" c.name, c.id LIMIT ").push_bind(i64::from(limit));
         let docs: Vec<String> = q
             .build_query_scalar()
             .fetch_all(&self.pool)
@@ -345,5 +357,14 @@ impl Cache {
         // Tagged with the count read before asking: a write meanwhile makes it ask again.
         *self.names_complete.lock().expect("not poisoned") = Some((writes, complete));
         Ok(complete)
+    }
+}
+
+/// Only contractors whose trade licence expires before `before` (a `YYYY-MM-DD`, compared as
+/// text: the API's dates sort so).
+fn licence_filter(q: &mut sqlx::QueryBuilder<'_, sqlx::Sqlite>, before: Option<&str>) {
+    if let Some(before) = before {
+        q.push(" AND json_extract(c.doc, '$.company.tradeLicenseExpiryDate') < ")
+            .push_bind(before.to_owned());
     }
 }

@@ -2,14 +2,101 @@
 //! stores: a UAE phone is said "055 100 0052" and stored "+971551000052", a pass number is read
 //! "10011" and stored "WP-010011". So each phone is indexed in its national, international and
 //! last-seven-digit forms, each pass number also without its leading zeros, and a typed phone
-//! is joined into one number before it is looked up. A cache indexed by an older text is
-//! re-indexed when it opens ([`SEARCH_TEXT_VERSION`]).
+//! is joined into one number before it is looked up. Names are found as people type them too:
+//! Arabic folded ([`ARABIC_FOLDS`]: the alef and hamza forms, ة/ه, ى/ي, tatweel and short
+//! vowels) in the index and the query alike, "ال" and the space in "عبد …" optional, and common
+//! Latin spellings of Arabic names read as one ([`LATIN_NAMES`]). A cache indexed by an older
+//! text is re-indexed when it opens ([`SEARCH_TEXT_VERSION`]).
 
 use std::sync::LazyLock;
 
 /// The version of the search text below; a cache whose indexes were built by another is
 /// re-indexed at open.
-pub(crate) const SEARCH_TEXT_VERSION: i64 = 2;
+pub(crate) const SEARCH_TEXT_VERSION: i64 = 3;
+
+/// Arabic letters written more than one way, and what each is read as; `""` drops it. The
+/// same table folds the index (in SQL) and the query (in Rust).
+pub const ARABIC_FOLDS: &[(char, &str)] = &[
+    ('أ', "ا"),
+    ('إ', "ا"),
+    ('آ', "ا"),
+    ('ٱ', "ا"),
+    ('ؤ', "و"),
+    ('ئ', "ي"),
+    ('ة', "ه"),
+    ('ى', "ي"),
+    ('ـ', ""),
+    // Short vowels and marks (fathatan … sukun): rarely typed, sometimes stored.
+    ('\u{064B}', ""),
+    ('\u{064C}', ""),
+    ('\u{064D}', ""),
+    ('\u{064E}', ""),
+    ('\u{064F}', ""),
+    ('\u{0650}', ""),
+    ('\u{0651}', ""),
+    ('\u{0652}', ""),
+];
+
+/// Common Latin spellings of Arabic names, each read as the first of its row (a small table, not
+/// a transliterator: the spellings desks meet on UAE documents).
+pub const LATIN_NAMES: &[&[&str]] = &[
+    &[
+        "mohammed", "mohammad", "muhammad", "mohamed", "muhammed", "mohamad", "mohd",
+    ],
+    &["ahmed", "ahmad"],
+    &["abdul", "abdel", "abdal", "abdol"],
+    &["abdullah", "abdallah"],
+    &["hussain", "hussein", "husain", "hossain", "husein"],
+    &["hassan", "hasan"],
+    &["khalid", "khaled"],
+    &["yousef", "yusuf", "youssef", "yousuf", "yusef"],
+    &["omar"],
+    &["ali", "aly"],
+    &["mahmoud", "mahmood", "mahmud"],
+    &["mustafa", "mostafa", "moustafa"],
+    &["ibrahim", "ebrahim"],
+    &["saeed", "said", "saed"],
+    &["rashid", "rashed"],
+    &["nasser", "nasir", "naser"],
+    &["faisal", "faysal"],
+    &["hamad", "hamed"],
+];
+
+/// An Arabic text column folded by [`ARABIC_FOLDS`], as SQL.
+fn folded(col: &str) -> String {
+    let mut f = format!("coalesce({col}, '')");
+    for (from, to) in ARABIC_FOLDS {
+        f = format!("replace({f}, '{from}', '{to}')");
+    }
+    f
+}
+
+/// The forms an Arabic name is found by, beside the stored text: folded; without "ال" (so
+/// "نعيمي" finds "النعيمي"); "عبد …" joined ("عبدالله"), and split ("عبد له" from "عبدالله").
+/// The copies without "ال" also lose it inside words: extra words, never a lost match.
+fn arabic_forms(col: &str) -> String {
+    let f = folded(col);
+    format!(
+        "{f} || ' ' || replace({f}, 'ال', '') || ' ' || replace({f}, 'عبد ', 'عبد') \
+         || ' ' || replace(replace({f}, 'عبدال', 'عبد ال'), 'ال', '')"
+    )
+}
+
+/// A Latin name column with each known spelling also in its first form ([`LATIN_NAMES`]).
+fn latin_forms(col: &str) -> String {
+    let mut f = format!("lower(coalesce({col}, ''))");
+    for row in LATIN_NAMES {
+        for variant in &row[1..] {
+            f = format!("replace({f}, '{variant}', '{}')", row[0]);
+        }
+    }
+    f
+}
+
+/// Every form of a name column: Arabic and Latin.
+fn name_forms(col: &str) -> String {
+    format!("{} || ' ' || {}", arabic_forms(col), latin_forms(col))
+}
 
 /// The `sync_state` key that holds the version the indexes were built by.
 pub(crate) const SEARCH_TEXT_KEY: &str = "search_text_version";
@@ -44,8 +131,10 @@ pub(crate) static CONTRACTOR_SEARCH_INSERT: LazyLock<String> = LazyLock::new(|| 
     format!(
         "INSERT INTO contractor_search (rowid, text) SELECT rowid, \
          name || ' ' || company || ' ' || phone || ' ' || email || ' ' || salesforce_id || ' ' || {} \
-         FROM contractors",
-        phone_forms("phone")
+         || ' ' || {} || ' ' || {} FROM contractors",
+        phone_forms("phone"),
+        name_forms("name"),
+        arabic_forms("company")
     )
 });
 
@@ -56,10 +145,13 @@ pub(crate) static PERMIT_SEARCH_INSERT: LazyLock<String> = LazyLock::new(|| {
         "INSERT INTO permit_search (rowid, text) SELECT p.rowid, \
          p.pass_number || ' ' || {} || ' ' || p.flat_id || ' ' || p.job || ' ' || p.representative \
          || ' ' || coalesce(c.name, '') || ' ' || coalesce(c.company, '') || ' ' || \
-         coalesce(c.phone, '') || ' ' || {} \
+         coalesce(c.phone, '') || ' ' || {} || ' ' || {} || ' ' || {} || ' ' || {} \
          FROM permits p LEFT JOIN contractors c ON c.id = p.contractor_id",
         pass_digits("p.pass_number"),
-        phone_forms("c.phone")
+        phone_forms("c.phone"),
+        name_forms("c.name"),
+        arabic_forms("c.company"),
+        name_forms("p.representative")
     )
 });
 
@@ -89,6 +181,28 @@ fn joined_number(words: &[&str]) -> String {
 /// seven): fewer, and the pieces stay separate words (`0101 5`).
 const JOINED_MIN_DIGITS: usize = 7;
 
+/// A typed word as the index holds it: Arabic folded, a leading "ال" dropped (the index holds
+/// every name without it too), a known Latin spelling in its first form.
+fn word_form(word: &str) -> String {
+    let mut w = String::with_capacity(word.len());
+    for c in word.chars() {
+        match ARABIC_FOLDS.iter().find(|(from, _)| *from == c) {
+            Some((_, to)) => w.push_str(to),
+            None => w.push(c),
+        }
+    }
+    if let Some(rest) = w.strip_prefix("ال")
+        && rest.chars().count() >= 2
+    {
+        w = rest.to_owned();
+    }
+    let lower = w.to_lowercase();
+    LATIN_NAMES
+        .iter()
+        .find(|row| row.contains(&lower.as_str()))
+        .map_or(w, |row| row[0].to_owned())
+}
+
 /// A search box's text as an FTS5 query: every word must match as a prefix. Quotes make each
 /// word a literal, so operators and punctuation in the input cannot change the query. A number
 /// typed in pieces is one word.
@@ -105,7 +219,7 @@ pub(crate) fn fts_query(input: &str) -> Option<String> {
                 i += run;
             }
             _ => {
-                terms.push(words[i].replace('"', ""));
+                terms.push(word_form(&words[i].replace('"', "")));
                 i += 1;
             }
         }
@@ -135,6 +249,28 @@ mod tests {
             Some("\"a\"* \"OR\"* \"b\"* \"NEAR(c)\"*")
         );
         assert_eq!(fts_query("محمد").as_deref(), Some("\"محمد\"*"));
+    }
+
+    #[test]
+    fn a_typed_word_is_read_as_the_index_holds_it() {
+        for (typed, word) in [
+            ("أحمد", "احمد"),
+            ("إبراهيم", "ابراهيم"),
+            ("فاطمة", "فاطمه"),
+            ("مصطفى", "مصطفي"),
+            ("محـمد", "محمد"),
+            ("النعيمي", "نعيمي"),
+            ("Mohammed", "mohammed"),
+            ("MUHAMMAD", "mohammed"),
+            ("Yusuf", "yousef"),
+            ("Smith", "Smith"),
+        ] {
+            assert_eq!(
+                fts_query(typed).as_deref(),
+                Some(format!("\"{word}\"*").as_str()),
+                "{typed}"
+            );
+        }
     }
 
     #[test]

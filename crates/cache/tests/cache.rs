@@ -74,6 +74,7 @@ async fn keyset_pages_cover_every_permit_once_in_order() {
     let w = filled(1500).await;
     for (sort, descending) in [
         (PermitSort::ValidTill, false),
+        (PermitSort::ValidFrom, true),
         (PermitSort::PassNumber, true),
         (PermitSort::UpdatedAt, false),
         (PermitSort::Status, true),
@@ -95,6 +96,7 @@ async fn keyset_pages_cover_every_permit_once_in_order() {
         assert_eq!((rows.len(), ids.len()), (1500, 1500), "{sort:?}");
         let key = |p: &Permit| match sort {
             PermitSort::ValidTill => p.valid_till.map(|t| t.to_wire()).unwrap_or_default(),
+            PermitSort::ValidFrom => p.valid_from.map(|t| t.to_wire()).unwrap_or_default(),
             PermitSort::PassNumber => p.pass_number.clone().unwrap_or_default(),
             PermitSort::UpdatedAt => p.updated_at.map(|t| t.to_wire()).unwrap_or_default(),
             PermitSort::Status => p.status_name().map(|s| s.to_string()).unwrap_or_default(),
@@ -331,6 +333,29 @@ async fn filters_agree_with_the_api() {
     assert!(
         expiring.total.unwrap() > 0,
         "the seed has permits expiring within a day"
+    );
+
+    // Starting within a window (the desk's "starting today"): validFrom's bounds as the API's.
+    let ago = Timestamp(now.0 - chrono_hours(24 * 20));
+    let starting = w
+        .cache
+        .permits(&PermitQuery {
+            valid_from_from: Some(ago),
+            valid_from_before: Some(now),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let api = api_total(ListQuery::new().op("validFrom", "$gte", ago.to_wire()).op(
+        "validFrom",
+        "$lt",
+        now.to_wire(),
+    ))
+    .await;
+    assert_eq!(starting.total, Some(api));
+    assert!(
+        starting.total.unwrap() > 0,
+        "the seed has permits that started lately"
     );
 }
 
@@ -783,7 +808,7 @@ async fn contractor_counts_agree_with_the_lists_and_limits_cut_in_name_order() {
         Some("contractor0001"),
         Some("nothing-matches"),
     ] {
-        let (p, a, r) = w.cache.contractor_counts(search).await.unwrap();
+        let (p, a, r) = w.cache.contractor_counts(search, None).await.unwrap();
         let len = |s| {
             let cache = &w.cache;
             async move { cache.contractors(Some(s), search).await.unwrap().len() as u64 }
@@ -797,10 +822,48 @@ async fn contractor_counts_agree_with_the_lists_and_limits_cut_in_name_order() {
     let all = w.cache.contractors(Some(Approved), None).await.unwrap();
     let first = w
         .cache
-        .contractors_first(Some(Approved), None, 7)
+        .contractors_first(Some(Approved), None, None, 7)
         .await
         .unwrap();
     assert_eq!(first, all[..7].to_vec());
+
+    // The pending queue comes oldest first.
+    let pending = w.cache.contractors(Some(Pending), None).await.unwrap();
+    let created: Vec<_> = pending.iter().map(|c| c.created_at.map(|t| t.0)).collect();
+    let mut sorted = created.clone();
+    sorted.sort_by_key(|t| (t.is_none(), *t));
+    assert_eq!(created, sorted, "oldest first");
+
+    // Licences expiring before a date: the counts and the lists agree, and every one listed
+    // expires before it.
+    let before = "2027-06-30";
+    let (p, a, r) = w.cache.contractor_counts(None, Some(before)).await.unwrap();
+    let soon = w
+        .cache
+        .contractors_first(Some(Approved), None, Some(before), u32::MAX)
+        .await
+        .unwrap();
+    assert_eq!(soon.len() as u64, a);
+    assert!(
+        p + a + r > 0,
+        "the seed has licences expiring before {before}"
+    );
+    assert!(soon.iter().all(|c| {
+        c.company
+            .as_ref()
+            .and_then(|co| co.trade_license_expiry_date.as_deref())
+            .is_some_and(|d| d < before)
+    }));
+    let expected = all
+        .iter()
+        .filter(|c| {
+            c.company
+                .as_ref()
+                .and_then(|co| co.trade_license_expiry_date.as_deref())
+                .is_some_and(|d| d < before)
+        })
+        .count() as u64;
+    assert_eq!(a, expected);
 }
 
 #[tokio::test]
@@ -970,6 +1033,60 @@ async fn contractors_are_found_by_a_phone_as_people_say_it() {
         let found = w.cache.contractors(None, Some(&term)).await.unwrap();
         assert!(found.iter().any(|x| x.id == c.id), "{phone} as {term:?}");
     }
+}
+
+#[tokio::test]
+async fn names_are_found_as_people_type_them_in_arabic_and_latin_spellings() {
+    let w = filled(50).await;
+    let named = |id: &str, name: &str, company: &str| -> Contractor {
+        serde_json::from_value(serde_json::json!({
+            "_id": id, "name": name, "approved": true,
+            "company": { "companyName": company },
+        }))
+        .unwrap()
+    };
+    let people = [
+        named("6a0000000000000000000001", "أحمد النعيمي", "مؤسسة الإمارات"),
+        named("6a0000000000000000000002", "عبد الله فاطمة", "شركة مصطفى"),
+        named("6a0000000000000000000003", "عبدالرحمن محـمد", "Gulf Works"),
+        named("6a0000000000000000000004", "Mohamed Hussein", "Al Noor LLC"),
+        named("6a0000000000000000000005", "Yusuf Khaled", "Marina Build"),
+    ];
+    w.cache.upsert_contractors(&people).await.unwrap();
+    for (typed, id) in [
+        ("احمد", 1),
+        ("أحمد نعيمي", 1),
+        ("النعيمي", 1),
+        ("نعيمي", 1),
+        ("الامارات", 1),
+        ("مؤسسه", 1),
+        ("عبدالله", 2),
+        ("عبد الله", 2),
+        ("فاطمه", 2),
+        ("مصطفي", 2),
+        ("عبد الرحمن", 3),
+        ("عبدالرحمن محمد", 3),
+        ("Muhammad", 4),
+        ("mohammed hussain", 4),
+        ("Yousef Khalid", 5),
+        ("youssef", 5),
+    ] {
+        let want = format!("6a000000000000000000000{id}");
+        let found = w.cache.contractors(None, Some(typed)).await.unwrap();
+        assert!(
+            found.iter().any(|c| c.id == want),
+            "{typed:?} finds {want}: {:?}",
+            found.iter().map(|c| &c.name).collect::<Vec<_>>()
+        );
+    }
+    // A word that is not there finds nothing: the forms add words, they do not match anything.
+    assert!(
+        w.cache
+            .contractors(None, Some("نعيمي زززز"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]

@@ -251,8 +251,13 @@ pub enum ContractorsCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Approve a pending contractor.
-    Approve { id: String },
+    /// Approve a pending contractor (one whose trade licence has expired only with --reason).
+    Approve {
+        id: String,
+        /// Why (kept in the audit log); required when the trade licence has expired.
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// Revoke a contractor (decline a pending one): its active permits are archived and Buzz-In
     /// will not approve them again. Lists the permits and asks for --yes.
     Revoke {
@@ -266,10 +271,35 @@ pub enum ContractorsCmd {
     },
 }
 
+/// A view of today, as the command line spells it.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DayArg {
+    /// ACCEPTED and within its validity now.
+    ActiveNow,
+    /// ACCEPTED, ending between now and 23:59.
+    ExpiringToday,
+    /// Starting today.
+    StartingToday,
+    /// Ended today, before now.
+    EndedToday,
+}
+
+impl From<DayArg> for gatehouse_app::DayView {
+    fn from(d: DayArg) -> Self {
+        match d {
+            DayArg::ActiveNow => gatehouse_app::DayView::ActiveNow,
+            DayArg::ExpiringToday => gatehouse_app::DayView::ExpiringToday,
+            DayArg::StartingToday => gatehouse_app::DayView::StartingToday,
+            DayArg::EndedToday => gatehouse_app::DayView::EndedToday,
+        }
+    }
+}
+
 /// A permits sort, as the command line spells it.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum SortArg {
     ValidTill,
+    ValidFrom,
     PassNumber,
     Updated,
     Status,
@@ -282,6 +312,7 @@ impl From<SortArg> for PermitSort {
     fn from(s: SortArg) -> Self {
         match s {
             SortArg::ValidTill => PermitSort::ValidTill,
+            SortArg::ValidFrom => PermitSort::ValidFrom,
             SortArg::PassNumber => PermitSort::PassNumber,
             SortArg::Updated => PermitSort::UpdatedAt,
             SortArg::Status => PermitSort::Status,
@@ -336,6 +367,9 @@ pub struct PermitFilters {
     /// Only these permits, by id (repeat, or separate with commas): an alert's `permitIds`.
     #[arg(long = "id", value_delimiter = ',', value_name = "ID")]
     pub ids: Vec<String>,
+    /// One of the desk's views of today (00:00 to 23:59 GST).
+    #[arg(long, value_enum)]
+    pub today: Option<DayArg>,
     /// Words in the pass number, unit, job, representative or contractor.
     #[arg(long)]
     pub search: Option<String>,

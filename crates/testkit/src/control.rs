@@ -67,6 +67,21 @@ impl Control {
         self.call(Method::GET, "/properties", None).await
     }
 
+    /// A contractor registered through the API (pending), its body [`crate::api::new_contractor`]
+    /// with `fields` put over it (e.g. `phone`, or `company` with an expired licence).
+    pub async fn new_contractor(&self, n: u32, fields: Value) -> Contractor {
+        let mut body = crate::api::new_contractor(n);
+        for (k, v) in fields.as_object().into_iter().flatten() {
+            body[k] = v.clone();
+        }
+        self.request(
+            Method::POST,
+            gatehouse_buzzin::inf::CONTRACTORS_PATH,
+            Some(body),
+        )
+        .await
+    }
+
     /// Approves a contractor the way Buzz-In's own admin would.
     pub async fn approve_contractor(&self, id: &str) -> Contractor {
         self.call(Method::POST, &format!("/contractors/{id}/approve"), None)

@@ -940,6 +940,19 @@ async fn the_permit_panel_says_whether_its_crew_may_enter_now_and_until_when() {
             assert_eq!(code, format!("•••• {tail}"), "{name}");
             desk.screenshot(&format!("verdict-{name}-{theme}")).await;
         }
+        // The QR payload a scanner types into the search opens its permit on its verdict.
+        desk.click("panel-close").await;
+        desk.type_into(
+            "permit-search",
+            &inf::qr_payload(open.access_code.as_deref().unwrap()),
+        )
+        .await;
+        desk.text_until("permit-panel-pass", |t| {
+            t == open.pass_number.as_deref().unwrap()
+        })
+        .await;
+        desk.text_until("permit-verdict-headline", |t| t == "May enter now")
+            .await;
         desk.close().await;
     }
 }

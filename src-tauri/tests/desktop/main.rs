@@ -3,6 +3,7 @@
 //! binary as `tests/desktop/main.rs`; its modules are the test files.
 
 mod desk;
+mod keyboard;
 mod support;
 mod window;
 mod workflows;

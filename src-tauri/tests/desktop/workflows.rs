@@ -245,6 +245,8 @@ async fn expiring_within_lists_accepted_permits_ending_in_that_time_as_the_api_h
     .await;
     desk.select("filter-status", "REVOKED").await;
     desk.testid("permits-none").await;
+    let why = desk.text("permits-none-because").await;
+    assert!(why.contains("ACCEPTED permits only"), "{why}");
     desk.select("filter-expiring", "").await;
     eventually("REVOKED lists it", Duration::from_secs(20), || async {
         let ids = row_ids(&desk, "permit-row").await;
@@ -255,6 +257,121 @@ async fn expiring_within_lists_accepted_permits_ending_in_that_time_as_the_api_h
         }
     })
     .await;
+    desk.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn today_s_views_list_what_the_api_has_for_today_and_keep_their_filters() {
+    let community = ServedCommunity::start(false).await;
+    let desk = opened(&community).await;
+    desk.click("nav-permits").await;
+    desk.testid("permit-row").await;
+    let all = community.api.all_permits().await.unwrap();
+    let now = chrono::Utc::now();
+    let offset = chrono::Duration::seconds(inf::COMMUNITY_UTC_OFFSET_SECS.into());
+    let start = (now + offset)
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        - offset;
+    let end = start + chrono::Duration::days(1);
+    let minute = chrono::Duration::minutes(1);
+    let accepted = |p: &&gatehouse_testkit::buzzin::Permit| {
+        p.status_name().is_some_and(|s| s.as_str() == "ACCEPTED")
+    };
+    let till = |p: &&gatehouse_testkit::buzzin::Permit| p.valid_till.map(|t| t.0);
+    let from = |p: &&gatehouse_testkit::buzzin::Permit| p.valid_from.map(|t| t.0);
+    let expected = [
+        (
+            "expiringToday",
+            all.iter()
+                .filter(accepted)
+                .filter(|p| till(p).is_some_and(|t| t >= now - minute && t < end))
+                .count(),
+        ),
+        (
+            "activeNow",
+            all.iter()
+                .filter(accepted)
+                .filter(|p| {
+                    from(p).is_some_and(|f| f <= now) && till(p).is_some_and(|t| t >= now - minute)
+                })
+                .count(),
+        ),
+        (
+            "startingToday",
+            all.iter()
+                .filter(|p| from(p).is_some_and(|f| f >= start && f < end))
+                .count(),
+        ),
+        (
+            "endedToday",
+            all.iter()
+                .filter(|p| till(p).is_some_and(|t| t >= start && t < now + minute))
+                .count(),
+        ),
+    ];
+    let shown = |total: &str| -> usize {
+        total
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.replace(',', "").parse().ok())
+            .unwrap_or_else(|| panic!("no count in {total:?}"))
+    };
+    for (view, want) in expected {
+        desk.click(&format!("day-{view}")).await;
+        let total = eventually(view, Duration::from_secs(20), || async {
+            let pressed = desk
+                .testid(&format!("day-{view}"))
+                .await
+                .attr("aria-pressed")
+                .await
+                .unwrap();
+            let total = desk.text("permit-total").await;
+            if pressed.as_deref() == Some("true") && shown(&total).abs_diff(want) <= 1 {
+                Ok(total)
+            } else {
+                Err(format!("{total} against {want} from the API"))
+            }
+        })
+        .await;
+        assert!(
+            shown(&total).abs_diff(want) <= 1,
+            "{view}: {total} / {want}"
+        );
+    }
+    // The valid-from column is there to read.
+    desk.testid("permit-valid-from").await;
+    // Away and back: the view and its filters are as they were left.
+    let before = desk.text("permit-total").await;
+    desk.click("nav-contractors").await;
+    desk.testid("contractor-row").await;
+    desk.click("nav-permits").await;
+    desk.text_until("permit-total", |t| t == before).await;
+    let pressed = desk
+        .testid("day-endedToday")
+        .await
+        .attr("aria-pressed")
+        .await
+        .unwrap();
+    assert_eq!(pressed.as_deref(), Some("true"));
+    desk.screenshot("today-views").await;
+    // A search that finds nothing in this view says it matches elsewhere, and goes there.
+    let live = all
+        .iter()
+        .filter(accepted)
+        .find(|p| till(p).is_some_and(|t| t > end + chrono::Duration::days(2)))
+        .unwrap();
+    let pass = live.pass_number.clone().unwrap();
+    desk.type_into("permit-search", &pass).await;
+    let said = desk
+        .text_until("permits-elsewhere", |t| t.contains("1 permit"))
+        .await;
+    assert!(said.contains("with any status"), "{said}");
+    desk.click("permits-elsewhere").await;
+    desk.texts_until("permit-pass", |t| t == [pass.clone()])
+        .await;
     desk.close().await;
 }
 
@@ -442,6 +559,12 @@ async fn an_offline_revoke_shows_the_state_the_gates_obey_until_buzz_in_has_it_t
     desk.text_until("permit-panel-status", |t| t == "REVOKED")
         .await;
     desk.eventually_gone("permit-panel-queued").await;
+    // The timeline names this desk's actor, not the API key.
+    desk.texts_until("permit-timeline", |t| {
+        t.iter()
+            .any(|x| x.contains("by desk-test at this desk: Badge lost at gate 3"))
+    })
+    .await;
     desk.text_until("status-pending", |t| t.starts_with("Pending actions: 0"))
         .await;
     desk.text_until("status-connection", |t| t == "Online")
@@ -567,6 +690,14 @@ async fn settings_connects_an_account_and_files_its_key_in_the_keychain_only() {
     assert!(!desk.data_dir.join("profiles.json").exists());
     desk.text_until("status-community", |t| t == "Demo community")
         .await;
+    // The typed key is kept, to fix what was wrong without typing it again.
+    let kept = desk
+        .js(
+            "return document.querySelector('[data-testid=connect-key]').value;",
+            vec![],
+        )
+        .await;
+    assert_eq!(kept, "not-the-key");
 
     // The right key: the community opens in place of the demo and syncs.
     desk.type_into("connect-key", &community.key).await;

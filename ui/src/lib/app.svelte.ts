@@ -4,6 +4,7 @@ import type { IpcError } from './bindings/IpcError';
 import type { OutboxView } from './bindings/OutboxView';
 import type { StatusView } from './bindings/StatusView';
 import { asIpcError, commands, onChanged, onOpenPermits } from './ipc';
+import { printPasses } from './printing.svelte';
 import type { ViewId } from './views';
 
 export const shell = $state({
@@ -12,8 +13,9 @@ export const shell = $state({
   infoError: null as IpcError | null,
   status: null as StatusView | null,
   statusError: null as IpcError | null,
-  /** A short confirmation of the last action ("Queued: …"), or its failure. */
-  notice: null as { text: string; error: boolean } | null,
+  /** A short confirmation of the last action ("Queued: …"), or its failure, with the next step
+   *  when there is one (Print the new pass, Retry). */
+  notice: null as { text: string; error: boolean; action: NoticeAction | null } | null,
   /** The pending/refused actions panel is open. */
   outboxOpen: false,
   /** The permit whose panel is open in Permits (Ctrl/Cmd+P prints it when nothing is ticked). */
@@ -24,6 +26,8 @@ export const shell = $state({
   permitsAlert: null as { ids: string[]; title: string } | null,
   /** The alerts list is open. */
   alertsOpen: false,
+  /** The keyboard shortcut sheet is open (`?`). */
+  shortcutsOpen: false,
   /** Unread alerts, beside the bell. */
   unreadAlerts: 0,
 });
@@ -76,9 +80,15 @@ export async function followAlerts(): Promise<() => void> {
 
 let noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
-/** Shows a short notice for a few seconds (`ms`, or 4 s; 8 s for an error). */
-export function notify(text: string, error = false, ms?: number): void {
-  shell.notice = { text, error };
+/** A notice's next step: a button in it. */
+export interface NoticeAction {
+  label: string;
+  run: () => void;
+}
+
+/** Shows a short notice for a few seconds (`ms`, or 4 s; 8 s for an error), with a next step. */
+export function notify(text: string, error = false, ms?: number, action: NoticeAction | null = null): void {
+  shell.notice = { text, error, action };
   clearTimeout(noticeTimer);
   noticeTimer = setTimeout(() => (shell.notice = null), ms ?? (error ? 8000 : 4000));
 }
@@ -137,8 +147,24 @@ export async function followOutcomes(): Promise<() => void> {
     if (waiting) {
       const refused = view.refused.find((a) => waiting?.has(a.id));
       const sent = view.sent.find((a) => waiting?.has(a.id));
-      if (refused) notify(`Buzz-In refused “${refused.title}”: ${refused.message ?? 'no reason given'}. Open the actions list to retry or discard it.`, true);
-      else if (sent?.outcome) notify(sent.outcome, false, 10000);
+      if (refused) {
+        const id = refused.id;
+        notify(`Buzz-In refused “${refused.title}”: ${refused.message ?? 'no reason given'}.`, true, 15000, {
+          label: 'Retry',
+          run: () => void commands.retryAction(id).then(
+            (a) => notify(`${a.title}: queued again.`),
+            (err) => notify(asIpcError(err).message, true),
+          ),
+        });
+      } else if (sent?.outcome) {
+        const target = sent.targetId;
+        notify(
+          sent.outcome,
+          false,
+          10000,
+          sent.kind === 'reissuePass' ? { label: 'Print the new pass', run: () => void printPasses([target]) } : null,
+        );
+      }
     }
     waiting = new Set(view.pending.map((a) => a.id));
   };

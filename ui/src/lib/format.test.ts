@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { licenceWords, permitTypeLabel, plural, statusTone } from './format';
+import { licenceWords, permitTypeLabel, plural, statusTone, phoneWords } from './format';
 
 describe('format', () => {
   it('says licence expiry in words', () => {
@@ -20,5 +20,19 @@ describe('format', () => {
     expect(statusTone('ACCEPTED')).toBe('ok');
     expect(statusTone('REVOKED')).toBe('bad');
     expect(statusTone('SOMETHING_NEW')).toBe('');
+  });
+});
+
+describe('phoneWords', () => {
+  it('reads UAE numbers in any stored form as a desk says them', () => {
+    expect(phoneWords('+971551000052')).toBe('055 100 0052');
+    expect(phoneWords('00971551000052')).toBe('055 100 0052');
+    expect(phoneWords('0551000052')).toBe('055 100 0052');
+    expect(phoneWords('+97142223333')).toBe('04 222 3333');
+  });
+  it('leaves other numbers as they were given', () => {
+    expect(phoneWords('+44 20 7946 0958')).toBe('+44 20 7946 0958');
+    expect(phoneWords('12345')).toBe('12345');
+    expect(phoneWords('')).toBe('');
   });
 });

@@ -39,3 +39,15 @@ export function permitTypeLabel(type: PermitType | null): string {
   if (type === null) return '';
   return PERMIT_TYPES.find((t) => t.id === type)?.label ?? type;
 }
+
+/** A UAE phone as a desk reads it: `+971551000052` → `055 100 0052`, `+97142223333` →
+ *  `04 222 3333`; any other number as it was given. */
+export function phoneWords(raw: string): string {
+  const digits = raw.replace(/[^\d]/g, '');
+  const national = digits.startsWith('00971') ? digits.slice(5) : digits.startsWith('971') ? digits.slice(3) : digits.startsWith('0') ? digits.slice(1) : null;
+  if (national === null || !/^\d{8,9}$/.test(national)) return raw;
+  // Mobiles (5x) have a two-digit prefix; landlines (2, 3, 4, 6, 7, 9) one.
+  const prefix = national.startsWith('5') ? 2 : 1;
+  const rest = national.slice(prefix);
+  return `0${national.slice(0, prefix)} ${rest.slice(0, rest.length - 4)} ${rest.slice(-4)}`;
+}

@@ -79,10 +79,11 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 export const commands = {
   appInfo: () => call<AppInfo>('app_info'),
   status: () => call<StatusView>('status'),
-  contractors: (tab: ContractorState, search: string) =>
-    call<ContractorList>('contractors', { tab, search }),
+  contractors: (tab: ContractorState, search: string, licenceSoon = false) =>
+    call<ContractorList>('contractors', { tab, search, licenceSoon }),
   contractor: (id: string) => call<ContractorDetail>('contractor', { id }),
-  approveContractor: (id: string) => call<ActionView>('approve_contractor', { id }),
+  approveContractor: (id: string, reason: string | null = null) =>
+    call<ActionView>('approve_contractor', { id, reason }),
   revokeContractor: (id: string, reason: string) => call<ActionView>('revoke_contractor', { id, reason }),
   permits: (filter: PermitFilter, page: number) => call<PermitPageView>('permits', { filter, page }),
   permit: (id: string) => call<PermitDetail>('permit', { id }),

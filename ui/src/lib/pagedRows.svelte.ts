@@ -121,7 +121,14 @@ export class PagedRows<Row> {
       this.error = null;
       this.loaded = true;
     } catch (err) {
-      if (gen === this.generation) this.error = asIpcError(err);
+      if (gen !== this.generation) return;
+      this.error = asIpcError(err);
+      // A filter that cannot be read shows no rows, never the last filter's.
+      if (fresh) {
+        this.pages = {};
+        this.total = 0;
+        this.on.total(0);
+      }
     } finally {
       this.inFlight.delete(key);
     }

@@ -1,5 +1,6 @@
 // What the permits table's filter bar holds, as the person sets it, and the PermitFilter the
 // Rust side is asked with. Statuses, types and sorts are the bindings' own words.
+import type { DayView } from './bindings/DayView';
 import type { PermitFilter } from './bindings/PermitFilter';
 import type { PermitSort } from './bindings/PermitSort';
 import type { PermitType } from './bindings/PermitType';
@@ -31,9 +32,12 @@ export class PermitFilterForm {
   property = $state('');
   sort = $state<PermitSort>('validTill');
   descending = $state(false);
+  /** One of today's views (active now, expiring today, …), or none. */
+  day = $state<DayView | ''>('');
 
   /** Every permit, in the default order: the bar as a new filter starts from. */
   clear(): void {
+    this.day = '';
     this.search = '';
     this.status = '';
     this.permitType = '';
@@ -57,6 +61,7 @@ export class PermitFilterForm {
       flatId: this.unit.trim() || null,
       expiringWithinMinutes: hours === null ? null : hours * 60,
       ids,
+      day: this.day || null,
       search: this.search,
       sort: this.sort,
       descending: this.descending,
@@ -72,3 +77,6 @@ export class PermitFilterForm {
     }
   }
 }
+
+/** The permits view's filters, kept while the desk visits other views and comes back. */
+export const permitsForm = new PermitFilterForm();

@@ -12,10 +12,19 @@ describe('the permits filter bar', () => {
       flatId: null,
       expiringWithinMinutes: null,
       ids: [],
+      day: null,
       search: '',
       sort: 'validTill',
       descending: false,
     });
+  });
+
+  it('sends one of today\'s views, and clearing drops it', () => {
+    const form = new PermitFilterForm();
+    form.day = 'expiringToday';
+    expect(form.toFilter(null).day).toBe('expiringToday');
+    form.clear();
+    expect(form.toFilter(null).day).toBeNull();
   });
 
   it('asks for every status when "Any status" is picked', () => {

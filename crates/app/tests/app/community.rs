@@ -32,7 +32,7 @@ async fn with_no_profile_the_demo_community_opens_and_syncs_by_itself() {
 
     // The contractor queue: three tabs that add up to everyone, narrowed by a search.
     let pending = community
-        .contractors(ContractorState::Pending, "")
+        .contractors(ContractorState::Pending, "", false)
         .await
         .unwrap();
     assert_eq!(pending.pending + pending.approved + pending.removed, 60);
@@ -45,7 +45,7 @@ async fn with_no_profile_the_demo_community_opens_and_syncs_by_itself() {
     );
     let name = pending.rows[0].name.clone();
     let found = community
-        .contractors(ContractorState::Pending, &name)
+        .contractors(ContractorState::Pending, &name, false)
         .await
         .unwrap();
     assert!(found.rows.iter().any(|r| r.name == name));
@@ -53,7 +53,7 @@ async fn with_no_profile_the_demo_community_opens_and_syncs_by_itself() {
     // A tab that does not exist is refused where it arrives, as the webview sends it.
     assert!(serde_json::from_str::<ContractorState>("\"banned\"").is_err());
     let err = community
-        .contractors(ContractorState::Pending, &"x".repeat(201))
+        .contractors(ContractorState::Pending, &"x".repeat(201), false)
         .await
         .unwrap_err();
     assert_eq!(err.code, gatehouse_app::ErrorCode::InvalidInput);
@@ -177,6 +177,8 @@ mod actions {
     struct World {
         community: Community,
         api: Client,
+        base_url: String,
+        key: String,
         _sandbox: Sandbox,
         _dir: tempfile::TempDir,
     }
@@ -198,9 +200,93 @@ mod actions {
         World {
             community,
             api,
+            base_url: sandbox.base_url(),
+            key: sandbox.api_key().to_owned(),
             _sandbox: sandbox,
             _dir: dir,
         }
+    }
+
+    #[tokio::test]
+    async fn an_expired_licence_is_approved_only_with_a_reason_and_likely_duplicates_are_named() {
+        let w = world().await;
+        let c = &w.community;
+        let control = gatehouse_testkit::Control::new(w.base_url.clone(), w.key.clone());
+        let company = serde_json::json!({
+            "companyName": "Lapsed Works LLC",
+            "tradeLicense": { "type": "url", "url": "https://files.example.com/license.pdf" },
+            "tradeLicenseExpiryDate": "2026-01-31"
+        });
+        let lapsed = control
+            .new_contractor(
+                901,
+                serde_json::json!({ "company": company.clone(), "phone": "+971551000901" }),
+            )
+            .await;
+        let twin = control
+            .new_contractor(
+                902,
+                serde_json::json!({ "name": "Rep 901", "company": company, "phone": "+971551000902" }),
+            )
+            .await;
+        c.retry_now();
+        eventually("both arrive", || async {
+            c.contractor(&lapsed.id).await.is_ok() && c.contractor(&twin.id).await.is_ok()
+        })
+        .await;
+        // The queue flags the licence and lists it among the licences to look at.
+        let soon = c
+            .contractors(ContractorState::Pending, "", true)
+            .await
+            .unwrap();
+        let row = soon
+            .rows
+            .iter()
+            .find(|r| r.id == lapsed.id)
+            .expect("listed as expiring");
+        assert!(row.licence_days_left.is_some_and(|d| d < 0), "{row:?}");
+        assert!(
+            soon.rows
+                .iter()
+                .all(|r| r.licence_days_left.is_some_and(|d| d <= 30)),
+            "only licences expired or expiring within 30 days"
+        );
+        // The pending queue is oldest first: the two new ones come last.
+        let all = c
+            .contractors(ContractorState::Pending, "", false)
+            .await
+            .unwrap();
+        let at: Vec<&str> = all.rows.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(&at[at.len() - 2..], [lapsed.id.as_str(), twin.id.as_str()]);
+        // The same name and company under another phone (a re-registration): named as a likely
+        // duplicate, both ways.
+        let d = c.contractor(&lapsed.id).await.unwrap();
+        assert_eq!(d.duplicates.len(), 1, "{:?}", d.duplicates);
+        assert_eq!(
+            (d.duplicates[0].id.as_str(), d.duplicates[0].why.as_str()),
+            (twin.id.as_str(), "same name and company")
+        );
+        assert_eq!(
+            c.contractor(&twin.id).await.unwrap().duplicates[0].id,
+            lapsed.id
+        );
+        // No approval without a reason; with one, it is sent and the reason kept.
+        let err = c.approve_contractor(&lapsed.id, None).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput, "{err:?}");
+        assert!(
+            err.message.contains("expired on 2026-01-31"),
+            "{}",
+            err.message
+        );
+        let a = c
+            .approve_contractor(&lapsed.id, Some("Renewed licence seen"))
+            .await
+            .unwrap();
+        assert_eq!(a.reason.as_deref(), Some("Renewed licence seen"));
+        eventually("the sandbox approves", || async {
+            w.api.contractor(&lapsed.id).await.unwrap().approved
+        })
+        .await;
     }
 
     #[tokio::test]
@@ -208,14 +294,16 @@ mod actions {
         let w = world().await;
         let c = &w.community;
         let pending = c
-            .contractors(ContractorState::Pending, "")
+            .contractors(ContractorState::Pending, "", false)
             .await
             .unwrap()
-            .rows[0]
-            .clone();
+            .rows
+            .into_iter()
+            .find(|r| r.licence_days_left.is_none_or(|d| d >= 0))
+            .expect("a pending contractor with a valid licence");
         let detail = c.contractor(&pending.id).await.unwrap();
         assert!(detail.can_approve && detail.actions.is_empty());
-        let action = c.approve_contractor(&pending.id).await.unwrap();
+        let action = c.approve_contractor(&pending.id, None).await.unwrap();
         assert_eq!(action.kind, ActionKind::ApproveContractor);
         assert_eq!(action.actor, "desk-1");
         eventually("the sandbox approves", || async {
@@ -228,7 +316,7 @@ mod actions {
         })
         .await;
         // Approving twice is refused, in a sentence.
-        let err = c.approve_contractor(&pending.id).await.unwrap_err();
+        let err = c.approve_contractor(&pending.id, None).await.unwrap_err();
         assert_eq!(err.code, ErrorCode::Refused, "{err:?}");
         assert!(err.message.ends_with('.'), "{}", err.message);
 
@@ -236,7 +324,7 @@ mod actions {
         // is exactly what the sandbox archives.
         let mut best = (0, String::new());
         for r in c
-            .contractors(ContractorState::Approved, "")
+            .contractors(ContractorState::Approved, "", false)
             .await
             .unwrap()
             .rows
@@ -498,6 +586,25 @@ mod actions {
             "the timeline has at least its issue"
         );
         let old_code = before.access_code.clone().unwrap();
+        // Its code, or the QR payload a scanner types, found whatever the other filters say.
+        for typed in [
+            old_code.clone(),
+            gatehouse_testkit::buzzin::inf::qr_payload(&old_code),
+        ] {
+            let page = c
+                .permits(
+                    &PermitFilter {
+                        search: typed.clone(),
+                        statuses: vec![StatusName::Revoked],
+                        ..Default::default()
+                    },
+                    0,
+                )
+                .await
+                .unwrap();
+            assert_eq!(page.by_code.as_deref(), Some(one.id.as_str()), "{typed}");
+            assert_eq!((page.total, page.rows[0].id.as_str()), (1, one.id.as_str()));
+        }
         c.reissue_pass(&one.id).await.unwrap();
         eventually("a new access code", || async {
             let d = c.permit(&one.id).await.unwrap();
@@ -518,6 +625,11 @@ mod actions {
             "{:?}",
             after.timeline
         );
+        assert!(
+            after.timeline.iter().any(|t| t.what == "created"),
+            "the creation stays after a reissue: {:?}",
+            after.timeline
+        );
 
         let err = c.revoke_pass(&two.id, "   ").await.unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidInput);
@@ -535,16 +647,17 @@ mod actions {
                 .is_some_and(|s| s == StatusName::Revoked)
         })
         .await;
-        eventually("the detail shows it revoked, with its reason", || async {
-            let d = c.permit(&two.id).await.unwrap();
-            d.permit.status == StatusName::Revoked
-                && !d.can_revoke
-                && d.timeline.iter().any(|t| {
-                    t.detail
-                        .as_deref()
-                        .is_some_and(|x| x.contains("Contract ended early"))
-                })
-        })
+        eventually(
+            "the detail shows it revoked, by this desk, with its reason",
+            || async {
+                let d = c.permit(&two.id).await.unwrap();
+                d.permit.status == StatusName::Revoked
+                    && !d.can_revoke
+                    && d.timeline.iter().any(|t| {
+                        t.detail.as_deref() == Some("by desk-1 at this desk: Contract ended early")
+                    })
+            },
+        )
         .await;
         let err = c.reissue_pass(&two.id).await.unwrap_err();
         assert_eq!(err.code, ErrorCode::Refused, "{err:?}");

@@ -216,10 +216,22 @@ impl Cache {
 
     /// Actions the server applied since `since` (a wire time), newest first.
     pub async fn done_since(&self, since: &str) -> Result<Vec<OutboxEntry>, CacheError> {
+        self.done_where("updated_at >= ? ORDER BY updated_at DESC, seq DESC", since)
+            .await
+    }
+
+    /// The actions on this target the server applied, oldest first.
+    pub async fn done_on(&self, target_id: &str) -> Result<Vec<OutboxEntry>, CacheError> {
+        self.done_where("target_id = ? ORDER BY seq", target_id)
+            .await
+    }
+
+    /// Done rows `WHERE state = 'done' AND <rest>`, `rest` taking one argument.
+    async fn done_where(&self, rest: &str, arg: &str) -> Result<Vec<OutboxEntry>, CacheError> {
         let rows = sqlx::query(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM outbox WHERE state = 'done' AND updated_at >= ? ORDER BY updated_at DESC, seq DESC"
+            "SELECT {ENTRY_COLUMNS} FROM outbox WHERE state = 'done' AND {rest}"
         ))
-        .bind(since)
+        .bind(arg)
         .fetch_all(&self.pool)
         .await
         .map_err(|e| self.sql(e))?;

@@ -62,8 +62,8 @@ pub async fn run(target: Target, cmd: ContractorsCmd) -> Result<(), Failure> {
             }
             Ok(())
         }
-        ContractorsCmd::Approve { id } => {
-            let queued = c.approve_contractor(&id).await?;
+        ContractorsCmd::Approve { id, reason } => {
+            let queued = c.approve_contractor(&id, reason.as_deref()).await?;
             super::deliver(&c, queued).await
         }
         ContractorsCmd::Revoke { id, reason, yes } => {

@@ -133,6 +133,7 @@ fn filter(f: PermitFilters) -> PermitFilter {
         flat_id: f.unit,
         expiring_within_minutes: f.expiring,
         ids: f.ids,
+        day: f.today.map(Into::into),
         search: f.search.unwrap_or_default(),
         sort: f.sort.into(),
         descending: f.desc,

@@ -11,6 +11,14 @@ export type ContractorRow = { id: string, name: string, company: string, phone: 
  */
 tradeLicenseExpiry: string | null, 
 /**
+ * Days from today (the community's) to the licence's expiry; negative once expired.
+ */
+licenceDaysLeft: number | null, 
+/**
+ * When the contractor registered (ISO-8601 UTC), for how long a pending one has waited.
+ */
+registeredAt: string | null, 
+/**
  * An action on this contractor waiting for the server; `state` is still the server's.
  */
 queued: QueuedMark | null, };

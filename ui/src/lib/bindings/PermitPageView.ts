@@ -8,4 +8,19 @@ export type PermitPageView = { rows: Array<PermitRow>, page: number, pageSize: n
 /**
  * Rows matching the filter, over all pages.
  */
-total: number, };
+total: number, 
+/**
+ * Why no permit can match, when the filters contradict each other ("Expiring today
+ * lists ACCEPTED permits only, and the status filter asks for REVOKED").
+ */
+noneBecause: string | null, 
+/**
+ * When a search matches nothing here: how many it matches with any status, at any time
+ * (the status, today's view and "expiring within" set aside).
+ */
+elsewhere: number | null, 
+/**
+ * The search is a pass's access code or the QR payload a scanner typed: the id of the
+ * permit that has (or had) it, the only row, whatever the other filters say.
+ */
+byCode: string | null, };

@@ -3,4 +3,4 @@
 /**
  * Sortable columns; ties are broken by id, so the order is total.
  */
-export type PermitSort = "validTill" | "passNumber" | "updatedAt" | "status" | "permitType" | "unit" | "contractor";
+export type PermitSort = "validTill" | "validFrom" | "passNumber" | "updatedAt" | "status" | "permitType" | "unit" | "contractor";

@@ -2,6 +2,7 @@
 // `cargo xtask bindings` rewrites it.
 import type { ActivityKind } from "./ActivityKind";
 import type { ContractorState } from "./ContractorState";
+import type { DayView } from "./DayView";
 import type { Layout } from "./Layout";
 import type { OutboxState } from "./OutboxState";
 import type { PermitSort } from "./PermitSort";
@@ -18,8 +19,17 @@ export const PERMIT_TYPES: readonly { id: PermitType; label: string }[] = [
   { id: "fitOut", label: "Fit-out" },
 ];
 
+/** The desk's views of today, in order, and their words. */
+export const DAY_VIEWS: readonly DayView[] = ["activeNow", "expiringToday", "startingToday", "endedToday"];
+export const DAY_VIEW_LABELS: Record<DayView, string> = {
+  "activeNow": "Active now",
+  "expiringToday": "Expiring today",
+  "startingToday": "Starting today",
+  "endedToday": "Ended today",
+};
+
 /** The orders the permits table can be sorted in. */
-export const PERMIT_SORTS: readonly PermitSort[] = ["validTill", "passNumber", "updatedAt", "status", "permitType", "unit", "contractor"];
+export const PERMIT_SORTS: readonly PermitSort[] = ["validTill", "validFrom", "passNumber", "updatedAt", "status", "permitType", "unit", "contractor"];
 
 /** The contractor queue's tabs, in order. */
 export const CONTRACTOR_STATES: readonly ContractorState[] = ["pending", "approved", "removed"];
@@ -81,6 +91,9 @@ export const PLACES_FILE_MAX = 16777216;
 
 /** The longest revoke reason, in characters. */
 export const REVOKE_REASON_MAX = 1000;
+
+/** A trade licence expiring within this many days is flagged. */
+export const LICENCE_WARNING_DAYS = 30;
 
 /** Data older than this, in minutes, is flagged (amber in the status bar). */
 export const DATA_STALE_MINUTES = 15;
