@@ -262,9 +262,11 @@ impl Cache {
         Ok(())
     }
 
-    /// Rebuilds both search indexes in one transaction (a cache indexed by an older search text).
+    /// Rebuilds both search indexes in one transaction (a cache indexed by an older search text),
+    /// the contractors' name forms first.
     async fn reindex_search(&self) -> Result<(), CacheError> {
         let mut tx = self.write_tx().await?;
+        refresh_name_forms(&mut tx).await.map_err(|e| self.sql(e))?;
         reindex(&mut tx).await.map_err(|e| self.sql(e))?;
         tx.commit().await.map_err(|e| self.sql(e))
     }
@@ -481,6 +483,23 @@ impl Cache {
             .await
             .map_err(|e| self.sql(e))
     }
+}
+
+/// The contractors' name forms made again by the current search text (written with each
+/// contractor otherwise).
+async fn refresh_name_forms(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+    let names: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT id, name, company FROM contractors")
+            .fetch_all(&mut *conn)
+            .await?;
+    for (id, name, company) in &names {
+        sqlx::query("UPDATE contractors SET forms = ? WHERE id = ?")
+            .bind(search::name_forms(name, company))
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Both search indexes built afresh by the current search text, which the cache then records.

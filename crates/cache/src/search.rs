@@ -62,40 +62,49 @@ pub const LATIN_NAMES: &[&[&str]] = &[
     &["hamad", "hamed"],
 ];
 
-/// An Arabic text column folded by [`ARABIC_FOLDS`], as SQL.
-fn folded(col: &str) -> String {
-    let mut f = format!("coalesce({col}, '')");
-    for (from, to) in ARABIC_FOLDS {
-        f = format!("replace({f}, '{from}', '{to}')");
-    }
-    f
-}
-
-/// The forms an Arabic name is found by, beside the stored text: folded; without "ال" (so
-/// "نعيمي" finds "النعيمي"); "عبد …" joined ("عبدالله"), and split ("عبد له" from "عبدالله").
-/// The copies without "ال" also lose it inside words: extra words, never a lost match.
-fn arabic_forms(col: &str) -> String {
-    let f = folded(col);
-    format!(
-        "{f} || ' ' || replace({f}, 'ال', '') || ' ' || replace({f}, 'عبد ', 'عبد') \
-         || ' ' || replace(replace({f}, 'عبدال', 'عبد ال'), 'ال', '')"
-    )
-}
-
-/// A Latin name column with each known spelling also in its first form ([`LATIN_NAMES`]).
-fn latin_forms(col: &str) -> String {
-    let mut f = format!("lower(coalesce({col}, ''))");
-    for row in LATIN_NAMES {
-        for variant in &row[1..] {
-            f = format!("replace({f}, '{variant}', '{}')", row[0]);
+/// A text with [`ARABIC_FOLDS`] applied.
+fn fold(text: &str) -> String {
+    let mut f = String::with_capacity(text.len());
+    for c in text.chars() {
+        match ARABIC_FOLDS.iter().find(|(from, _)| *from == c) {
+            Some((_, to)) => f.push_str(to),
+            None => f.push(c),
         }
     }
     f
 }
 
-/// Every form of a name column: Arabic and Latin.
-fn name_forms(col: &str) -> String {
-    format!("{} || ' ' || {}", arabic_forms(col), latin_forms(col))
+/// A Latin word in the first spelling of its row of [`LATIN_NAMES`], lower-cased.
+fn latin(word: &str) -> String {
+    let lower = word.to_lowercase();
+    LATIN_NAMES
+        .iter()
+        .find(|row| row.contains(&lower.as_str()))
+        .map_or(lower, |row| row[0].to_owned())
+}
+
+/// The forms a contractor's name and company are also found by, beside the stored text (the
+/// `forms` column, made here once per contractor): each Arabic text folded, without "ال" (so
+/// "نعيمي" finds "النعيمي"), with "عبد …" joined ("عبدالله") and split ("عبد له" from
+/// "عبدالله"); the name's Latin words in their first spellings. The copies without "ال" also
+/// lose it inside words: extra words, never a lost match.
+pub(crate) fn name_forms(name: &str, company: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for text in [name, company] {
+        if text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)) {
+            let f = fold(text);
+            out.push(f.replace("ال", ""));
+            out.push(f.replace("عبد ", "عبد"));
+            out.push(f.replace("عبدال", "عبد ال").replace("ال", ""));
+            out.push(f);
+        }
+    }
+    let words: Vec<String> = name.split_whitespace().map(latin).collect();
+    let spelled = words.join(" ");
+    if spelled != name.to_lowercase() {
+        out.push(spelled);
+    }
+    out.join(" ")
 }
 
 /// The `sync_state` key that holds the version the indexes were built by.
@@ -131,10 +140,8 @@ pub(crate) static CONTRACTOR_SEARCH_INSERT: LazyLock<String> = LazyLock::new(|| 
     format!(
         "INSERT INTO contractor_search (rowid, text) SELECT rowid, \
          name || ' ' || company || ' ' || phone || ' ' || email || ' ' || salesforce_id || ' ' || {} \
-         || ' ' || {} || ' ' || {} FROM contractors",
-        phone_forms("phone"),
-        name_forms("name"),
-        arabic_forms("company")
+         || ' ' || forms FROM contractors",
+        phone_forms("phone")
     )
 });
 
@@ -145,13 +152,10 @@ pub(crate) static PERMIT_SEARCH_INSERT: LazyLock<String> = LazyLock::new(|| {
         "INSERT INTO permit_search (rowid, text) SELECT p.rowid, \
          p.pass_number || ' ' || {} || ' ' || p.flat_id || ' ' || p.job || ' ' || p.representative \
          || ' ' || coalesce(c.name, '') || ' ' || coalesce(c.company, '') || ' ' || \
-         coalesce(c.phone, '') || ' ' || {} || ' ' || {} || ' ' || {} || ' ' || {} \
+         coalesce(c.phone, '') || ' ' || {} || ' ' || coalesce(c.forms, '') \
          FROM permits p LEFT JOIN contractors c ON c.id = p.contractor_id",
         pass_digits("p.pass_number"),
-        phone_forms("c.phone"),
-        name_forms("c.name"),
-        arabic_forms("c.company"),
-        name_forms("p.representative")
+        phone_forms("c.phone")
     )
 });
 
@@ -184,23 +188,16 @@ const JOINED_MIN_DIGITS: usize = 7;
 /// A typed word as the index holds it: Arabic folded, a leading "ال" dropped (the index holds
 /// every name without it too), a known Latin spelling in its first form.
 fn word_form(word: &str) -> String {
-    let mut w = String::with_capacity(word.len());
-    for c in word.chars() {
-        match ARABIC_FOLDS.iter().find(|(from, _)| *from == c) {
-            Some((_, to)) => w.push_str(to),
-            None => w.push(c),
-        }
-    }
+    let mut w = fold(word);
     if let Some(rest) = w.strip_prefix("ال")
         && rest.chars().count() >= 2
     {
         w = rest.to_owned();
     }
-    let lower = w.to_lowercase();
-    LATIN_NAMES
+    let known = LATIN_NAMES
         .iter()
-        .find(|row| row.contains(&lower.as_str()))
-        .map_or(w, |row| row[0].to_owned())
+        .any(|row| row.contains(&w.to_lowercase().as_str()));
+    if known { latin(&w) } else { w }
 }
 
 /// A search box's text as an FTS5 query: every word must match as a prefix. Quotes make each

@@ -39,7 +39,7 @@ pub(crate) async fn upsert_contractors(
                 .collect()
         };
         let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO contractors (id, name, company, email, phone, salesforce_id, approved, removed, updated_at, doc) ",
+            "INSERT INTO contractors (id, name, company, email, phone, salesforce_id, approved, removed, updated_at, doc, forms) ",
         );
         q.push_values(chunk, |mut b, c| {
             b.push_bind(&c.id)
@@ -51,12 +51,16 @@ pub(crate) async fn upsert_contractors(
                 .push_bind(c.approved)
                 .push_bind(c.is_removed())
                 .push_bind(time(c.updated_at))
-                .push_bind(serde_json::to_string(c).expect("a contractor serialises"));
+                .push_bind(serde_json::to_string(c).expect("a contractor serialises"))
+                .push_bind(crate::search::name_forms(
+                    c.name.as_deref().unwrap_or(""),
+                    c.company_name().unwrap_or(""),
+                ));
         });
         q.push(
             " ON CONFLICT(id) DO UPDATE SET name = excluded.name, company = excluded.company, email = excluded.email, \
              phone = excluded.phone, salesforce_id = excluded.salesforce_id, approved = excluded.approved, \
-             removed = excluded.removed, updated_at = excluded.updated_at, doc = excluded.doc",
+             removed = excluded.removed, updated_at = excluded.updated_at, doc = excluded.doc, forms = excluded.forms",
         );
         q.build().execute(&mut *conn).await?;
         if stale.is_empty() {

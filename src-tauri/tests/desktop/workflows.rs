@@ -47,7 +47,7 @@ async fn approve_and_revoke_contractors_in_the_window_and_the_sandbox_agrees() {
         }
     })
     .await;
-    desk.text_until("contractor-state", |t| t == "approved")
+    desk.text_until("contractor-state", |t| t == "Approved")
         .await;
     desk.texts_until("contractor-row", |_| true).await;
     eventually(
@@ -163,12 +163,22 @@ async fn approve_and_revoke_contractors_in_the_window_and_the_sandbox_agrees() {
         },
     )
     .await;
-    desk.text_until("contractor-state", |t| t == "removed")
+    desk.text_until("contractor-state", |t| t == "Removed")
         .await;
     desk.texts_until("contractor-permit-status", |s| {
         s.iter().filter(|t| *t == "ARCHIVED").count() >= active.len()
     })
     .await;
+    // A permit in the contractor's panel opens in Permits.
+    let first = desk
+        .js(
+            "return document.querySelector('[data-testid=contractor-permit] .pass').textContent.trim();",
+            vec![],
+        )
+        .await;
+    desk.click("contractor-permit").await;
+    desk.testid("view-permits").await;
+    desk.text_until("permit-panel-pass", |t| first == t).await;
     // The reason is kept in the audit log, as Activity shows it.
     desk.click("nav-activity").await;
     desk.texts_until("activity-row", |rows| {

@@ -13,11 +13,25 @@ const format = new Intl.DateTimeFormat('en-GB', {
   hour12: false,
 });
 
-/** `22 Nov, 14:05 GST` for an ISO-8601 time; the text itself when it is not one. */
-export function communityTime(iso: string): string {
+const withYear = new Intl.DateTimeFormat('en-GB', {
+  timeZone: COMMUNITY_ZONE,
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
+const yearOnly = new Intl.DateTimeFormat('en-GB', { timeZone: COMMUNITY_ZONE, year: 'numeric' });
+
+/** `22 Nov, 14:05 GST` for an ISO-8601 time this year in the community, `22 Nov 2027, 14:05 GST`
+ *  for another year (`now` is the moment "this year" is judged at); the text itself when it is
+ *  not a time. */
+export function communityTime(iso: string, now: number = Date.now()): string {
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return iso;
-  return `${format.format(at)} ${ZONE_LABEL}`;
+  const sameYear = yearOnly.format(at) === yearOnly.format(new Date(now));
+  return `${(sameYear ? format : withYear).format(at)} ${ZONE_LABEL}`;
 }
 
 /** How old the data is, relative to `now`: "Data current" under two minutes, then "Data 42 min
