@@ -141,19 +141,24 @@ impl Community {
     ) -> Result<ActionView, Error> {
         check_id(id, "contractor id")?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-        if reason.is_none()
-            && let Some(c) = self.cache().contractor(id).await?
-        {
+        if let Some(c) = self.cache().contractor(id).await? {
             let expiry = c
                 .company
                 .as_ref()
                 .and_then(|co| co.trade_license_expiry_date.clone());
             if crate::rows::days_until(expiry.as_deref()).is_some_and(|d| d < 0) {
-                return Err(Error::invalid_input(format!(
-                    "{}'s trade licence expired on {}: say why they are approved anyway.",
-                    c.name.as_deref().unwrap_or(id),
-                    expiry.unwrap_or_default()
-                )));
+                let name = c.name.as_deref().unwrap_or(id);
+                let on = expiry.unwrap_or_default();
+                if self.refuses_expired_licence() {
+                    return Err(Error::refused(format!(
+                        "{name}'s trade licence expired on {on}, and this community approves no contractor with an expired licence: ask them for the renewed one."
+                    )));
+                }
+                if reason.is_none() {
+                    return Err(Error::invalid_input(format!(
+                        "{name}'s trade licence expired on {on}: say why they are approved anyway."
+                    )));
+                }
             }
         }
         self.queue(ActionKind::ApproveContractor, id, reason.map(str::to_owned))

@@ -54,6 +54,8 @@ pub struct Community {
     actor: String,
     /// The gates' grace after `validTill`, in seconds (the profile's setting) [GAP].
     gate_grace: i64,
+    /// The profile refuses approvals of contractors whose trade licence has expired.
+    refuse_expired_licence: bool,
     /// When expiry alerts are told (the profile's setting).
     /// When expiry alerts are told; Settings may change them while the community is open.
     pub(crate) thresholds: std::sync::RwLock<gatehouse_alerts::Thresholds>,
@@ -406,6 +408,7 @@ impl Community {
             stop: watch::Sender::new(false),
             actor,
             gate_grace: gatehouse_buzzin::inf::GATE_GRACE_SECS,
+            refuse_expired_licence: false,
             thresholds: std::sync::RwLock::new(gatehouse_alerts::Thresholds::default()),
             _sandbox: None,
         }
@@ -414,6 +417,7 @@ impl Community {
     /// The profile's settings the desk's rules read.
     pub(crate) fn following(mut self, profile: &Profile) -> Community {
         self.gate_grace = profile.gate_grace();
+        self.refuse_expired_licence = profile.refuse_expired_licence;
         self.thresholds = std::sync::RwLock::new(profile.alert_thresholds());
         self
     }
@@ -421,6 +425,12 @@ impl Community {
     /// The gates' grace after `validTill`, in seconds.
     pub fn gate_grace(&self) -> i64 {
         self.gate_grace
+    }
+
+    /// Whether approving a contractor whose trade licence has expired is refused (else it
+    /// takes a reason).
+    pub fn refuses_expired_licence(&self) -> bool {
+        self.refuse_expired_licence
     }
 
     /// Where the demo's sandbox serves (loopback), when this is the demo.

@@ -50,6 +50,9 @@ pub struct ContractorDetail {
     /// Actions on this contractor waiting for the server or refused by it.
     pub actions: Vec<ActionView>,
     pub can_approve: bool,
+    /// Why approving is refused although the contractor waits: the profile refuses contractors
+    /// whose trade licence has expired.
+    pub approve_refused: Option<String>,
     pub can_revoke: bool,
 }
 
@@ -205,6 +208,8 @@ impl Community {
             .filter(|p| p.status_name() == Some(gatehouse_buzzin::StatusName::Accepted))
             .count();
         let on_site = self.on_site(&active).await?;
+        // The profile's policy: no approval with an expired trade licence.
+        let by_policy = self.refuses_expired_licence() && days.is_some_and(|d| d < 0);
         let duplicates = self.duplicates_of(id).await?;
         let actions = self.actions_on(&[id]).await?;
         let waiting = actions.iter().any(|a| a.open);
@@ -225,7 +230,11 @@ impl Community {
             live_passes: count(live_passes as u64),
             on_site,
             duplicates,
-            can_approve: may_approve && !waiting,
+            approve_refused: (may_approve && by_policy).then(|| {
+                "This community approves no contractor with an expired trade licence: ask them for the renewed one."
+                    .to_owned()
+            }),
+            can_approve: may_approve && !waiting && !by_policy,
             can_revoke: may_revoke && !waiting,
             actions,
             contractor,

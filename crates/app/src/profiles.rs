@@ -74,6 +74,10 @@ pub struct Profile {
     /// when unset); the alert at the end itself is always told.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alert_minutes: Option<Vec<u32>>,
+    /// Refuse to approve a contractor whose trade licence has expired, instead of asking for a
+    /// reason [GAP: a community's compliance policy; the reference leaves it to the admin].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refuse_expired_licence: bool,
     /// Whether it is the only profile: then `GATEHOUSE_API_KEY` is its key.
     #[serde(skip)]
     pub(crate) only: bool,
@@ -218,12 +222,19 @@ impl Profile {
             auth_header: None,
             actor: None,
             gate_grace_secs: None,
+            refuse_expired_licence: false,
             alert_minutes: None,
             only: false,
         }
     }
 
     /// Sets the gates' grace after `validTill` (at most a day).
+    /// Refuse approvals of contractors whose trade licence has expired (else: ask a reason).
+    pub fn with_refuse_expired_licence(mut self, refuse: bool) -> Self {
+        self.refuse_expired_licence = refuse;
+        self
+    }
+
     pub fn with_gate_grace(mut self, secs: Option<u32>) -> Result<Self, Error> {
         if let Some(s) = secs
             && s > GATE_GRACE_MAX_SECS

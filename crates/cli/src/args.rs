@@ -189,6 +189,10 @@ pub enum ProfileCmd {
         /// give such a grace (none by default; at most 86400).
         #[arg(long, value_name = "SECS")]
         gate_grace: Option<u32>,
+        /// Refuse to approve a contractor whose trade licence has expired (by default an
+        /// approval then asks for a reason).
+        #[arg(long)]
+        refuse_expired_licence: bool,
         /// When permits' expiry alerts are told, before they end: one to six times, a minute
         /// to 30 days each (default 72h,24h,2h; the end itself is always told).
         #[arg(long, value_name = "TIMES", value_delimiter = ',', value_parser = parse_minutes)]

@@ -416,3 +416,53 @@ async fn an_odd_feed_id_is_counted_in_the_status_bar_and_a_failing_sync_is_a_pro
     .await;
     desk.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn at_1024_px_the_permits_keep_their_distinguishing_columns_and_the_panel_resizes() {
+    let community = ServedCommunity::start(false).await;
+    let desk = support::steps::opened(&community).await;
+    desk.client
+        .set_window_size(1024, 768)
+        .await
+        .expect("the window resizes");
+    let id = support::steps::first_accepted_permit(&desk).await;
+    // Nothing is cut at the side: the pass, the status and the end of validity are in the row.
+    let fits = desk
+        .js(
+            "const row = document.querySelector(`[data-testid=permit-row][data-id=\"${arguments[0]}\"]`);
+             const box = row.getBoundingClientRect();
+             const inside = (sel) => { const e = row.querySelector(sel); const b = e.getBoundingClientRect();
+               return b.width > 0 && b.left >= box.left - 1 && b.right <= box.right + 1; };
+             const table = document.querySelector('[data-testid=permit-table]');
+             return [window.innerWidth, table.scrollWidth <= table.clientWidth + 1,
+                     inside('.c-passNumber'), inside('.c-status'), inside('.c-validTill')];",
+            vec![id.clone().into()],
+        )
+        .await;
+    assert_eq!(
+        fits.as_array().map(|v| v[1..].to_vec()),
+        Some(vec![true.into(), true.into(), true.into(), true.into()]),
+        "{fits}"
+    );
+    desk.screenshot("window-1024").await;
+    // The panel's edge takes ← and →: three presses widen it by three steps.
+    let width = || async {
+        desk.js(
+            "return document.querySelector('[data-testid=permit-panel]').getBoundingClientRect().width;",
+            vec![],
+        )
+        .await
+        .as_f64()
+        .unwrap()
+    };
+    let before = width().await;
+    desk.js(
+        "document.querySelector('[data-testid=panel-grip]').focus();",
+        vec![],
+    )
+    .await;
+    desk.keys(None, "\u{e012}\u{e012}\u{e012}").await;
+    let after = width().await;
+    assert!((after - before - 72.0).abs() <= 2.0, "{before} → {after}");
+    desk.close().await;
+}

@@ -270,7 +270,29 @@ mod actions {
             c.contractor(&twin.id).await.unwrap().duplicates[0].id,
             lapsed.id
         );
-        // No approval without a reason; with one, it is sent and the reason kept.
+        // A community whose profile refuses expired licences refuses, reason or not.
+        let dir = tempfile::tempdir().unwrap();
+        let paths = gatehouse_app::Paths::at(dir.path()).unwrap();
+        let strict = Community::open_profile_with_key(
+            &paths,
+            Profile::new("strict", w.base_url.clone()).with_refuse_expired_licence(true),
+            w.key.clone(),
+        )
+        .await
+        .unwrap();
+        eventually("the strict desk has it", || async {
+            strict.contractor(&lapsed.id).await.is_ok()
+        })
+        .await;
+        let d = strict.contractor(&lapsed.id).await.unwrap();
+        assert!(!d.can_approve && d.approve_refused.is_some(), "{d:?}");
+        let err = strict
+            .approve_contractor(&lapsed.id, Some("Renewed licence seen"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::Refused, "{err:?}");
+        drop(strict);
+        // Here: no approval without a reason; with one, it is sent and the reason kept.
         let err = c.approve_contractor(&lapsed.id, None).await.unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidInput, "{err:?}");
         assert!(

@@ -18,6 +18,7 @@ pub async fn run(cmd: ProfileCmd) -> Result<(), Failure> {
             auth_header,
             actor,
             gate_grace,
+            refuse_expired_licence,
             alerts,
             key_stdin,
         } => {
@@ -25,6 +26,7 @@ pub async fn run(cmd: ProfileCmd) -> Result<(), Failure> {
                 .with_auth_header(auth_header)
                 .with_actor(actor)
                 .with_gate_grace(gate_grace)?
+                .with_refuse_expired_licence(refuse_expired_licence)
                 .with_alert_minutes(alerts)?;
             profiles.add(profile.clone())?;
             if key_stdin {

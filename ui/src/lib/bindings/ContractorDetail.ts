@@ -42,4 +42,9 @@ duplicates: Array<DuplicateHint>,
 /**
  * Actions on this contractor waiting for the server or refused by it.
  */
-actions: Array<ActionView>, canApprove: boolean, canRevoke: boolean, };
+actions: Array<ActionView>, canApprove: boolean, 
+/**
+ * Why approving is refused although the contractor waits: the profile refuses contractors
+ * whose trade licence has expired.
+ */
+approveRefused: string | null, canRevoke: boolean, };
