@@ -292,15 +292,7 @@ impl Cache {
 
     /// The events of one permit, oldest first (its timeline).
     pub async fn events_of(&self, permit_id: &str) -> Result<Vec<FeedItem>, CacheError> {
-        let docs: Vec<String> =
-            sqlx::query_scalar("SELECT doc FROM events WHERE permit_id = ? ORDER BY cursor")
-                .bind(permit_id)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(|e| self.sql(e))?;
-        docs.iter()
-            .map(|d| decode(&self.path, "event", d))
-            .collect()
+        self.events_of_all(&[permit_id.to_owned()]).await
     }
 
     /// The events of these permits, in feed order, in one read.
