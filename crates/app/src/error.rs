@@ -2,7 +2,9 @@
 //!
 //! Domain crates keep their own precise error enums; at the boundary each is mapped to an
 //! [`ErrorCode`] the UI can branch on and a message a person can read. The webview receives it
-//! serialised as `{"code": "...", "message": "..."}`.
+//! serialised as `{"code": "...", "message": "..."}`, with a `detail` beside them when there is
+//! an engineer's text (the HTTP or SQLite error) that the message keeps out of the way: the window
+//! shows it behind a "Details" disclosure, the CLI on a second line.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -34,6 +36,10 @@ pub enum ErrorCode {
 pub struct Error {
     pub code: ErrorCode,
     pub message: String,
+    /// The engineer's text behind the plain message (what reqwest or SQLite said), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub detail: Option<String>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -43,7 +49,14 @@ impl Error {
         Self {
             code,
             message: message.into(),
+            detail: None,
         }
+    }
+
+    /// The same error with the engineer's text kept behind its plain message.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
     }
 
     pub fn invalid_input(message: impl Into<String>) -> Self {
@@ -84,7 +97,10 @@ impl From<gatehouse_cache::CacheError> for Error {
         match e {
             CacheError::NotFound(m) => Error::not_found(sentence(&m)),
             CacheError::Refused(m) => Error::refused(sentence(&m)),
-            other => Error::storage(sentence(&other.to_string())),
+            other => Error::storage(
+                "Gatehouse could not read or write its local data (the cache on this computer).",
+            )
+            .with_detail(sentence(&other.to_string())),
         }
     }
 }
@@ -103,12 +119,16 @@ impl From<gatehouse_client::ClientError> for Error {
             // The API answered, in a way that cannot be used.
             e @ (ClientError::Redirected { .. }
             | ClientError::TooLarge { .. }
-            | ClientError::Protocol(_)) => Error::refused(sentence(&e.to_string())),
-            e if e.is_transient() => Error::new(
-                ErrorCode::Unreachable,
-                sentence(&format!("the API cannot be reached: {e}")),
-            ),
-            e => Error::internal(sentence(&e.to_string())),
+            | ClientError::Protocol(_)) => {
+                Error::refused("Buzz-In answered in a way Gatehouse cannot use.")
+                    .with_detail(sentence(&e.to_string()))
+            }
+            e if e.is_transient() => {
+                Error::new(ErrorCode::Unreachable, "Buzz-In cannot be reached.")
+                    .with_detail(sentence(&e.to_string()))
+            }
+            e => Error::internal("Gatehouse could not talk to Buzz-In.")
+                .with_detail(sentence(&e.to_string())),
         }
     }
 }
@@ -134,6 +154,17 @@ mod tests {
             json,
             serde_json::json!({"code": "not_found", "message": "No permit with pass number WP-000001."})
         );
+    }
+
+    #[test]
+    fn the_engineers_text_travels_beside_the_plain_message() {
+        let err = Error::from(gatehouse_cache::CacheError::Refused("x".into()));
+        assert_eq!(err.detail, None, "a refusal is its own plain sentence");
+        let err =
+            Error::storage("Gatehouse could not read its data.").with_detail("disk I/O error");
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(json["detail"], "disk I/O error");
+        assert_eq!(serde_json::from_value::<Error>(json).unwrap(), err);
     }
 
     #[test]

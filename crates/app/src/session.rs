@@ -129,10 +129,12 @@ async fn probe(base_url: &str, key: &str) -> Result<(), Error> {
             e @ (ClientError::Unreachable(_) | ClientError::Timeout(_) | ClientError::Network(_)),
         ) => Err(Error::new(
             ErrorCode::Unreachable,
-            format!("Cannot reach {base_url}: {e}."),
-        )),
-        Err(e) => Err(Error::refused(format!(
-            "{base_url} answered, but not as Buzz-In does: {e}."
-        ))),
+            format!("Cannot reach {base_url}. Check the address and this computer's network."),
+        )
+        .with_detail(format!("{e}."))),
+        Err(e) => Err(
+            Error::refused(format!("{base_url} answered, but not as Buzz-In does."))
+                .with_detail(format!("{e}.")),
+        ),
     }
 }

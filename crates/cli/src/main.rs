@@ -83,12 +83,16 @@ impl From<String> for Failure {
 /// The app's error codes, as exit codes.
 impl From<gatehouse_app::Error> for Failure {
     fn from(e: gatehouse_app::Error) -> Self {
+        // The engineer's text, when there is one, after the plain message (stderr lines are
+        // made inert, so it stays on the same line).
+        let m = match e.detail {
+            Some(detail) => format!("{} Details: {detail}", e.message),
+            None => e.message,
+        };
         match e.code {
-            ErrorCode::Unreachable => Failure::Offline(e.message),
-            ErrorCode::Refused | ErrorCode::InvalidInput => Failure::Refused(e.message),
-            ErrorCode::NotFound | ErrorCode::Storage | ErrorCode::Internal => {
-                Failure::Error(e.message)
-            }
+            ErrorCode::Unreachable => Failure::Offline(m),
+            ErrorCode::Refused | ErrorCode::InvalidInput => Failure::Refused(m),
+            ErrorCode::NotFound | ErrorCode::Storage | ErrorCode::Internal => Failure::Error(m),
         }
     }
 }

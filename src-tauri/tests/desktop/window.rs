@@ -466,3 +466,109 @@ async fn at_1024_px_the_permits_keep_their_distinguishing_columns_and_the_panel_
     assert!((after - before - 72.0).abs() <= 2.0, "{before} → {after}");
     desk.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_collapsed_sidebar_is_a_rail_that_opens_for_the_pass_check_and_its_toasts_cover_nothing()
+{
+    use fantoccini::key::Key;
+    let community = ServedCommunity::start(false).await;
+    let desk = support::steps::opened(&community).await;
+    let rect = |sel: &'static str| {
+        let desk = &desk;
+        async move {
+            desk.js(
+                "const b = document.querySelector(arguments[0]).getBoundingClientRect();
+                 return [b.left, b.top, b.right, b.bottom];",
+                vec![sel.into()],
+            )
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect::<Vec<f64>>()
+        }
+    };
+    let main_before = rect("main").await;
+    desk.click("sidebar-toggle").await;
+    let rail = rect("[data-testid=sidebar]").await;
+    assert!((rail[2] - rail[0] - 56.0).abs() <= 1.0, "a rail: {rail:?}");
+    let main = rect("main").await;
+    assert!(
+        main[2] - main[0] > main_before[2] - main_before[0] + 150.0,
+        "{main:?}"
+    );
+    // Icons only, each still named for a screen reader and a hover.
+    let nav = desk
+        .js(
+            "const b = document.querySelector('[data-testid=nav-permits]');
+             return [b.getAttribute('aria-label'), b.querySelector('.label').getBoundingClientRect().width];",
+            vec![],
+        )
+        .await;
+    assert_eq!(nav, serde_json::json!(["Permits", 0]));
+    desk.screenshot("window-rail").await;
+
+    // The pass check opens the sidebar over the view while it has the focus, and the rail
+    // comes back when the focus leaves.
+    desk.keys(Some(Key::Control), "k").await;
+    let open = rect("[data-testid=sidebar]").await;
+    assert!((open[2] - open[0] - 220.0).abs() <= 1.0, "{open:?}");
+    assert_eq!(rect("main").await, main, "over the view, not pushing it");
+    desk.js("document.activeElement.blur();", vec![]).await;
+    let back = rect("[data-testid=sidebar]").await;
+    assert!((back[2] - back[0] - 56.0).abs() <= 1.0, "{back:?}");
+
+    // A toast takes its own row above the status bar: two stages, the first with a spinner
+    // (Buzz-In made slow for the approval), neither over the view.
+    gatehouse_testkit::Control::new(community.base_url(), community.key.clone())
+        .arm(gatehouse_testkit::Fault {
+            method: Some("PATCH".into()),
+            latency_ms: Some(2500),
+            ..gatehouse_testkit::Fault::new(
+                gatehouse_testkit::FaultKind::Latency,
+                gatehouse_testkit::buzzin::inf::CONTRACTORS_PATH,
+            )
+        })
+        .await;
+    desk.click("nav-contractors").await;
+    let first = desk.testid("contractor-row").await;
+    let id = first.attr("data-id").await.unwrap().unwrap();
+    desk.click_row("contractor-row", &id).await;
+    desk.click("approve-contractor").await;
+    desk.text_until("notice", |t| t.contains("sending to Buzz-In"))
+        .await;
+    desk.testid("notice-spinner").await;
+    let covers = |n: Vec<f64>, m: Vec<f64>, s: Vec<f64>| {
+        n[1] >= m[3] - 0.5 && n[3] <= s[1] + 0.5 && n[2] > n[0]
+    };
+    let (n, m, s) = (
+        rect("[data-testid=notice]").await,
+        rect("main").await,
+        rect("footer.statusbar").await,
+    );
+    assert!(
+        covers(n.clone(), m.clone(), s.clone()),
+        "notice {n:?}, main {m:?}, status {s:?}"
+    );
+    desk.screenshot("window-rail-sending").await;
+    desk.text_until("notice", |t| t.contains("approved at Buzz-In"))
+        .await;
+    assert!(
+        desk.texts("notice-spinner").await.is_empty(),
+        "done: no spinner"
+    );
+
+    // Kept across launches: the next window opens as a rail.
+    let width = desk
+        .js(
+            "return localStorage.getItem('gatehouse.sidebar.collapsed');",
+            vec![],
+        )
+        .await;
+    assert_eq!(width, "1");
+    desk.click("sidebar-toggle").await;
+    let whole = rect("[data-testid=sidebar]").await;
+    assert!(whole[2] - whole[0] > 150.0, "{whole:?}");
+    desk.close().await;
+}

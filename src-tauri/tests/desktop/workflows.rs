@@ -420,6 +420,16 @@ async fn reissue_shows_the_new_code_and_the_gate_refuses_the_old_one() {
     // Once Buzz-In has issued it, the dialog names the new code: the server's.
     desk.text_until("reissued-state", |t| t.starts_with("The new code is"))
         .await;
+    // Online against a fast API the action is queued and sent between two reads of the outbox:
+    // the desk is told all the same, with the next step.
+    let told = desk
+        .text_until("notice", |t| t.contains("reissued at Buzz-In"))
+        .await;
+    assert!(
+        told.contains("the old code no longer opens the gates"),
+        "{told}"
+    );
+    assert_eq!(desk.text("notice-action").await, "Print the new pass");
     let new = code_on_server(&community, &id).await.unwrap();
     assert_ne!(new, old);
     let shown = desk.text("permit-access-code").await;
@@ -689,10 +699,32 @@ async fn settings_connects_an_account_and_files_its_key_in_the_keychain_only() {
         .await;
     desk.click("nav-settings").await;
 
-    // A wrong key: refused by the API, said plainly, and nothing saved anywhere.
+    // An address nothing answers at: said plainly, with the engineer's text behind Details.
     desk.type_into("connect-name", "marina").await;
-    desk.type_into("connect-url", &community.base_url()).await;
+    desk.type_into("connect-url", "http://127.0.0.1:9").await;
     desk.type_into("connect-key", "not-the-key").await;
+    desk.click("connect-submit").await;
+    let said = desk
+        .text_until("connect-error", |t| t.starts_with("Cannot reach"))
+        .await;
+    assert!(said.contains("Check the address"), "{said}");
+    desk.click("error-details").await;
+    let detail = desk
+        .js(
+            "const d = document.querySelector('[data-testid=connect-error] details');
+             return d && d.open ? d.querySelector('code').textContent : null;",
+            vec![],
+        )
+        .await;
+    assert!(
+        detail
+            .as_str()
+            .is_some_and(|d| !d.is_empty() && !d.contains("Check the address")),
+        "the details hold the engineer's text: {detail} / {said}"
+    );
+
+    // A wrong key: refused by the API, said plainly, and nothing saved anywhere.
+    desk.type_into("connect-url", &community.base_url()).await;
     desk.click("connect-submit").await;
     desk.text_until("connect-error", |t| t.contains("refused this API key"))
         .await;

@@ -15,7 +15,7 @@ export const shell = $state({
   statusError: null as IpcError | null,
   /** A short confirmation of the last action ("Queued: …"), or its failure, with the next step
    *  when there is one (Print the new pass, Retry). */
-  notice: null as { text: string; error: boolean; action: NoticeAction | null } | null,
+  notice: null as Notice | null,
   /** The pending/refused actions panel is open. */
   outboxOpen: false,
   /** The permit whose panel is open in Permits (Ctrl/Cmd+P prints it when nothing is ticked). */
@@ -30,7 +30,30 @@ export const shell = $state({
   shortcutsOpen: false,
   /** Unread alerts, beside the bell. */
   unreadAlerts: 0,
+  /** The sidebar is a rail of icons (kept across launches); it opens over the view while the
+   *  pass check has the focus. */
+  sidebarCollapsed: readCollapsed(),
 });
+
+const SIDEBAR_KEY = 'gatehouse.sidebar.collapsed';
+
+function readCollapsed(): boolean {
+  try {
+    return localStorage.getItem(SIDEBAR_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+/** Collapses the sidebar to its rail, or opens it again, and remembers which. */
+export function toggleSidebar(): void {
+  shell.sidebarCollapsed = !shell.sidebarCollapsed;
+  try {
+    localStorage.setItem(SIDEBAR_KEY, shell.sidebarCollapsed ? '1' : '0');
+  } catch {
+    // Not remembered: the next launch shows the whole sidebar.
+  }
+}
 
 /** Permits, showing exactly these (an alert's), whatever the filters held. */
 export function openAlertPermits(ids: string[], title: string): void {
@@ -50,7 +73,7 @@ async function takePermitsToOpen(): Promise<void> {
       openAlertPermits(ids, alert?.title ?? `${ids.length} permit${ids.length === 1 ? '' : 's'} from an alert`);
     }
   } catch (err) {
-    notify(asIpcError(err).message, true);
+    notifyError(err);
   }
 }
 
@@ -86,25 +109,51 @@ export interface NoticeAction {
   run: () => void;
 }
 
-/** Shows a short notice for a few seconds (`ms`, or 4 s; 8 s for an error), with a next step. */
-export function notify(text: string, error = false, ms?: number, action: NoticeAction | null = null): void {
-  shell.notice = { text, error, action };
-  clearTimeout(noticeTimer);
-  noticeTimer = setTimeout(() => (shell.notice = null), ms ?? (error ? 8000 : 4000));
+/** A toast: its sentence, a next step, and for a failure the engineer's text behind Details;
+ *  `busy` is the first stage of a two-stage toast (sending…), shown with a spinner until the
+ *  outcome replaces it. */
+export interface Notice {
+  text: string;
+  error: boolean;
+  action: NoticeAction | null;
+  detail?: string;
+  busy?: boolean;
 }
 
-/** Runs an action command and says what happened to it. */
+/** How long a "sending…" toast waits for its outcome before it goes (the outcome still comes,
+ *  in a toast of its own and in the "sent this shift" list). */
+const SENDING_MS = 30_000;
+
+/** Shows a short notice for a few seconds (`ms`, or 4 s; 8 s for an error), with a next step. */
+export function notify(text: string, error = false, ms?: number, action: NoticeAction | null = null): void {
+  show({ text, error, action }, ms ?? (error ? 8000 : 4000));
+}
+
+/** Shows a failure: its plain sentence, with the engineer's text behind Details. */
+export function notifyError(err: unknown): void {
+  const e = asIpcError(err);
+  show({ text: e.message, error: true, action: null, ...(e.detail ? { detail: e.detail } : {}) }, e.detail ? 15000 : 8000);
+}
+
+function show(notice: Notice, ms: number): void {
+  shell.notice = notice;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => (shell.notice = null), ms);
+}
+
+/** Runs an action command and says what happened to it: online, a "sending…" toast that the
+ *  outcome (followOutcomes) replaces; offline, that it is queued. */
 export async function act(run: () => Promise<{ title: string }>): Promise<boolean> {
   try {
     const action = await run();
-    notify(
-      shell.status?.online
-        ? `${action.title}: sending to Buzz-In…`
-        : `${action.title}: queued; it is sent as soon as Buzz-In can be reached.`,
-    );
+    if (shell.status?.online) {
+      show({ text: `${action.title}: sending to Buzz-In…`, error: false, action: null, busy: true }, SENDING_MS);
+    } else {
+      notify(`${action.title}: queued; it is sent as soon as Buzz-In can be reached.`);
+    }
     return true;
   } catch (err) {
-    notify(asIpcError(err).message, true);
+    notifyError(err);
     return false;
   }
 }
@@ -134,9 +183,13 @@ export async function followStatus(): Promise<() => void> {
 }
 
 /** Tells the desk when an action queued here reaches Buzz-In ("WP-010010 revoked at Buzz-In
- *  12:38: …"), or is refused by it: a toast, beside the "sent this shift" list. */
+ *  12:38: …"), or is refused by it: a toast, beside the "sent this shift" list.
+ *
+ *  The first read only remembers what had already settled; after it, any action that appears
+ *  among the sent or the refused is told, whether or not this window ever saw it pending (online,
+ *  against a fast API, an action can be queued and sent between two reads). */
 export async function followOutcomes(): Promise<() => void> {
-  let waiting: Set<string> | null = null;
+  let told: Set<string> | null = null;
   const read = async (): Promise<void> => {
     let view: OutboxView;
     try {
@@ -144,16 +197,18 @@ export async function followOutcomes(): Promise<() => void> {
     } catch {
       return; // The panel says what went wrong when opened.
     }
-    if (waiting) {
-      const refused = view.refused.find((a) => waiting?.has(a.id));
-      const sent = view.sent.find((a) => waiting?.has(a.id));
+    const settled = [...view.refused, ...view.sent];
+    if (told) {
+      const seen = told;
+      const refused = view.refused.find((a) => !seen.has(a.id));
+      const sent = view.sent.find((a) => !seen.has(a.id) && a.outcome);
       if (refused) {
         const id = refused.id;
         notify(`Buzz-In refused “${refused.title}”: ${refused.message ?? 'no reason given'}.`, true, 15000, {
           label: 'Retry',
           run: () => void commands.retryAction(id).then(
             (a) => notify(`${a.title}: queued again.`),
-            (err) => notify(asIpcError(err).message, true),
+            (err) => notifyError(err),
           ),
         });
       } else if (sent?.outcome) {
@@ -166,7 +221,9 @@ export async function followOutcomes(): Promise<() => void> {
         );
       }
     }
-    waiting = new Set(view.pending.map((a) => a.id));
+    // A retried action leaves the refused list for the pending one, and is told again when it
+    // settles again.
+    told = new Set(settled.map((a) => a.id));
   };
   const stop = await onChanged((c) => {
     if (c.outbox) void read();

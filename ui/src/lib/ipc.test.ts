@@ -9,6 +9,15 @@ describe('toIpcError', () => {
     });
   });
 
+  it('keeps the engineer\'s detail when Rust sends one, and only a string one', () => {
+    expect(toIpcError({ code: 'unreachable', message: 'Buzz-In cannot be reached.', detail: 'connection refused' })).toEqual({
+      code: 'unreachable',
+      message: 'Buzz-In cannot be reached.',
+      detail: 'connection refused',
+    });
+    expect(toIpcError({ code: 'storage', message: 'x', detail: 7 })).toEqual({ code: 'storage', message: 'x' });
+  });
+
   it('turns a bare string (e.g. a denied permission) into an internal error with that text', () => {
     expect(toIpcError('app_info not allowed')).toEqual({
       code: 'internal',

@@ -1,5 +1,5 @@
 // The one door from the UI to Rust. Every command goes through `call`, so every failure arrives
-// as an IpcError `{code, message}`, the type generated from the Rust error (bindings/).
+// as an IpcError `{code, message, detail?}`, the type generated from the Rust error (bindings/).
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { ActionView } from './bindings/ActionView';
@@ -37,11 +37,18 @@ import { CHANGED_EVENT, OPEN_PERMITS_EVENT } from './bindings/vocabulary';
 /** A failed command, carrying the Rust side's code and message. */
 export class CommandError extends Error {
   readonly code: IpcError['code'];
+  readonly detail: string | undefined;
   constructor(error: IpcError) {
     super(error.message);
     this.name = 'CommandError';
     this.code = error.code;
+    this.detail = error.detail;
   }
+}
+
+/** The error with its engineer's text only when there is one (`detail` is optional). */
+function withDetail(code: IpcError['code'], message: string, detail: unknown): IpcError {
+  return typeof detail === 'string' && detail.length > 0 ? { code, message, detail } : { code, message };
 }
 
 function isIpcError(raw: unknown): raw is IpcError {
@@ -56,7 +63,7 @@ function isIpcError(raw: unknown): raw is IpcError {
 /** Normalises whatever a failed `invoke` gives (our `{code, message}`, a bare string from
  *  Tauri itself such as a denied permission, or anything else) into an IpcError. */
 export function toIpcError(raw: unknown): IpcError {
-  if (isIpcError(raw)) return { code: raw.code, message: raw.message };
+  if (isIpcError(raw)) return withDetail(raw.code, raw.message, raw.detail);
   if (raw instanceof Error) return { code: 'internal', message: raw.message };
   if (typeof raw === 'string' && raw.length > 0) return { code: 'internal', message: raw };
   return { code: 'internal', message: 'Gatehouse hit an unexpected error.' };
@@ -64,7 +71,7 @@ export function toIpcError(raw: unknown): IpcError {
 
 /** Any failure of a command (or anything thrown on the way) as an IpcError. */
 export function asIpcError(err: unknown): IpcError {
-  return err instanceof CommandError ? { code: err.code, message: err.message } : toIpcError(err);
+  return err instanceof CommandError ? withDetail(err.code, err.message, err.detail) : toIpcError(err);
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {

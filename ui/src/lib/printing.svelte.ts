@@ -5,8 +5,8 @@
 import type { Layout } from './bindings/Layout';
 import type { PrintOutcome } from './bindings/PrintOutcome';
 import { LAYOUTS, PRINTER_DPIS } from './bindings/vocabulary';
-import { notify } from './app.svelte';
-import { asIpcError, commands } from './ipc';
+import { notify, notifyError } from './app.svelte';
+import { commands } from './ipc';
 
 const KEY = 'gatehouse.print';
 
@@ -75,7 +75,7 @@ export async function printPasses(permits: string[]): Promise<PrintOutcome | nul
     notify(printSummary(outcome), !outcome.path || outcome.openError !== null);
     return outcome;
   } catch (err) {
-    notify(asIpcError(err).message, true);
+    notifyError(err);
     return null;
   }
 }

@@ -4,4 +4,8 @@ import type { ErrorCode } from "./ErrorCode";
 /**
  * An error as the webview and the CLI see it: a code to branch on and one plain sentence.
  */
-export type IpcError = { code: ErrorCode, message: string, };
+export type IpcError = { code: ErrorCode, message: string, 
+/**
+ * The engineer's text behind the plain message (what reqwest or SQLite said), if any.
+ */
+detail?: string, };
