@@ -485,8 +485,8 @@ impl Cache {
     }
 }
 
-/// The contractors' name forms made again by the current search text (written with each
-/// contractor otherwise).
+/// The name forms of contractors and of permits' representatives made again by the current
+/// search text (written with each contractor and permit otherwise).
 async fn refresh_name_forms(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
     let names: Vec<(String, String, String)> =
         sqlx::query_as("SELECT id, name, company FROM contractors")
@@ -496,6 +496,22 @@ async fn refresh_name_forms(conn: &mut sqlx::SqliteConnection) -> Result<(), sql
         sqlx::query("UPDATE contractors SET forms = ? WHERE id = ?")
             .bind(search::name_forms(name, company))
             .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    // A crew lead named on many permits is folded once.
+    let reps: Vec<(i64, String)> =
+        sqlx::query_as("SELECT rowid, representative FROM permits WHERE representative != ''")
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut made = std::collections::HashMap::<&str, String>::new();
+    for (rowid, rep) in &reps {
+        let forms = made
+            .entry(rep.as_str())
+            .or_insert_with(|| search::name_forms(rep, ""));
+        sqlx::query("UPDATE permits SET representative_forms = ? WHERE rowid = ?")
+            .bind(forms.as_str())
+            .bind(rowid)
             .execute(&mut *conn)
             .await?;
     }

@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 /// The version of the search text below; a cache whose indexes were built by another is
 /// re-indexed at open.
-pub(crate) const SEARCH_TEXT_VERSION: i64 = 3;
+pub(crate) const SEARCH_TEXT_VERSION: i64 = 4;
 
 /// Arabic letters written more than one way, and what each is read as; `""` drops it. The
 /// same table folds the index (in SQL) and the query (in Rust).
@@ -145,13 +145,13 @@ pub(crate) static CONTRACTOR_SEARCH_INSERT: LazyLock<String> = LazyLock::new(|| 
     )
 });
 
-/// The search text of permits: pass number (also without its zeros), unit, job, representative,
-/// and the contractor's name, company and phone (in its forms).
+/// The search text of permits: pass number (also without its zeros), unit, job, representative
+/// (with its name forms), and the contractor's name, company and phone (in its forms).
 pub(crate) static PERMIT_SEARCH_INSERT: LazyLock<String> = LazyLock::new(|| {
     format!(
         "INSERT INTO permit_search (rowid, text) SELECT p.rowid, \
          p.pass_number || ' ' || {} || ' ' || p.flat_id || ' ' || p.job || ' ' || p.representative \
-         || ' ' || coalesce(c.name, '') || ' ' || coalesce(c.company, '') || ' ' || \
+         || ' ' || p.representative_forms || ' ' || coalesce(c.name, '') || ' ' || coalesce(c.company, '') || ' ' || \
          coalesce(c.phone, '') || ' ' || {} || ' ' || coalesce(c.forms, '') \
          FROM permits p LEFT JOIN contractors c ON c.id = p.contractor_id",
         pass_digits("p.pass_number"),

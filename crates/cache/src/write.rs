@@ -119,11 +119,11 @@ async fn refresh_contractor_search<'a>(
 
 /// A permit's row in the narrow table, in column order after `id`: pass_number, status_name,
 /// permit_type, contractor_id, property_id, flat_id, valid_from, valid_till, updated_at, job,
-/// representative.
-type Narrow = [String; 11];
+/// representative, and the forms the representative is also found by (made from it).
+type Narrow = [String; 12];
 
 const NARROW_COLUMNS: &str = "pass_number, status_name, permit_type, contractor_id, property_id, flat_id, \
-    valid_from, valid_till, updated_at, job, representative";
+    valid_from, valid_till, updated_at, job, representative, representative_forms";
 
 fn narrow(p: &Permit) -> Narrow {
     [
@@ -141,6 +141,7 @@ fn narrow(p: &Permit) -> Narrow {
         time(p.updated_at),
         p.jobs_summary.clone().unwrap_or_default(),
         p.representative_name.clone().unwrap_or_default(),
+        crate::search::name_forms(p.representative_name.as_deref().unwrap_or(""), ""),
     ]
 }
 
@@ -152,7 +153,7 @@ fn searched_fields_differ(old: &Narrow, new: &Narrow) -> bool {
 
 /// Whether a change touches an indexed or searched column, not only `updated_at`.
 fn columns_differ(old: &Narrow, new: &Narrow) -> bool {
-    (0..11).filter(|&i| i != 8).any(|i| old[i] != new[i])
+    (0..old.len()).filter(|&i| i != 8).any(|i| old[i] != new[i])
 }
 
 /// Upserts permits (the narrow row and the document). Outside a bulk load it looks at each
@@ -231,7 +232,8 @@ pub(crate) async fn upsert_permits(
                 " ON CONFLICT(id) DO UPDATE SET pass_number = excluded.pass_number, status_name = excluded.status_name, \
                  permit_type = excluded.permit_type, contractor_id = excluded.contractor_id, property_id = excluded.property_id, \
                  flat_id = excluded.flat_id, valid_from = excluded.valid_from, valid_till = excluded.valid_till, \
-                 updated_at = excluded.updated_at, job = excluded.job, representative = excluded.representative",
+                 updated_at = excluded.updated_at, job = excluded.job, representative = excluded.representative, \
+                 representative_forms = excluded.representative_forms",
             );
             q.build().execute(&mut *conn).await?;
         }

@@ -1089,6 +1089,61 @@ async fn names_are_found_as_people_type_them_in_arabic_and_latin_spellings() {
     );
 }
 
+/// Whether a permit search for `text` finds the permit `id`.
+async fn finds(cache: &Cache, text: &str, id: &str) -> bool {
+    let q = PermitQuery {
+        search: Some(text.to_owned()),
+        limit: 500,
+        ..Default::default()
+    };
+    all_pages(cache, q).await.iter().any(|x| x.id == id)
+}
+
+#[tokio::test]
+async fn representatives_are_found_by_the_same_name_forms_and_again_after_a_reindex() {
+    let w = filled(120).await;
+    let path = w.cache.path().to_owned();
+    let mut a = w.permits[5].clone();
+    a.representative_name = Some("سالم النعيمي".into());
+    let mut b = w.permits[9].clone();
+    b.representative_name = Some("Mohamed Yousef".into());
+    w.cache
+        .upsert_permits(&[a.clone(), b.clone()])
+        .await
+        .unwrap();
+    let typed = [
+        ("نعيمي", &a.id),
+        ("سالم نعيمي", &a.id),
+        ("muhammad", &b.id),
+        ("Mohammed Yusuf", &b.id),
+    ];
+    for (text, id) in typed {
+        assert!(finds(&w.cache, text, id).await, "{text:?}");
+    }
+    assert!(!finds(&w.cache, "نعيمي زززز", &a.id).await);
+    // As the previous version left it: no forms, no version recorded; the reopened cache
+    // makes them.
+    let raw = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    for sql in [
+        "UPDATE permits SET representative_forms = ''",
+        "UPDATE permit_search SET text = 'nothing'",
+        "DELETE FROM sync_state WHERE key = 'search_text_version'",
+    ] {
+        sqlx::query(sql).execute(&raw).await.unwrap();
+    }
+    raw.close().await;
+    drop(w.cache);
+    let reopened = Cache::open(&path).await.unwrap();
+    for (text, id) in typed {
+        assert!(
+            finds(&reopened, text, id).await,
+            "{text:?} after the reindex"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_cache_indexed_by_an_older_search_text_is_reindexed_when_it_opens() {
     let w = filled(200).await;
@@ -1101,14 +1156,6 @@ async fn a_cache_indexed_by_an_older_search_text_is_reindexed_when_it_opens() {
         .unwrap()
         .trim_start_matches('0')
         .to_owned();
-    async fn finds(cache: &Cache, text: &str, id: &str) -> bool {
-        let q = PermitQuery {
-            search: Some(text.to_owned()),
-            limit: 500,
-            ..Default::default()
-        };
-        all_pages(cache, q).await.iter().any(|x| x.id == id)
-    }
     assert!(finds(&w.cache, &bare, &p.id).await);
     // As the previous version left it: the pass number's text alone, no version recorded.
     let raw = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))

@@ -23,8 +23,13 @@ struct FirstSync {
     permits_after: Option<String>,
     /// Whether this sync fills an empty cache as a bulk load.
     bulk: bool,
+    /// Documents stored, and expected, over both resources (what a resumed sync starts from).
     done: u64,
     total: u64,
+    /// How many of `done` were contractors: the permits phase counts from there, so its figure
+    /// is permits of permits and agrees with the permit count beside it.
+    #[serde(default)]
+    contractors_stored: u64,
 }
 
 /// Which resource a page walk reads.
@@ -64,11 +69,13 @@ impl Engine {
         if !st.contractors_done {
             self.walk(Resource::Contractors, &mut st).await?;
             st.contractors_done = true;
+            st.contractors_stored = st.done;
             self.save(&st, Batch::default()).await?;
         }
         self.walk(Resource::Permits, &mut st).await?;
         if st.bulk {
-            self.report(Phase::Indexing, st.done, st.total);
+            // Building the search index has no count to show: it is one step.
+            self.report(Phase::Indexing, 0, 0);
             self.cache.finish_bulk_load().await?;
         }
         let mut state = vec![
@@ -176,9 +183,11 @@ impl Engine {
                 }
             }
         });
-        let phase = match r {
-            Resource::Contractors => Phase::Contractors,
-            Resource::Permits => Phase::Permits,
+        // Each phase counts its own resource: "permits 1,200 / 2,500", never permits beside a
+        // total that holds the contractors too.
+        let (phase, base) = match r {
+            Resource::Contractors => (Phase::Contractors, 0),
+            Resource::Permits => (Phase::Permits, st.contractors_stored),
         };
         let mut first = true;
         let result = async {
@@ -207,7 +216,11 @@ impl Engine {
                     }
                 }
                 self.save(st, batch).await?;
-                self.report(phase, st.done, st.total);
+                self.report(
+                    phase,
+                    st.done.saturating_sub(base),
+                    st.total.saturating_sub(base),
+                );
             }
             Ok::<(), SyncError>(())
         }

@@ -228,7 +228,7 @@ impl Engine {
         let Some(last) = ids.last().cloned() else {
             return Ok(0);
         };
-        self.report(Phase::Reconcile, 0, ids.len() as u64);
+        self.report(Phase::Reconcile, 0, 0); // one request: no count to show
         let server = self.client.permits_by_ids(&ids).await?;
         let mut drifted = Vec::new();
         for p in server {
