@@ -19,6 +19,10 @@ use crate::{Result, cargo, root};
 /// dependencies; dev-dependencies are free, within [`DEV_LIMITS`]).
 pub(crate) const MAY_DEPEND_ON: &[(&str, &[&str])] = &[
     ("gatehouse-buzzin", &[]),
+    // BAS-IP panels' wire types: shared by the panel client and the simulator, no rules.
+    ("gatehouse-basip", &[]),
+    // Gatehouse's reading of the panels and their client: no store, no Buzz-In.
+    ("gatehouse-panels", &["gatehouse-basip"]),
     ("gatehouse-client", &["gatehouse-buzzin"]),
     ("gatehouse-cache", &["gatehouse-buzzin"]),
     // What is due and how it is told; the OS's notifications and the tray are the shell's.
