@@ -34,7 +34,10 @@ pub(crate) const MAY_DEPEND_ON: &[(&str, &[&str])] = &[
         &["gatehouse-buzzin", "gatehouse-cache", "gatehouse-client"],
     ),
     // The double must not share code with what it tests.
-    ("gatehouse-sandbox", &["gatehouse-buzzin"]),
+    (
+        "gatehouse-sandbox",
+        &["gatehouse-buzzin", "gatehouse-basip"],
+    ),
     (
         "gatehouse-app",
         &[

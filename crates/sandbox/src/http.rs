@@ -35,6 +35,8 @@ pub struct Shared {
     pub keys: Arc<Keys>,
     pub faults: Arc<Faults>,
     pub deliveries: Arc<crate::webhooks::Deliveries>,
+    /// The simulated panels beside this Buzz-In, with their addresses and credentials.
+    pub panels: Vec<crate::PanelListing>,
 }
 
 pub(crate) type AppState = Arc<Shared>;
@@ -76,7 +78,8 @@ pub fn router(state: AppState, control: bool) -> Router {
         .route("/__sandbox/permits/{id}/approve", post(approve_permit))
         .route("/__sandbox/permits/{id}/reject", post(reject_permit))
         .route("/__sandbox/scan", post(scan))
-        .route("/__sandbox/deliveries", get(deliveries));
+        .route("/__sandbox/deliveries", get(deliveries))
+        .route("/__sandbox/panels", get(panels));
     let routes = if control {
         api.merge(control_routes)
             .with_state(state.clone())
@@ -99,6 +102,11 @@ pub fn router(state: AppState, control: bool) -> Router {
             server::auth::require_key,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_WITH_FILES))
+}
+
+/// The simulated panels: `[{name, url, username, password, representation, apiVersion}]`.
+async fn panels(State(s): State<AppState>) -> Json<Vec<crate::PanelListing>> {
+    Json(s.panels.clone())
 }
 
 fn is_base64(d: &DocumentInput) -> bool {

@@ -8,6 +8,7 @@
 
 mod error;
 mod http;
+pub mod panel;
 mod qr;
 mod query;
 mod seed;
@@ -21,6 +22,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use error::ApiError;
+pub use panel::{PanelConfig, PanelListing, RunningPanel, start_panel};
 pub use seed::Seed;
 use server::auth::Keys;
 pub use server::body::{MAX_BODY, MAX_BODY_WITH_FILES};
@@ -52,6 +54,8 @@ pub struct Config {
     /// Keep the state in this folder across restarts; in memory only when `None`. A folder that
     /// already holds a sandbox is resumed as it was, and `seed` is not used.
     pub data_dir: Option<PathBuf>,
+    /// BAS-IP panels to simulate beside Buzz-In, each on its own loopback port.
+    pub panels: Vec<PanelConfig>,
 }
 
 /// The keys print as `***`.
@@ -67,6 +71,7 @@ impl std::fmt::Debug for Config {
             .field("status_codes", &self.status_codes)
             .field("control", &self.control)
             .field("data_dir", &self.data_dir)
+            .field("panels", &self.panels.len())
             .finish()
     }
 }
@@ -83,6 +88,7 @@ impl Default for Config {
             data_dir: None,
             status_codes: Vec::new(),
             control: true,
+            panels: Vec::new(),
         }
     }
 }
@@ -105,6 +111,8 @@ pub struct Running {
     pub resumed: bool,
     /// The community's towers and their units (they do not change while it runs).
     pub properties: Vec<Property>,
+    /// The simulated panels, each on its own port.
+    pub panels: Vec<RunningPanel>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -192,6 +200,17 @@ pub async fn start(config: Config, addr: SocketAddr) -> std::io::Result<Running>
     });
     // Time passes without requests too: expiring/expired fire within a second of their moment.
     world.tick_every_second();
+    let mut panels = Vec::new();
+    for (i, p) in config.panels.iter().enumerate() {
+        if config.panels[..i].iter().any(|q| q.name == p.name) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("two panels are named \"{}\"", p.name),
+            ));
+        }
+        let at = SocketAddr::new(addr.ip(), 0);
+        panels.push(start_panel(p.clone(), at, config.data_dir.as_deref()).await?);
+    }
     let shared = Arc::new(http::Shared {
         world,
         keys: Arc::new(Keys {
@@ -201,6 +220,7 @@ pub async fn start(config: Config, addr: SocketAddr) -> std::io::Result<Running>
         }),
         faults: Arc::new(Faults::default()),
         deliveries,
+        panels: panels.iter().map(RunningPanel::listing).collect(),
     });
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
@@ -218,6 +238,7 @@ pub async fn start(config: Config, addr: SocketAddr) -> std::io::Result<Running>
         api_key: config.api_keys[0].clone(),
         resumed,
         properties,
+        panels,
         stop: Some(tx),
         task,
     })

@@ -62,6 +62,12 @@ impl Control {
         self.call(Method::GET, "", None).await
     }
 
+    /// The simulated BAS-IP panels: `[{name, url, username, password, representation,
+    /// apiVersion}]`.
+    pub async fn panels(&self) -> Value {
+        self.call(Method::GET, "/panels", None).await
+    }
+
     /// The towers and their flats, as `{ "data": [...] }`.
     pub async fn properties(&self) -> Value {
         self.call(Method::GET, "/properties", None).await

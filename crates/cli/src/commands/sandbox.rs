@@ -62,6 +62,11 @@ pub struct SandboxArgs {
     /// is resumed as it was (and --seed is not used).
     #[arg(long, value_name = "DIR")]
     data: Option<std::path::PathBuf>,
+    /// Also simulate N BAS-IP panels, each on its own loopback port with its own credentials,
+    /// API version and representation (hex and decimal in turn); listed below and at
+    /// GET /__sandbox/panels.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=32))]
+    panels: u8,
     /// Webhook secret: sent as X-Buzzin-Token and used to sign buzzin-signature.
     #[arg(long, env = "GATEHOUSE_SANDBOX_WEBHOOK_SECRET")]
     webhook_secret: Option<String>,
@@ -121,6 +126,9 @@ pub async fn run(args: SandboxArgs) -> Result<(), String> {
         data_dir: args.data.clone(),
         status_codes: args.status_codes,
         control: !args.no_control,
+        panels: (1..=usize::from(args.panels))
+            .map(gatehouse_sandbox::PanelConfig::numbered)
+            .collect(),
     };
     let started = std::time::Instant::now();
     let running = gatehouse_sandbox::start(config, SocketAddr::new(args.bind, args.port))
@@ -142,6 +150,18 @@ pub async fn run(args: SandboxArgs) -> Result<(), String> {
     say!("API key: {}", running.api_key);
     if receivers > 0 {
         say!("Delivering webhooks to {receivers} URL(s).");
+    }
+    for p in &running.panels {
+        let l = p.listing();
+        say!(
+            "BAS-IP panel {} at {} (API {}, {} numbers): user {}, password {}",
+            l.name,
+            l.url,
+            l.api_version,
+            l.representation,
+            l.username,
+            l.password
+        );
     }
     say!(
         "Ready in {} ms. Stop with Ctrl-C.",

@@ -182,3 +182,34 @@ fn serving_beyond_loopback_needs_a_key_of_its_own_and_warns() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn panels_start_beside_it_each_listed_with_its_address_and_credentials() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gatehouse"))
+        .args(["sandbox", "--port", "0", "--seed", "empty", "--panels", "2"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines: Vec<String> = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .take_while(|l| !l.starts_with("Ready in"))
+        .collect();
+    let url = lines[0].rsplit(' ').next().unwrap().to_owned();
+    let shown: Vec<&String> = lines.iter().filter(|l| l.starts_with("BAS-IP panel ")).collect();
+    assert_eq!(shown.len(), 2, "{lines:?}");
+    let listed = Control::new(url, "sandbox-key".into()).panels().await;
+    let _ = child.kill();
+    let _ = child.wait();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    for (p, line) in listed.iter().zip(shown) {
+        for field in ["name", "url", "password", "representation", "apiVersion"] {
+            assert!(line.contains(p[field].as_str().unwrap()), "{line} lacks {field} of {p}");
+        }
+    }
+    assert_eq!(listed[0]["representation"], "hex");
+    assert_eq!(listed[1]["representation"], "dec");
+    let bad = run_briefly(&["sandbox", "--panels", "99"]);
+    assert!(!bad.status.success());
+}

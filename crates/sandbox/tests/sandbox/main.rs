@@ -5,5 +5,6 @@
 mod exposure;
 mod faults;
 mod http;
+mod panels;
 mod persistence;
 mod webhooks;
