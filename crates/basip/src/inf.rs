@@ -81,5 +81,15 @@ pub const LOG_IN: &str = "Log In";
 /// `extended_info` of an item the panel does not hold [DOC, link API: `not_found`,
 /// `entity_not_found`].
 pub const NOT_FOUND_INFOS: &[&str] = &["not_found", "entity_not_found"];
+/// The status of a GET of one number the panel does not hold [GAP: undocumented; a 404
+/// assumed, as the simulator answers].
+pub const NOT_HELD_STATUS: u16 = 404;
+// A PUT of a number the panel does not hold creates it [GAP: research §5 asks whether it
+// creates or answers `not_found`; assumed to create, `extended_info: "created"`, and the client's
+// `put` relies on it]. If a real panel answers `not_found`, the client must create through
+// `POST …/access/identifier` first.
+/// The representation a panel is set to when it cannot say which it has: hex, since every card
+/// fits in hex while decimal stops at 10 digits [INF].
+pub const FALLBACK_REPRESENTATION: &str = REPRESENTATION_HEX;
 /// `extended_info` of a write refused because the panel is full [DOC, link API].
 pub const FULL_INFO: &str = "number_of_identifiers_exceeded";

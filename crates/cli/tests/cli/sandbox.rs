@@ -196,7 +196,10 @@ async fn panels_start_beside_it_each_listed_with_its_address_and_credentials() {
         .take_while(|l| !l.starts_with("Ready in"))
         .collect();
     let url = lines[0].rsplit(' ').next().unwrap().to_owned();
-    let shown: Vec<&String> = lines.iter().filter(|l| l.starts_with("BAS-IP panel ")).collect();
+    let shown: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.starts_with("BAS-IP panel "))
+        .collect();
     assert_eq!(shown.len(), 2, "{lines:?}");
     let listed = Control::new(url, "sandbox-key".into()).panels().await;
     let _ = child.kill();
@@ -205,7 +208,10 @@ async fn panels_start_beside_it_each_listed_with_its_address_and_credentials() {
     assert_eq!(listed.len(), 2);
     for (p, line) in listed.iter().zip(shown) {
         for field in ["name", "url", "password", "representation", "apiVersion"] {
-            assert!(line.contains(p[field].as_str().unwrap()), "{line} lacks {field} of {p}");
+            assert!(
+                line.contains(p[field].as_str().unwrap()),
+                "{line} lacks {field} of {p}"
+            );
         }
     }
     assert_eq!(listed[0]["representation"], "hex");

@@ -46,7 +46,12 @@ impl PanelConfig {
             name: format!("panel-{i}"),
             username: "admin".into(),
             password: format!("gate-{i}-{:04}", (i * 7919) % 10_000),
-            api_version: if i.is_multiple_of(3) { "1.8.0" } else { "2.10.1" }.into(),
+            api_version: if i.is_multiple_of(3) {
+                "1.8.0"
+            } else {
+                "2.10.1"
+            }
+            .into(),
             representation: if i.is_multiple_of(2) { "dec" } else { "hex" }.into(),
             capacity: 20_000,
             basic_auth: false,
