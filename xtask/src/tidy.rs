@@ -48,6 +48,8 @@ pub(crate) const MAY_DEPEND_ON: &[(&str, &[&str])] = &[
             "gatehouse-sandbox",
             "gatehouse-passes",
             "gatehouse-alerts",
+            "gatehouse-panels",
+            "gatehouse-basip",
         ],
     ),
     ("gatehouse-cli", &["gatehouse-app", "gatehouse-sandbox"]),

@@ -27,6 +27,7 @@ pub mod labels;
 mod marks;
 mod notifier;
 mod on_demand;
+pub mod panels;
 mod passes;
 mod paths;
 mod permit_detail;

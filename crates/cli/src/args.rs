@@ -57,6 +57,45 @@ pub enum Command {
     /// Expiry alerts: 72 h, 24 h and 2 h before a permit ends, and when it has.
     #[command(subcommand)]
     Alerts(AlertsCmd),
+    /// The profile's BAS-IP gate panels: add, list, what they hold, remove.
+    #[command(subcommand)]
+    Panels(PanelsCmd),
+}
+
+#[derive(Subcommand)]
+pub enum PanelsCmd {
+    /// Register a panel once it answers and takes the login; the password is read from
+    /// standard input into the OS keychain (or given by GATEHOUSE_PANEL_PASSWORD_<NAME>).
+    Add {
+        name: String,
+        /// The panel's address, e.g. http://192.168.1.40.
+        #[arg(long)]
+        url: String,
+        #[arg(long, default_value = "admin")]
+        user: String,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// A tower it serves (its property id); repeat for more.
+        #[arg(long = "tower", value_name = "PROPERTY_ID", required = true)]
+        towers: Vec<String>,
+        /// The lock its identifiers open: first, second or all.
+        #[arg(long, default_value = "first")]
+        lock: String,
+        /// Authenticate every call with Basic auth (some Android FB models) instead of a login.
+        #[arg(long)]
+        basic_auth: bool,
+    },
+    /// Each panel: reachable or not and why, API version, representation, clock drift.
+    List(JsonFlag),
+    /// What one panel holds: each identifier with its owner, type, number (both ways), window.
+    Identifiers {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take a panel off the profile's list (what it holds stays on it).
+    Remove { name: String },
 }
 
 #[derive(Subcommand)]

@@ -130,6 +130,7 @@ fn main() -> ExitCode {
             Command::Check(a) => commands::check::run(target, a).await,
             Command::Alerts(cmd) => commands::alerts::run(target, cmd).await,
             Command::Places(cmd) => commands::places::run(target, cmd).await,
+            Command::Panels(cmd) => commands::panels::run(target, cmd).await,
         }
     });
     match result {

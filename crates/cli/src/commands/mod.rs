@@ -6,6 +6,7 @@ pub mod audit;
 pub mod check;
 pub mod contractors;
 pub mod outbox;
+pub mod panels;
 pub mod permits;
 pub mod places;
 pub mod print;

@@ -7,6 +7,7 @@ mod community;
 mod hostile;
 mod keychain;
 mod notify;
+mod panels;
 mod print;
 mod sandbox;
 mod support;

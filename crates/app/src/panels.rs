@@ -1,0 +1,369 @@
+//! The profile's BAS-IP panels: where each is, how to log in, which towers it serves and which
+//! lock its identifiers open. The list is `panels.json` beside the profile's cache (no secrets in
+//! it); each panel's password is in the OS keychain under [`crate::APP_IDENTIFIER`] and
+//! `<profile>/panel/<name>`, or, for scripts, in `GATEHOUSE_PANEL_PASSWORD_<NAME>`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use gatehouse_basip::{IdentifierType, Representation, TimeRule, inf};
+use gatehouse_panels::{CardNumber, PanelClient, PanelError, PanelSettings};
+use serde::{Deserialize, Serialize};
+
+use crate::{Community, Error};
+
+/// The panels file, beside the profile's cache.
+pub const PANELS_FILE: &str = "panels.json";
+/// A panel's password given by the environment: this prefix and the panel's name (upper case,
+/// `-` as `_`).
+pub const PANEL_PASSWORD_ENV: &str = "GATEHOUSE_PANEL_PASSWORD";
+
+/// One registered panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PanelRecord {
+    pub name: String,
+    pub url: String,
+    pub username: String,
+    /// The towers (property ids) whose permits' crews it opens for.
+    pub towers: Vec<String>,
+    /// `first`, `second` or `all`.
+    pub lock: String,
+    #[serde(default)]
+    pub basic_auth: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct PanelsFile {
+    panels: Vec<PanelRecord>,
+}
+
+/// What `add_panel` is given.
+#[derive(Debug, Clone)]
+pub struct PanelAdd {
+    pub record: PanelRecord,
+    /// The password to file in the keychain; `None` when the environment gives it.
+    pub password: Option<String>,
+}
+
+/// A panel as the Gate panels list shows it: what it is and how it answers now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PanelStatus {
+    pub name: String,
+    pub url: String,
+    pub towers: Vec<String>,
+    pub lock: String,
+    pub reachable: bool,
+    /// Why it could not be reached or logged into, in a sentence.
+    pub problem: Option<String>,
+    pub api_version: Option<String>,
+    pub device: Option<String>,
+    pub representation: Option<String>,
+    /// How far its clock is from this computer's (seconds; positive: ahead).
+    pub drift_secs: Option<i64>,
+    /// The drift is past [`inf::DRIFT_WARNING_SECS`]: passes may open early or late.
+    pub drift_warning: bool,
+}
+
+/// One identifier on a panel, its number in both representations.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PanelIdentifierRow {
+    pub kind: String,
+    /// As the panel shows it.
+    pub number: String,
+    /// Card and UKEY numbers: decimal and hex.
+    pub decimal: Option<String>,
+    pub hex: Option<String>,
+    pub owner: String,
+    /// Tagged as Gatehouse's ([`inf::OWNER_PREFIX`]).
+    pub ours: bool,
+    pub lock: String,
+    /// Unix seconds; `None` when permanent.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+fn env_name(panel: &str) -> String {
+    format!(
+        "{PANEL_PASSWORD_ENV}_{}",
+        panel.to_ascii_uppercase().replace('-', "_")
+    )
+}
+
+fn check_record(r: &PanelRecord) -> Result<(), Error> {
+    crate::profiles::validate_name(&r.name)?;
+    if !(r.url.starts_with("http://") || r.url.starts_with("https://"))
+        || url::Url::parse(&r.url).is_err()
+    {
+        return Err(Error::invalid_input(format!(
+            "A panel's address is http:// or https:// and its host, such as http://192.168.1.40, not \"{}\".",
+            r.url
+        )));
+    }
+    if r.username.trim().is_empty() {
+        return Err(Error::invalid_input(
+            "A panel needs the user name it is logged into with.",
+        ));
+    }
+    if !["first", "second", "all"].contains(&r.lock.as_str()) {
+        return Err(Error::invalid_input(format!(
+            "The lock is first, second or all, not \"{}\".",
+            r.lock
+        )));
+    }
+    if r.towers.is_empty() {
+        return Err(Error::invalid_input(
+            "Name the towers the panel serves (their property ids, as the places directory lists them).",
+        ));
+    }
+    Ok(())
+}
+
+impl Community {
+    fn panels_path(&self) -> PathBuf {
+        self.cache_dir().join(PANELS_FILE)
+    }
+
+    /// The registered panels.
+    pub fn panel_records(&self) -> Result<Vec<PanelRecord>, Error> {
+        Ok(crate::json_file::load::<PanelsFile>(&self.panels_path())?.panels)
+    }
+
+    fn keychain_account(&self, panel: &str) -> String {
+        format!("{}/panel/{panel}", self.name())
+    }
+
+    /// A panel's password: the environment's, else the keychain's. Blocking.
+    fn panel_password(&self, panel: &str) -> Result<String, Error> {
+        if let Ok(p) = std::env::var(env_name(panel))
+            && !p.is_empty()
+        {
+            return Ok(p);
+        }
+        let entry = keyring::Entry::new(crate::APP_IDENTIFIER, &self.keychain_account(panel))
+            .map_err(|e| keychain(panel, e))?;
+        entry.get_password().map_err(|e| match e {
+            keyring::Error::NoEntry => Error::not_found(format!(
+                "No password for the panel \"{panel}\" in the OS keychain: add the panel again with its password, or set {}.",
+                env_name(panel)
+            )),
+            other => keychain(panel, other),
+        })
+    }
+
+    async fn panel_client(&self, r: &PanelRecord) -> Result<PanelClient, PanelError> {
+        // The keychain answers over a local bus in milliseconds: asked in place.
+        let password = self
+            .panel_password(&r.name)
+            .map_err(|e| PanelError::Invalid(e.message))?;
+        PanelClient::connect(settings(r, &password)).await
+    }
+
+    /// Registers a panel once it answers and takes the login; its password goes to the OS
+    /// keychain. Towers must be in the places directory when the directory names any.
+    pub async fn add_panel(&self, add: PanelAdd) -> Result<PanelStatus, Error> {
+        let mut r = add.record;
+        r.url = r.url.trim_end_matches('/').to_owned();
+        check_record(&r)?;
+        let places = self.places();
+        if !places.is_empty()
+            && let Some(t) = r.towers.iter().find(|t| places.tower(t).is_none())
+        {
+            return Err(Error::invalid_input(format!(
+                "The places directory has no tower {t}: `gatehouse places show` lists them."
+            )));
+        }
+        let mut all = self.panel_records()?;
+        if all.iter().any(|p| p.name == r.name) {
+            return Err(Error::refused(format!(
+                "There is a panel named \"{}\" already.",
+                r.name
+            )));
+        }
+        let password = match add.password {
+            Some(p) => p,
+            None => self.panel_password(&r.name)?,
+        };
+        let client = PanelClient::connect(settings(&r, &password))
+            .await
+            .map_err(panel_error(&r.name))?;
+        let status = status_of(&r, &client).await;
+        if let Some(problem) = &status.problem {
+            return Err(Error::refused(problem.clone()));
+        }
+        if std::env::var(env_name(&r.name)).is_err() {
+            let entry = keyring::Entry::new(crate::APP_IDENTIFIER, &self.keychain_account(&r.name))
+                .map_err(|e| keychain(&r.name, e))?;
+            entry
+                .set_password(&password)
+                .map_err(|e| keychain(&r.name, e))?;
+        }
+        all.push(r);
+        crate::json_file::save(&self.panels_path(), &PanelsFile { panels: all })?;
+        Ok(status)
+    }
+
+    /// Takes a panel off the list (what it holds stays on it; its password leaves the keychain).
+    pub fn remove_panel(&self, name: &str) -> Result<(), Error> {
+        let mut all = self.panel_records()?;
+        let before = all.len();
+        all.retain(|p| p.name != name);
+        if all.len() == before {
+            return Err(Error::not_found(format!("No panel named \"{name}\".")));
+        }
+        crate::json_file::save(&self.panels_path(), &PanelsFile { panels: all })?;
+        if let Ok(entry) = keyring::Entry::new(crate::APP_IDENTIFIER, &self.keychain_account(name))
+        {
+            let _ = entry.delete_credential();
+        }
+        Ok(())
+    }
+
+    /// Every registered panel and how it answers now (each asked at once, 5 s at most).
+    pub async fn panels(&self) -> Result<Vec<PanelStatus>, Error> {
+        let records = self.panel_records()?;
+        let asks = records.iter().map(|r| async move {
+            match self.panel_client(r).await {
+                Ok(c) => status_of(r, &c).await,
+                Err(e) => unreachable_status(r, &e),
+            }
+        });
+        Ok(futures_util::future::join_all(asks).await)
+    }
+
+    /// What one panel holds, every identifier type Gatehouse provisions.
+    pub async fn panel_identifiers(&self, name: &str) -> Result<Vec<PanelIdentifierRow>, Error> {
+        let r = self
+            .panel_records()?
+            .into_iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| Error::not_found(format!("No panel named \"{name}\".")))?;
+        let c = self.panel_client(&r).await.map_err(panel_error(&r.name))?;
+        let mut rows = Vec::new();
+        for kind in [
+            IdentifierType::Card,
+            IdentifierType::Ukey,
+            IdentifierType::InputCode,
+            IdentifierType::Qr,
+            IdentifierType::LicensePlate,
+        ] {
+            let (list, rep) = c.all(&kind).await.map_err(panel_error(&r.name))?;
+            for i in list {
+                let number = i.identifier_number.clone().map(|n| n.0).unwrap_or_default();
+                let card = matches!(kind, IdentifierType::Card | IdentifierType::Ukey)
+                    .then(|| CardNumber::from_panel(&number, &rep).ok())
+                    .flatten();
+                let (from, to) = match i.time_rule() {
+                    Some(TimeRule::Window { from, to }) => (Some(from), Some(to)),
+                    _ => (None, None),
+                };
+                rows.push(PanelIdentifierRow {
+                    kind: kind.as_str().to_owned(),
+                    number,
+                    decimal: card.map(|c| c.value().to_string()),
+                    hex: card.map(|c| c.hex()),
+                    owner: i.owner_name().to_owned(),
+                    ours: i.owner_name().starts_with(inf::OWNER_PREFIX),
+                    lock: i
+                        .lock
+                        .as_ref()
+                        .map(|l| l.as_str().to_owned())
+                        .unwrap_or_default(),
+                    from,
+                    to,
+                });
+            }
+        }
+        Ok(rows)
+    }
+}
+
+/// How a registered panel is reached: its record, its password, 5 s at most per call.
+fn settings(r: &PanelRecord, password: &str) -> PanelSettings {
+    let mut s = PanelSettings::new(&r.url, &r.username, password);
+    s.basic_auth = r.basic_auth;
+    s.timeout = Duration::from_secs(5);
+    s
+}
+
+async fn status_of(r: &PanelRecord, c: &PanelClient) -> PanelStatus {
+    let base = PanelStatus {
+        name: r.name.clone(),
+        url: r.url.clone(),
+        towers: r.towers.clone(),
+        lock: r.lock.clone(),
+        reachable: true,
+        problem: None,
+        api_version: c.info().api_version.clone(),
+        device: c
+            .info()
+            .device_model
+            .clone()
+            .or_else(|| c.info().device_name.clone()),
+        representation: None,
+        drift_secs: None,
+        drift_warning: false,
+    };
+    let clock = c.clock().await;
+    let rep = c.representation().await;
+    match (clock, rep) {
+        (Ok((_, drift)), rep) => PanelStatus {
+            drift_secs: Some(drift),
+            drift_warning: drift.abs() > inf::DRIFT_WARNING_SECS,
+            representation: rep.ok().map(|r| match r {
+                Representation::Hex => "hex".to_owned(),
+                Representation::Decimal => "decimal".to_owned(),
+                Representation::Unknown(s) => s,
+            }),
+            ..base
+        },
+        (Err(e), _) => PanelStatus {
+            problem: Some(panel_error(&r.name)(e).message),
+            ..base
+        },
+    }
+}
+
+fn unreachable_status(r: &PanelRecord, e: &PanelError) -> PanelStatus {
+    PanelStatus {
+        name: r.name.clone(),
+        url: r.url.clone(),
+        towers: r.towers.clone(),
+        lock: r.lock.clone(),
+        reachable: false,
+        problem: Some(panel_error(&r.name)(e.clone()).message),
+        api_version: None,
+        device: None,
+        representation: None,
+        drift_secs: None,
+        drift_warning: false,
+    }
+}
+
+fn keychain(panel: &str, e: keyring::Error) -> Error {
+    Error::storage(format!(
+        "The OS keychain is not available ({e}); set {} instead.",
+        env_name(panel)
+    ))
+}
+
+/// A panel's failure as the app's error, naming the panel.
+fn panel_error(name: &str) -> impl Fn(PanelError) -> Error + '_ {
+    move |e| match &e {
+        PanelError::WrongLogin(_) => Error::refused(format!(
+            "The panel \"{name}\" refused the user name or password."
+        )),
+        PanelError::Unreachable(_) | PanelError::Timeout(_) | PanelError::Network(_) => Error::new(
+            crate::ErrorCode::Unreachable,
+            format!("The panel \"{name}\" cannot be reached."),
+        )
+        .with_detail(e.to_string()),
+        PanelError::Invalid(m) => Error::invalid_input(m.clone()),
+        _ => Error::refused(format!(
+            "The panel \"{name}\" answered in a way Gatehouse cannot use."
+        ))
+        .with_detail(e.to_string()),
+    }
+}

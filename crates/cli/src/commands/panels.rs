@@ -1,0 +1,141 @@
+//! `gatehouse panels`: the profile's BAS-IP gate panels.
+
+use std::io::Read as _;
+
+use gatehouse_app::panels::{PanelAdd, PanelRecord};
+
+use crate::args::PanelsCmd;
+use crate::output;
+use crate::{Failure, Target};
+
+fn when(unix: Option<i64>) -> String {
+    unix.and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .map(|t| {
+            t.with_timezone(&chrono::FixedOffset::east_opt(4 * 3600).expect("UTC+4"))
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|| "—".into())
+}
+
+pub async fn run(target: Target, cmd: PanelsCmd) -> Result<(), Failure> {
+    let c = super::open(target).await?;
+    match cmd {
+        PanelsCmd::Add {
+            name,
+            url,
+            user,
+            password_stdin,
+            towers,
+            lock,
+            basic_auth,
+        } => {
+            let password = if password_stdin {
+                let mut p = String::new();
+                std::io::stdin().read_to_string(&mut p).map_err(|e| {
+                    Failure::Error(format!("cannot read the password from standard input: {e}"))
+                })?;
+                let p = p.trim_end_matches(['\r', '\n']).to_owned();
+                if p.is_empty() {
+                    return Err(Failure::Refused(
+                        "the password on standard input is empty".into(),
+                    ));
+                }
+                Some(p)
+            } else {
+                None
+            };
+            let s = c
+                .add_panel(PanelAdd {
+                    record: PanelRecord {
+                        name: name.clone(),
+                        url,
+                        username: user,
+                        towers,
+                        lock,
+                        basic_auth,
+                    },
+                    password,
+                })
+                .await?;
+            say!(
+                "Panel \"{name}\" added: API {}, {} numbers, clock {} s off{}.",
+                s.api_version.as_deref().unwrap_or("?"),
+                s.representation.as_deref().unwrap_or("?"),
+                s.drift_secs.unwrap_or(0),
+                if password_stdin {
+                    "; its password is in the OS keychain"
+                } else {
+                    ""
+                }
+            );
+            Ok(())
+        }
+        PanelsCmd::List(f) => {
+            let all = c.panels().await?;
+            if f.json {
+                output::json(&all);
+                return Ok(());
+            }
+            if all.is_empty() {
+                say!(
+                    "No panels. Add one with `gatehouse panels add NAME --url URL --tower ID --password-stdin`."
+                );
+            }
+            for p in &all {
+                let state = match &p.problem {
+                    Some(why) => why.clone(),
+                    None => format!(
+                        "API {}, {} numbers, clock {:+} s{}",
+                        p.api_version.as_deref().unwrap_or("?"),
+                        p.representation.as_deref().unwrap_or("?"),
+                        p.drift_secs.unwrap_or(0),
+                        if p.drift_warning {
+                            " (drifting: check its time)"
+                        } else {
+                            ""
+                        }
+                    ),
+                };
+                say!(
+                    "{}  {}  towers {}  lock {}  {state}",
+                    output::pad(&p.name, 14),
+                    output::pad(&p.url, 26),
+                    p.towers.join(","),
+                    p.lock
+                );
+            }
+            Ok(())
+        }
+        PanelsCmd::Identifiers { name, json } => {
+            let rows = c.panel_identifiers(&name).await?;
+            if json {
+                output::json(&rows);
+                return Ok(());
+            }
+            for r in &rows {
+                let number = match (&r.decimal, &r.hex) {
+                    (Some(d), Some(h)) => format!("{d} ({h})"),
+                    _ => r.number.clone(),
+                };
+                say!(
+                    "{}  {}  {}  {}  {} → {}{}",
+                    output::pad(&r.kind, 13),
+                    output::pad(&number, 28),
+                    output::pad(&output::cut(&r.owner, 30), 30),
+                    output::pad(&r.lock, 6),
+                    when(r.from),
+                    when(r.to),
+                    if r.ours { "" } else { "  (not Gatehouse's)" }
+                );
+            }
+            say!("{} identifier(s) on \"{name}\".", rows.len());
+            Ok(())
+        }
+        PanelsCmd::Remove { name } => {
+            c.remove_panel(&name)?;
+            say!("Panel \"{name}\" removed from this profile (what it holds stays on it).");
+            Ok(())
+        }
+    }
+}
