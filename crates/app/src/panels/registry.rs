@@ -1,5 +1,5 @@
-//! The profile's BAS-IP panels: where each is, how to log in, which towers it serves and which
-//! lock its identifiers open. The list is `panels.json` beside the profile's cache (no secrets in
+//! The registry of the profile's BAS-IP panels: where each is, how to log in, which towers it
+//! serves and which lock its identifiers open. The list is `panels.json` beside the profile's cache (no secrets in
 //! it); each panel's password is in the OS keychain under [`crate::APP_IDENTIFIER`] and
 //! `<profile>/panel/<name>`, or, for scripts, in `GATEHOUSE_PANEL_PASSWORD_<NAME>`.
 

@@ -1,0 +1,11 @@
+//! The profile's BAS-IP gate panels: the registry (`registry.rs`: which panels, their
+//! passwords, how they answer, what they hold) and the plan of what a permit's crew puts on them
+//! (`plan.rs`).
+
+mod plan;
+mod registry;
+
+pub use plan::{CrewIdentifier, OWNER_NAME_MAX, PanelPlan, plan};
+pub use registry::{
+    PANEL_PASSWORD_ENV, PANELS_FILE, PanelAdd, PanelIdentifierRow, PanelRecord, PanelStatus,
+};
