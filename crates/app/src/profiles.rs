@@ -28,10 +28,15 @@ pub const API_KEY_ENV: &str = "GATEHOUSE_API_KEY";
 /// then takes them out of its environment, which WebKit's processes inherit).
 static ENV_KEYS: OnceLock<BTreeMap<String, String>> = OnceLock::new();
 
-/// Reads the environment's API keys (see [`API_KEY_ENV`]) once and for all, and returns the names
-/// of the variables that hold them.
+/// Reads the environment's API keys (see [`API_KEY_ENV`]) and panel passwords (see
+/// [`crate::panels::PANEL_PASSWORD_ENV`]) once and for all, and returns the names of the
+/// variables that hold them.
 pub fn capture_env_keys() -> Vec<String> {
-    env_keys().keys().cloned().collect()
+    env_keys()
+        .keys()
+        .chain(crate::panels::registry_env_passwords().keys())
+        .cloned()
+        .collect()
 }
 
 fn env_keys() -> &'static BTreeMap<String, String> {

@@ -6,6 +6,7 @@ mod plan;
 mod registry;
 
 pub use plan::{CrewIdentifier, OWNER_NAME_MAX, PanelPlan, plan};
+pub(crate) use registry::env_passwords as registry_env_passwords;
 pub use registry::{
     PANEL_PASSWORD_ENV, PANELS_FILE, PanelAdd, PanelIdentifierRow, PanelRecord, PanelStatus,
 };

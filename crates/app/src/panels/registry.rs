@@ -85,6 +85,20 @@ pub struct PanelIdentifierRow {
     pub to: Option<i64>,
 }
 
+/// The panel passwords the environment gives, by variable name, read once (the desktop app then
+/// takes them out of its environment, which WebKit's processes inherit, as it does the API keys).
+static ENV_PASSWORDS: std::sync::OnceLock<std::collections::BTreeMap<String, String>> =
+    std::sync::OnceLock::new();
+
+pub(crate) fn env_passwords() -> &'static std::collections::BTreeMap<String, String> {
+    ENV_PASSWORDS.get_or_init(|| {
+        std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .filter(|(k, v)| k.starts_with(&format!("{PANEL_PASSWORD_ENV}_")) && !v.is_empty())
+            .collect()
+    })
+}
+
 fn env_name(panel: &str) -> String {
     format!(
         "{PANEL_PASSWORD_ENV}_{}",
@@ -137,10 +151,8 @@ impl Community {
 
     /// A panel's password: the environment's, else the keychain's. Blocking.
     fn panel_password(&self, panel: &str) -> Result<String, Error> {
-        if let Ok(p) = std::env::var(env_name(panel))
-            && !p.is_empty()
-        {
-            return Ok(p);
+        if let Some(p) = env_passwords().get(&env_name(panel)) {
+            return Ok(p.clone());
         }
         let entry = keyring::Entry::new(crate::APP_IDENTIFIER, &self.keychain_account(panel))
             .map_err(|e| keychain(panel, e))?;
@@ -193,7 +205,7 @@ impl Community {
         if let Some(problem) = &status.problem {
             return Err(Error::refused(problem.clone()));
         }
-        if std::env::var(env_name(&r.name)).is_err() {
+        if !env_passwords().contains_key(&env_name(&r.name)) {
             let entry = keyring::Entry::new(crate::APP_IDENTIFIER, &self.keychain_account(&r.name))
                 .map_err(|e| keychain(&r.name, e))?;
             entry
