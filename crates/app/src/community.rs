@@ -132,6 +132,8 @@ pub struct Changed {
     pub audit: bool,
     /// The alerts list: an alert told, or marked read.
     pub alerts: bool,
+    /// What is wanted on the gate panels, or where it stands there.
+    pub panels: bool,
 }
 
 /// The name of the event whose payload is [`Changed`].
@@ -146,10 +148,17 @@ impl Changed {
         sync: true,
         audit: true,
         alerts: true,
+        panels: true,
     };
 
     pub fn any(&self) -> bool {
-        self.contractors || self.permits || self.outbox || self.sync || self.audit || self.alerts
+        self.contractors
+            || self.permits
+            || self.outbox
+            || self.sync
+            || self.audit
+            || self.alerts
+            || self.panels
     }
 
     /// Adds `other` to what changed.
@@ -160,6 +169,7 @@ impl Changed {
         self.sync |= other.sync;
         self.audit |= other.audit;
         self.alerts |= other.alerts;
+        self.panels |= other.panels;
     }
 
     fn of(write: &Committed) -> Changed {
@@ -184,6 +194,10 @@ impl Changed {
             Committed::Queued | Committed::SyncAsked => Changed::default(),
             Committed::Alerts => Changed {
                 alerts: true,
+                ..Changed::default()
+            },
+            Committed::Grants => Changed {
+                panels: true,
                 ..Changed::default()
             },
         }

@@ -84,6 +84,7 @@ pub use validate::SEARCH_MAX;
 /// The domain's words, as the operations take and return them: a caller of this crate (the CLI,
 /// the desktop shell) names them from here and depends on nothing below it.
 pub mod vocabulary {
+    pub use gatehouse_basip::IdentifierType;
     pub use gatehouse_buzzin::inert::inert;
     pub use gatehouse_buzzin::inf::{COMMUNITY_UTC_OFFSET_SECS, REVOKE_REASON_MAX};
     pub use gatehouse_buzzin::{

@@ -8,6 +8,7 @@ mod alerts;
 mod codes;
 mod error;
 pub mod files;
+mod grants;
 mod outbox;
 mod query;
 mod reads;
@@ -24,6 +25,7 @@ use tokio::sync::broadcast;
 pub use alerts::{Band, Ending, FeedEnding, LedgerKey, NewAlert, StoredAlert, Told};
 pub use codes::{CodeLookup, KnownCode};
 pub use error::CacheError;
+pub use grants::{GrantOutcome, GrantRow, GrantState, WantedGrant};
 pub use outbox::{
     ActionKind, AuditFilter, AuditRow, Before, LocalRecord, NewAction, OutboxEntry, OutboxState,
     Outcome, may_act_on_contractor, may_act_on_permit, may_queue_beside,
@@ -94,6 +96,8 @@ pub enum Committed {
     Audit,
     /// An alert was kept, or alerts were marked read.
     Alerts,
+    /// What is wanted on a gate panel, or where it stands there, changed.
+    Grants,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

@@ -96,6 +96,41 @@ pub enum PanelsCmd {
     },
     /// Take a panel off the profile's list (what it holds stays on it).
     Remove { name: String },
+    /// Put a permit's crew on every panel of its tower for exactly the permit's window. Each
+    /// identifier is NUMBER or NUMBER=HOLDER: --card 028,15178=Ali --pin 4821=Ravi --plate "A 12345=Van".
+    Provision {
+        /// The permit's pass number or id (ACCEPTED, not ended).
+        permit: String,
+        #[arg(long = "card", value_name = "NUMBER[=HOLDER]")]
+        cards: Vec<String>,
+        #[arg(long = "ukey", value_name = "NUMBER[=HOLDER]")]
+        ukeys: Vec<String>,
+        #[arg(long = "pin", value_name = "DIGITS[=HOLDER]")]
+        pins: Vec<String>,
+        #[arg(long = "plate", value_name = "PLATE[=HOLDER]")]
+        plates: Vec<String>,
+        #[arg(long = "qr", value_name = "UUID[=HOLDER]")]
+        qrs: Vec<String>,
+        /// Each identifier opens at most N times.
+        #[arg(long, value_name = "N")]
+        max_passes: Option<std::num::NonZeroU32>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take a permit's crew off every panel (done when each panel no longer finds them).
+    Revoke {
+        permit: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Where a permit's identifiers stand on each panel.
+    Doors {
+        permit: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send every panel what waits for it (after a panel was away).
+    Drain(JsonFlag),
 }
 
 #[derive(Subcommand)]

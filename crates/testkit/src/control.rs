@@ -68,6 +68,17 @@ impl Control {
         self.call(Method::GET, "/panels", None).await
     }
 
+    /// A card (or PIN, plate) presented at a simulated panel's door (this control made on the
+    /// panel's own address): `{granted, event}`.
+    pub async fn swipe(&self, kind: &str, number: &str) -> Value {
+        self.call(
+            Method::POST,
+            "/swipe",
+            Some(serde_json::json!({"type": kind, "number": number})),
+        )
+        .await
+    }
+
     /// The towers and their flats, as `{ "data": [...] }`.
     pub async fn properties(&self) -> Value {
         self.call(Method::GET, "/properties", None).await

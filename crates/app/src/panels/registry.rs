@@ -165,7 +165,7 @@ impl Community {
         })
     }
 
-    async fn panel_client(&self, r: &PanelRecord) -> Result<PanelClient, PanelError> {
+    pub(crate) async fn panel_client(&self, r: &PanelRecord) -> Result<PanelClient, PanelError> {
         // The keychain answers over a local bus in milliseconds: asked in place.
         let password = self
             .panel_password(&r.name)

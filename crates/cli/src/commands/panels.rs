@@ -2,7 +2,8 @@
 
 use std::io::Read as _;
 
-use gatehouse_app::panels::{PanelAdd, PanelRecord};
+use gatehouse_app::panels::{CrewIdentifier, DoorsOnPanel, PanelAdd, PanelRecord};
+use gatehouse_app::vocabulary::IdentifierType;
 
 use crate::args::PanelsCmd;
 use crate::output;
@@ -16,6 +17,49 @@ fn when(unix: Option<i64>) -> String {
                 .to_string()
         })
         .unwrap_or_else(|| "—".into())
+}
+
+/// `NUMBER` or `NUMBER=HOLDER` as a crew identifier of `kind`.
+fn crew(kind: IdentifierType, written: &[String]) -> Vec<CrewIdentifier> {
+    written
+        .iter()
+        .map(|w| {
+            let (number, holder) = w.rsplit_once('=').unwrap_or((w.as_str(), "crew"));
+            CrewIdentifier {
+                kind: kind.clone(),
+                written: number.to_owned(),
+                holder: holder.trim().to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// Prints where a permit's identifiers stand; exit 3 when some still wait for a panel.
+fn doors(all: &[DoorsOnPanel], json: bool) -> Result<(), Failure> {
+    if json {
+        output::json(all);
+    } else {
+        for d in all {
+            say!(
+                "{}  placed {}  removed {}  waiting {}{}",
+                output::pad(&d.panel, 14),
+                d.placed,
+                d.removed,
+                d.waiting,
+                d.problem
+                    .as_deref()
+                    .map(|p| format!("  ({p})"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    let waiting: u32 = all.iter().map(|d| d.waiting).sum();
+    if waiting > 0 {
+        return Err(Failure::Offline(format!(
+            "{waiting} identifier(s) wait for a panel; `gatehouse panels drain` sends them when it answers"
+        )));
+    }
+    Ok(())
 }
 
 pub async fn run(target: Target, cmd: PanelsCmd) -> Result<(), Failure> {
@@ -130,6 +174,49 @@ pub async fn run(target: Target, cmd: PanelsCmd) -> Result<(), Failure> {
                 );
             }
             say!("{} identifier(s) on \"{name}\".", rows.len());
+            Ok(())
+        }
+        PanelsCmd::Provision {
+            permit,
+            cards,
+            ukeys,
+            pins,
+            plates,
+            qrs,
+            max_passes,
+            json,
+        } => {
+            let mut all = crew(IdentifierType::Card, &cards);
+            all.extend(crew(IdentifierType::Ukey, &ukeys));
+            all.extend(crew(IdentifierType::InputCode, &pins));
+            all.extend(crew(IdentifierType::LicensePlate, &plates));
+            all.extend(crew(IdentifierType::Qr, &qrs));
+            doors(&c.provision_doors(&permit, &all, max_passes).await?, json)
+        }
+        PanelsCmd::Revoke { permit, json } => doors(&c.revoke_doors(&permit).await?, json),
+        PanelsCmd::Doors { permit, json } => {
+            let id = c.permit(&permit).await?.permit.id;
+            doors(&c.doors_of(&id).await?, json)
+        }
+        PanelsCmd::Drain(f) => {
+            let all = c.drain_panels().await?;
+            if f.json {
+                output::json(&all);
+            } else {
+                for d in &all {
+                    say!(
+                        "{}  placed {}  removed {}  failed {}{}",
+                        output::pad(&d.panel, 14),
+                        d.placed,
+                        d.removed,
+                        d.failed,
+                        d.problem
+                            .as_deref()
+                            .map(|p| format!("  ({p})"))
+                            .unwrap_or_default()
+                    );
+                }
+            }
             Ok(())
         }
         PanelsCmd::Remove { name } => {

@@ -138,3 +138,222 @@ async fn panels_are_added_when_they_answer_and_listed_with_their_state() {
         1
     );
 }
+
+/// A desk on a community with `n` simulated panels, all added (as gate-1…) for the tower of an
+/// ACCEPTED permit open all day, their passwords in the environment of every command.
+struct Gates {
+    sb: Sandbox,
+    desk: Desk,
+    listed: serde_json::Value,
+    pass: String,
+}
+
+impl Gates {
+    async fn new(n: usize) -> Gates {
+        let sb = Sandbox::builder()
+            .config(|c| c.panels = (1..=n).map(PanelConfig::numbered).collect())
+            .start()
+            .await;
+        let permit = sb
+            .control()
+            .permit_open_all_day_of_an_approved(&sb.client())
+            .await;
+        let listed = sb.control().panels().await;
+        let desk = Desk::synced(&sb);
+        let g = Gates {
+            sb,
+            desk,
+            listed,
+            pass: permit.pass_number.clone().unwrap(),
+        };
+        let tower = permit.property_id.unwrap();
+        for i in 0..n {
+            let url = g.listed[i]["url"].as_str().unwrap().to_owned();
+            let (code, _, err) = g.run(&[
+                "panels",
+                "add",
+                &format!("gate-{}", i + 1),
+                "--url",
+                &url,
+                "--tower",
+                &tower,
+            ]);
+            assert_eq!(code, 0, "{err}");
+        }
+        g
+    }
+
+    fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = self.desk.command(args);
+        for (i, p) in self.listed.as_array().unwrap().iter().enumerate() {
+            cmd.env(
+                format!("GATEHOUSE_PANEL_PASSWORD_GATE_{}", i + 1),
+                p["password"].as_str().unwrap(),
+            );
+        }
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.command(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            text(&out.stdout),
+            text(&out.stderr),
+        )
+    }
+
+    /// The control of panel `i` (from 0), on its own address.
+    fn panel(&self, i: usize) -> gatehouse_testkit::Control {
+        gatehouse_testkit::Control::new(
+            self.listed[i]["url"].as_str().unwrap().to_owned(),
+            String::new(),
+        )
+    }
+
+    /// What panel `i` (from 1) holds, as `panels identifiers --json` lists it.
+    fn held(&self, i: usize) -> Vec<serde_json::Value> {
+        let (code, out, err) = self.run(&["panels", "identifiers", &format!("gate-{i}"), "--json"]);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revoke_takes_the_crew_off_every_panel_even_with_buzz_in_and_a_panel_down() {
+    use gatehouse_testkit::{Fault, FaultKind};
+    let g = Gates::new(2).await;
+    let pass = g.pass.as_str();
+    let run = |args: &[&str]| g.run(args);
+    let panel = |i: usize| g.panel(i);
+
+    // Provisioned on both panels of the tower; each reads the card in its own mode.
+    let (code, out, err) = run(&[
+        "panels",
+        "provision",
+        pass,
+        "--card",
+        "028,15178=Ali Hassan",
+        "--pin",
+        "4821=Ravi",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let doors: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        doors
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["placed"].as_u64())
+            .collect::<Vec<_>>(),
+        [Some(2), Some(2)]
+    );
+    assert_eq!(panel(0).swipe("card", "1c-3b-4a").await["granted"], true);
+    assert_eq!(panel(1).swipe("card", "1850186").await["granted"], true);
+    assert_eq!(panel(1).swipe("inputCode", "4821").await["granted"], true);
+    // A bad identifier is refused before anything is recorded.
+    let (code, _, err) = run(&["panels", "provision", pass, "--pin", "12=Short"]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("12 for Short"), "{err}");
+
+    // Buzz-In down, and panel 2 down: the revoke still takes the crew off panel 1 at once, and
+    // panel 2's share waits.
+    let down = |path: &str| Fault {
+        count: 10_000,
+        ..Fault::new(FaultKind::Drop, path)
+    };
+    g.sb.control().arm(down("/")).await;
+    panel(1).arm(down("/api")).await;
+    let (code, out, err) = run(&["panels", "revoke", pass, "--json"]);
+    assert_eq!(code, 3, "{out} {err}");
+    assert!(err.contains("wait for a panel"), "{err}");
+    let doors: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (doors[0]["removed"].as_u64(), doors[0]["waiting"].as_u64()),
+        (Some(2), Some(0))
+    );
+    assert_eq!(
+        (doors[1]["placed"].as_u64(), doors[1]["waiting"].as_u64()),
+        (Some(0), Some(2))
+    );
+    assert_eq!(panel(0).swipe("card", "1c-3b-4a").await["granted"], false);
+    // Panel 2 back (Buzz-In still down): the drain finishes the removal, read back gone.
+    panel(1).clear_faults().await;
+    let (code, _, err) = run(&["panels", "drain"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&["panels", "doors", pass, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let doors: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        doors
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["removed"] == 2 && d["waiting"] == 0),
+        "{doors}"
+    );
+    assert_eq!(panel(1).swipe("card", "1850186").await["granted"], false);
+    assert_eq!(panel(1).swipe("inputCode", "4821").await["granted"], false);
+}
+
+/// `kill -9` at 30 points while provisioning and revoking a crew of 120 cards across three
+/// panels: afterwards no identifier of the revoked permit is left on any panel, and none was
+/// ever doubled.
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_at_thirty_points_nothing_of_a_revoked_permit_is_left_and_nothing_doubled() {
+    let g = Gates::new(3).await;
+    let pass = g.pass.as_str();
+    let cards: Vec<String> = (0..120)
+        .map(|i| format!("{}=worker {i}", 4_000_000 + i))
+        .collect();
+    let mut provision = vec!["panels", "provision", pass];
+    for c in &cards {
+        provision.extend(["--card", c.as_str()]);
+    }
+    let revoke = ["panels", "revoke", pass];
+    // Kill points spread over each run: a few ms in (opening), through the batches.
+    let mut killed = 0;
+    for args in [&provision[..], &revoke[..]] {
+        for k in 0..15u64 {
+            let mut child = g.command(args).spawn().unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(5 + k * 9));
+            if child.try_wait().unwrap().is_none() {
+                let _ = child.kill(); // SIGKILL
+                killed += 1;
+            }
+            let _ = child.wait();
+        }
+        // Never doubled: whatever each panel holds, each number once.
+        for i in 1..=3 {
+            let mut numbers: Vec<String> = g
+                .held(i)
+                .iter()
+                .map(|r| r["decimal"].as_str().unwrap().to_owned())
+                .collect();
+            let n = numbers.len();
+            numbers.sort_unstable();
+            numbers.dedup();
+            assert_eq!(numbers.len(), n, "gate-{i} holds a number twice");
+        }
+    }
+    assert!(
+        killed >= 10,
+        "only {killed} runs were still going when killed: the points are too late"
+    );
+    // One last revoke that runs to its end: nothing of the permit is left anywhere.
+    let (code, _, err) = g.run(&revoke);
+    assert_eq!(code, 0, "{err}");
+    for i in 1..=3 {
+        let left: Vec<serde_json::Value> = g
+            .held(i)
+            .into_iter()
+            .filter(|r| r["owner"].as_str().is_some_and(|o| o.contains(pass)))
+            .collect();
+        assert!(left.is_empty(), "gate-{i} still holds {left:?}");
+    }
+}

@@ -16,4 +16,8 @@ audit: boolean,
 /**
  * The alerts list: an alert told, or marked read.
  */
-alerts: boolean, };
+alerts: boolean, 
+/**
+ * What is wanted on the gate panels, or where it stands there.
+ */
+panels: boolean, };

@@ -1,0 +1,336 @@
+//! A permit's crew at the doors: provisioning (the plan recorded as wanted on each panel),
+//! revoking (every panel's rows to be removed), and the drain that carries both to the panels
+//! over the LAN, independent of Buzz-In. Each panel gets its share in batches of one identifier
+//! type, at most 50; each item's result is recorded; a removal is done only when the panel no
+//! longer finds it. The rows are states, so a drain killed at any point resumes without doubling
+//! anything.
+
+use std::collections::BTreeMap;
+use std::num::NonZeroU32;
+
+use gatehouse_basip::{IdentifierType, Lock, Owner, OwnerType, PassRule, TimeRule, ValidRule, inf};
+use gatehouse_buzzin::Timestamp;
+use gatehouse_cache::{GrantOutcome, GrantRow, GrantState, WantedGrant};
+use gatehouse_panels::{CardNumber, Checked, Grant, PanelClient, PanelError, WrittenForm, checked};
+use serde::Serialize;
+
+use super::{CrewIdentifier, PanelRecord, plan};
+use crate::{Community, Error};
+
+/// Where a permit's identifiers stand on one panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DoorsOnPanel {
+    pub panel: String,
+    pub placed: u32,
+    pub removed: u32,
+    /// Still to be put or removed (the panel was away, or refused them: see `problem`).
+    pub waiting: u32,
+    pub problem: Option<String>,
+}
+
+/// What one drain did on one panel.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PanelDrain {
+    pub panel: String,
+    pub placed: u32,
+    pub removed: u32,
+    pub failed: u32,
+    pub problem: Option<String>,
+}
+
+/// The canonical number a row keeps: a card's value in decimal, else the checked text.
+fn canonical(id: &Checked) -> String {
+    match id {
+        Checked::Card(c) | Checked::Ukey(c) => c.value().to_string(),
+        other => other
+            .on_wire(&gatehouse_basip::Representation::Hex)
+            .unwrap_or_default(),
+    }
+}
+
+/// A row's identifier, checked again from its canonical number.
+fn identifier(r: &WantedGrant) -> Option<Checked> {
+    let kind = IdentifierType::parse(&r.kind);
+    match kind {
+        IdentifierType::Card => CardNumber::parse(&r.number, WrittenForm::Decimal)
+            .ok()
+            .map(Checked::Card),
+        IdentifierType::Ukey => CardNumber::parse(&r.number, WrittenForm::Decimal)
+            .ok()
+            .map(Checked::Ukey),
+        _ => checked(&kind, &r.number).ok(),
+    }
+}
+
+fn grant_of(r: &WantedGrant) -> Option<Grant> {
+    Some(Grant {
+        id: identifier(r)?,
+        owner: Owner {
+            name: r.owner.clone(),
+            kind: OwnerType::Guest,
+        },
+        lock: Lock::parse(&r.lock),
+        valid: ValidRule {
+            time: TimeRule::window(r.valid_from, r.valid_to).ok()?,
+            passes: r
+                .max_passes
+                .and_then(|n| u32::try_from(n).ok())
+                .and_then(NonZeroU32::new)
+                .map_or(PassRule::Unlimited, PassRule::AtMost),
+        },
+    })
+}
+
+fn now_wire() -> String {
+    Timestamp::now().to_wire()
+}
+
+impl Community {
+    /// Puts a permit's crew on every panel of its tower for exactly its window: recorded first
+    /// (durable), then sent. Returns where they stand on each panel.
+    pub async fn provision_doors(
+        &self,
+        permit: &str,
+        crew: &[CrewIdentifier],
+        max_passes: Option<NonZeroU32>,
+    ) -> Result<Vec<DoorsOnPanel>, Error> {
+        let p = self.permit_document(permit).await?;
+        let panels = self.panel_records()?;
+        let plans = plan(&p, &panels, crew, max_passes, Timestamp::now())?;
+        let mut rows = Vec::new();
+        for pl in &plans {
+            for g in &pl.grants {
+                let (from, to) = match g.valid.time {
+                    TimeRule::Window { from, to } => (from, to),
+                    TimeRule::Permanent => (0, i64::MAX),
+                };
+                rows.push(WantedGrant {
+                    panel: pl.panel.clone(),
+                    kind: g.id.kind().as_str().to_owned(),
+                    number: canonical(&g.id),
+                    permit_id: p.id.clone(),
+                    owner: g.owner.name.clone(),
+                    lock: g.lock.as_str().to_owned(),
+                    valid_from: from,
+                    valid_to: to,
+                    max_passes: match g.valid.passes {
+                        PassRule::AtMost(n) => Some(i64::from(n.get())),
+                        PassRule::Unlimited => None,
+                    },
+                });
+            }
+        }
+        self.cache().want_grants(&rows, &now_wire()).await?;
+        self.drain_panels().await?;
+        self.doors_of(&p.id).await
+    }
+
+    /// Takes a permit's crew off every panel: recorded first, then sent.
+    pub async fn revoke_doors(&self, permit: &str) -> Result<Vec<DoorsOnPanel>, Error> {
+        let p = self.permit_document(permit).await?;
+        self.cache().remove_grants_of(&p.id, &now_wire()).await?;
+        self.drain_panels().await?;
+        self.doors_of(&p.id).await
+    }
+
+    /// A permit by id or pass number, as the cache holds it.
+    async fn permit_document(&self, key: &str) -> Result<gatehouse_buzzin::Permit, Error> {
+        crate::validate::check_id(key, "permit id")?;
+        self.cache()
+            .permit_by_id_or_pass(key)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("No permit {key} here.")))
+    }
+
+    /// Where a permit's identifiers stand, panel by panel.
+    pub async fn doors_of(&self, permit_id: &str) -> Result<Vec<DoorsOnPanel>, Error> {
+        let rows = self.cache().grants_of_permit(permit_id).await?;
+        let mut by: BTreeMap<String, DoorsOnPanel> = BTreeMap::new();
+        for r in rows {
+            let d = by
+                .entry(r.grant.panel.clone())
+                .or_insert_with(|| DoorsOnPanel {
+                    panel: r.grant.panel.clone(),
+                    placed: 0,
+                    removed: 0,
+                    waiting: 0,
+                    problem: None,
+                });
+            match r.state {
+                GrantState::Placed => d.placed += 1,
+                GrantState::Removed => d.removed += 1,
+                GrantState::Wanted | GrantState::Removing => {
+                    d.waiting += 1;
+                    if d.problem.is_none() {
+                        d.problem = r.last_error.clone();
+                    }
+                }
+            }
+        }
+        Ok(by.into_values().collect())
+    }
+
+    /// Sends every panel its waiting share (the panels one after another; each panel's batches
+    /// in order). A panel that is away keeps its share for the next drain.
+    pub async fn drain_panels(&self) -> Result<Vec<PanelDrain>, Error> {
+        let mut out = Vec::new();
+        for r in self.panel_records()? {
+            out.push(self.drain_panel(&r).await?);
+        }
+        Ok(out)
+    }
+
+    async fn drain_panel(&self, r: &PanelRecord) -> Result<PanelDrain, Error> {
+        let mut report = PanelDrain {
+            panel: r.name.clone(),
+            ..PanelDrain::default()
+        };
+        let mut client: Option<PanelClient> = None;
+        loop {
+            let open = self
+                .cache()
+                .open_grants(&r.name, inf::BATCH_CHUNK as u32 * 4)
+                .await?;
+            if open.is_empty() {
+                break;
+            }
+            if client.is_none() {
+                match self.panel_client(r).await {
+                    Ok(c) => client = Some(c),
+                    Err(e) => {
+                        self.fail_all(&open, &e).await?;
+                        report.failed += open.len() as u32;
+                        report.problem = Some(e.to_string());
+                        break;
+                    }
+                }
+            }
+            let c = client.as_ref().expect("connected above");
+            // One batch: the first row's state and type, up to 50 rows.
+            let (state, kind) = (open[0].state, open[0].grant.kind.clone());
+            let batch: Vec<GrantRow> = open
+                .into_iter()
+                .filter(|g| g.state == state && g.grant.kind == kind)
+                .take(inf::BATCH_CHUNK)
+                .collect();
+            let settled = self.send_batch(c, &batch).await;
+            let stop = settled
+                .iter()
+                .any(|(_, o)| matches!(o, GrantOutcome::Failed { .. }));
+            for (_, o) in &settled {
+                match o {
+                    GrantOutcome::Placed => report.placed += 1,
+                    GrantOutcome::Removed => report.removed += 1,
+                    GrantOutcome::Failed { error, .. } => {
+                        report.failed += 1;
+                        report.problem.get_or_insert_with(|| error.clone());
+                    }
+                }
+            }
+            self.cache().settle_grants(&settled, &now_wire()).await?;
+            if stop {
+                break; // what failed waits for the next drain
+            }
+        }
+        Ok(report)
+    }
+
+    async fn fail_all(&self, rows: &[GrantRow], e: &PanelError) -> Result<(), Error> {
+        let settled: Vec<(GrantRow, GrantOutcome)> = rows
+            .iter()
+            .map(|g| {
+                (
+                    g.clone(),
+                    GrantOutcome::Failed {
+                        error: e.to_string(),
+                        uncertain: g.uncertain,
+                    },
+                )
+            })
+            .collect();
+        self.cache().settle_grants(&settled, &now_wire()).await?;
+        Ok(())
+    }
+
+    /// One batch of one state and type: a put (an upsert, so sending it again after an unknown
+    /// outcome doubles nothing), or a delete followed by a read-back of each number.
+    async fn send_batch(
+        &self,
+        c: &PanelClient,
+        batch: &[GrantRow],
+    ) -> Vec<(GrantRow, GrantOutcome)> {
+        let failed = |e: &PanelError| GrantOutcome::Failed {
+            error: e.to_string(),
+            uncertain: e.may_have_applied(),
+        };
+        let mut rows: Vec<(GrantRow, Checked)> = Vec::new();
+        let mut out = Vec::new();
+        for g in batch {
+            match grant_of(&g.grant) {
+                Some(gr) => rows.push((g.clone(), gr.id)),
+                None => out.push((
+                    g.clone(),
+                    GrantOutcome::Failed {
+                        error: format!(
+                            "{} {} cannot be sent as it is recorded",
+                            g.grant.kind, g.grant.number
+                        ),
+                        uncertain: false,
+                    },
+                )),
+            }
+        }
+        if rows.is_empty() {
+            return out;
+        }
+        let removing = batch[0].state == GrantState::Removing;
+        if removing {
+            let ids: Vec<Checked> = rows.iter().map(|(_, id)| id.clone()).collect();
+            if let Err(e) = c.delete(&ids).await {
+                out.extend(rows.into_iter().map(|(g, _)| (g, failed(&e))));
+                return out;
+            }
+            // Done only when the panel no longer finds it.
+            for (g, id) in rows {
+                let o = match c.find(&id).await {
+                    Ok(None) => GrantOutcome::Removed,
+                    Ok(Some(_)) => GrantOutcome::Failed {
+                        error: "the panel still holds it after the delete".into(),
+                        uncertain: false,
+                    },
+                    Err(e) => failed(&e),
+                };
+                out.push((g, o));
+            }
+            return out;
+        }
+        let grants: Vec<Grant> = rows
+            .iter()
+            .filter_map(|(g, _)| grant_of(&g.grant))
+            .collect();
+        match c.put(&grants).await {
+            Ok(results) => {
+                for ((g, _), res) in rows.into_iter().zip(results) {
+                    let o = if res.success {
+                        GrantOutcome::Placed
+                    } else {
+                        GrantOutcome::Failed {
+                            error: format!(
+                                "the panel refused {} {}: {}",
+                                g.grant.kind,
+                                g.grant.number,
+                                res.extended_info.as_deref().unwrap_or("no reason given")
+                            ),
+                            uncertain: false,
+                        }
+                    };
+                    out.push((g, o));
+                }
+            }
+            Err(e) => out.extend(rows.into_iter().map(|(g, _)| (g, failed(&e)))),
+        }
+        out
+    }
+}
