@@ -248,6 +248,16 @@ impl Cache {
         Ok(())
     }
 
+    /// The permits with identifiers wanted or placed on some panel.
+    pub async fn permits_at_doors(&self) -> Result<Vec<String>, CacheError> {
+        sqlx::query_scalar(
+            "SELECT DISTINCT permit_id FROM panel_grants WHERE state IN ('wanted', 'placed') ORDER BY permit_id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.sql(e))
+    }
+
     /// A permit's identifiers on every panel, in every state.
     pub async fn grants_of_permit(&self, permit_id: &str) -> Result<Vec<GrantRow>, CacheError> {
         self.grant_rows("permit_id = ?", &[permit_id]).await

@@ -172,9 +172,59 @@ impl Community {
         Ok(by.into_values().collect())
     }
 
+    /// Brings the rows in line with the permits as the cache now holds them: the crew of a
+    /// permit that is no longer ACCEPTED or has ended is to be removed; that of a permit whose
+    /// window moved is wanted again with the new window. Says how many permits changed.
+    pub async fn retire_dead_grants(&self) -> Result<u32, Error> {
+        let now = Timestamp::now();
+        let at = now_wire();
+        let mut changed = 0;
+        for id in self.cache().permits_at_doors().await? {
+            let permit = self.cache().permit(&id).await?;
+            let live = permit.as_ref().is_some_and(|p| {
+                p.status_name() == Some(gatehouse_buzzin::StatusName::Accepted)
+                    && p.valid_till.is_some_and(|t| t.0 > now.0)
+            });
+            if !live {
+                if self.cache().remove_grants_of(&id, &at).await? > 0 {
+                    changed += 1;
+                }
+                continue;
+            }
+            let p = permit.expect("live");
+            let (Some(from), Some(till)) = (p.valid_from, p.valid_till) else {
+                continue;
+            };
+            let window = (
+                from.0.timestamp() - inf::FROM_EARLY_MINUTES * 60,
+                till.0.timestamp(),
+            );
+            let moved: Vec<WantedGrant> = self
+                .cache()
+                .grants_of_permit(&id)
+                .await?
+                .into_iter()
+                .filter(|r| matches!(r.state, GrantState::Wanted | GrantState::Placed))
+                .filter(|r| (r.grant.valid_from, r.grant.valid_to) != window)
+                .map(|r| WantedGrant {
+                    valid_from: window.0,
+                    valid_to: window.1,
+                    ..r.grant
+                })
+                .collect();
+            if !moved.is_empty() {
+                self.cache().want_grants(&moved, &at).await?;
+                changed += 1;
+            }
+        }
+        Ok(changed)
+    }
+
     /// Sends every panel its waiting share (the panels one after another; each panel's batches
-    /// in order). A panel that is away keeps its share for the next drain.
+    /// in order), after taking the crews of dead permits off ([`Community::retire_dead_grants`]).
+    /// A panel that is away keeps its share for the next drain.
     pub async fn drain_panels(&self) -> Result<Vec<PanelDrain>, Error> {
+        self.retire_dead_grants().await?;
         let mut out = Vec::new();
         for r in self.panel_records()? {
             out.push(self.drain_panel(&r).await?);

@@ -357,3 +357,44 @@ async fn killed_at_thirty_points_nothing_of_a_revoked_permit_is_left_and_nothing
         assert!(left.is_empty(), "gate-{i} still holds {left:?}");
     }
 }
+
+/// A permit revoked at Buzz-In (not here): once synced, the next drain takes its crew off every
+/// panel, read back gone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_permit_revoked_at_buzz_in_leaves_the_doors_at_the_next_drain() {
+    let g = Gates::new(2).await;
+    let pass = g.pass.as_str();
+    let (code, _, err) = g.run(&["panels", "provision", pass, "--card", "1c-3b-4a=Ali"]);
+    assert_eq!(code, 0, "{err}");
+    let id =
+        g.sb.client()
+            .permits(&gatehouse_testkit::ListQuery::new().eq("passNumber", pass))
+            .await
+            .unwrap()
+            .data[0]
+            .id
+            .clone();
+    g.sb.client()
+        .revoke_pass(&id, Some("Contract ended"))
+        .await
+        .unwrap();
+    assert_eq!(
+        g.panel(0).swipe("card", "1c-3b-4a").await["granted"],
+        true,
+        "not synced yet"
+    );
+    g.desk.ok(&["sync"]);
+    let (code, out, err) = g.run(&["panels", "drain", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let drained: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        drained
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["removed"] == 1),
+        "{drained}"
+    );
+    assert_eq!(g.panel(0).swipe("card", "1c-3b-4a").await["granted"], false);
+    assert_eq!(g.panel(1).swipe("card", "1850186").await["granted"], false);
+}
