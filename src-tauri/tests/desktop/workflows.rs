@@ -329,6 +329,7 @@ async fn today_s_views_list_what_the_api_has_for_today_and_keep_their_filters() 
             .and_then(|n| n.replace(',', "").parse().ok())
             .unwrap_or_else(|| panic!("no count in {total:?}"))
     };
+    let mut valid_from_seen = false;
     for (view, want) in expected {
         desk.click(&format!("day-{view}")).await;
         let total = eventually(view, Duration::from_secs(20), || async {
@@ -350,9 +351,14 @@ async fn today_s_views_list_what_the_api_has_for_today_and_keep_their_filters() 
             shown(&total).abs_diff(want) <= 1,
             "{view}: {total} / {want}"
         );
+        // The valid-from column is there to read, in a view with rows (which views have rows
+        // depends on the hour: just after midnight in Dubai nothing has ended today yet).
+        if want > 1 && !valid_from_seen {
+            desk.testid("permit-valid-from").await;
+            valid_from_seen = true;
+        }
     }
-    // The valid-from column is there to read.
-    desk.testid("permit-valid-from").await;
+    assert!(valid_from_seen, "no view had rows: {expected:?}");
     // Away and back: the view and its filters are as they were left.
     let before = desk.text("permit-total").await;
     desk.click("nav-contractors").await;
