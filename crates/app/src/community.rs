@@ -285,17 +285,6 @@ fn clear_demo_folder(dir: &std::path::Path) -> Result<(), Error> {
         .map_err(|e| Error::storage(format!("Cannot clear {}: {e}.", dir.display())))
 }
 
-impl Community {
-    /// The profile's folder: the cache and its files beside it.
-    pub(crate) fn cache_dir(&self) -> std::path::PathBuf {
-        self.cache
-            .path()
-            .parent()
-            .unwrap_or(std::path::Path::new("."))
-            .to_owned()
-    }
-}
-
 /// The places file, beside the cache.
 fn places_path(cache: &Cache) -> std::path::PathBuf {
     cache

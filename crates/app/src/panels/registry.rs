@@ -136,8 +136,13 @@ fn check_record(r: &PanelRecord) -> Result<(), Error> {
 }
 
 impl Community {
+    /// The panels file, in the profile's folder beside the cache.
     fn panels_path(&self) -> PathBuf {
-        self.cache_dir().join(PANELS_FILE)
+        self.cache()
+            .path()
+            .parent()
+            .unwrap_or(std::path::Path::new("."))
+            .join(PANELS_FILE)
     }
 
     /// The registered panels.
