@@ -86,6 +86,8 @@ pub fn run() {
                 gatehouse_app::permits_to_open(&args),
             )));
             alerts::start(app.handle(), session.clone());
+            let doors = session.clone();
+            tauri::async_runtime::spawn(async move { doors.keep_doors().await });
             tray::build(app.handle(), session.clone())?;
             if args.iter().any(|a| a == prefs::HIDDEN_ARG) {
                 tray::start_hidden(app.handle());

@@ -187,6 +187,13 @@ fn test() -> Result {
         eprintln!("  {:>7.1} s  {name}", took.as_secs_f64());
     }
     eprintln!("  {:>7.1} s  total", started.elapsed().as_secs_f64());
+    let failures = tally.digest();
+    if !failures.is_empty() {
+        eprintln!("\nwhy each test failed:");
+        for f in &failures {
+            eprintln!("  {f}");
+        }
+    }
     // The plain closing line CI reads: every test the runners reported, Rust and UI together.
     println!(
         "tests: {} passed, {} failed",

@@ -132,7 +132,7 @@ pub struct Changed {
     pub audit: bool,
     /// The alerts list: an alert told, or marked read.
     pub alerts: bool,
-    /// What is wanted on the gate panels, or where it stands there.
+    /// What is wanted on the gate panels, or where it stands there, or what their doors logged.
     pub panels: bool,
 }
 
@@ -196,7 +196,7 @@ impl Changed {
                 alerts: true,
                 ..Changed::default()
             },
-            Committed::Grants => Changed {
+            Committed::Grants | Committed::DoorEvents => Changed {
                 panels: true,
                 ..Changed::default()
             },

@@ -35,6 +35,7 @@ mod permits;
 pub mod places;
 mod printer;
 pub mod profiles;
+mod rhythm;
 mod rows;
 mod session;
 mod validate;

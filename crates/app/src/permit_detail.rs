@@ -32,8 +32,8 @@ pub struct NocView {
 pub struct TimelineItem {
     /// ISO-8601 UTC.
     pub at: String,
-    /// `issued`, `updated`, `reissued`, `revoked`, `expiring`, `expired`, `scanned`, … or the
-    /// API's own word for what happened.
+    /// `issued`, `updated`, `reissued`, `revoked`, `expiring`, `expired`, `scanned`, `door
+    /// opened`, `door refused`, … or the API's own word for what happened.
     pub what: String,
     pub detail: Option<String>,
 }
@@ -161,6 +161,18 @@ impl Community {
                 at: e.envelope.created_at.to_wire(),
                 what: event_word(e.envelope.event.as_str()),
                 detail,
+            });
+        }
+        // What the gate panels' doors logged for its crew.
+        for d in self.cache().door_events_of(&p.id).await? {
+            let Some(at) = chrono::DateTime::from_timestamp(d.at, 0) else {
+                continue;
+            };
+            let (what, detail) = crate::panels::timeline_words(&d);
+            timeline.push(TimelineItem {
+                at: Timestamp(at).to_wire(),
+                what,
+                detail: Some(detail),
             });
         }
         // Who did it: Buzz-In names the API key; an action sent from here names its desk.

@@ -93,3 +93,19 @@ pub const NOT_HELD_STATUS: u16 = 404;
 pub const FALLBACK_REPRESENTATION: &str = REPRESENTATION_HEX;
 /// `extended_info` of a write refused because the panel is full [DOC, link API].
 pub const FULL_INFO: &str = "number_of_identifiers_exceeded";
+
+// ---- The event log ---------------------------------------------------------------------------
+
+/// The keys of a log item's `info` that name what the event concerns [GAP: the item's fields
+/// are not documented in what was found; these are read in order, the first found wins].
+pub const LOG_INFO_TYPE: &[&str] = &["identifier_type", "type"];
+pub const LOG_INFO_NUMBER: &[&str] = &["identifier_number", "number", "card_number"];
+pub const LOG_INFO_OWNER: &[&str] = &["identifier_owner", "owner", "owner_name"];
+pub const LOG_INFO_DOOR: &[&str] = &["door", "lock_name", "lock"];
+/// Events whose names begin so let someone in [DOC: `access_granted_by_valid_identifier`,
+/// `access_granted_by_api_call`, …].
+pub const GRANTED_EVENT_PREFIX: &str = "access_granted";
+/// Events whose names begin so concern an identifier presented at a door (granted or denied)
+/// [DOC: the events listed on `get-logs-list`]; the others (calls, logins, tamper) are not a
+/// crew's.
+pub const ACCESS_EVENT_PREFIX: &str = "access_";

@@ -7,6 +7,9 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::{Cache, CacheError, Committed};
 
+/// The `permit_id` of a row that removes an identifier no permit explains (a sweep's orphan).
+pub const ORPHAN: &str = "";
+
 /// Where an identifier stands on a panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GrantState {
@@ -248,10 +251,49 @@ impl Cache {
         Ok(())
     }
 
+    /// Marks identifiers found on a panel that nothing here explains (a sweep's orphans) to be
+    /// removed: a row of no permit ([`ORPHAN`]) or, for a number once recorded and since removed,
+    /// that row again. A number wanted or placed for a permit is left alone (it is no orphan).
+    /// Says how many rows now wait for removal.
+    pub async fn remove_orphans(
+        &self,
+        panel: &str,
+        found: &[(String, String, String)],
+        at: &str,
+    ) -> Result<u64, CacheError> {
+        let mut tx = self.write_tx().await?;
+        let mut n = 0;
+        for (kind, number, owner) in found {
+            n += sqlx::query(
+                "INSERT INTO panel_grants (panel, kind, number, permit_id, owner, lock, valid_from, valid_to, \
+                 max_passes, state, attempts, last_error, uncertain, updated_at) \
+                 VALUES (?, ?, ?, ?, ?, '', 0, 0, NULL, 'removing', 0, NULL, 0, ?) \
+                 ON CONFLICT (panel, kind, number) DO UPDATE SET state = 'removing', attempts = 0, \
+                 last_error = NULL, updated_at = excluded.updated_at WHERE state IN ('removed', 'removing')",
+            )
+            .bind(panel)
+            .bind(kind)
+            .bind(number)
+            .bind(ORPHAN)
+            .bind(owner)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.sql(e))?
+            .rows_affected();
+        }
+        tx.commit().await.map_err(|e| self.sql(e))?;
+        if n > 0 {
+            let _ = self.changes.send(Committed::Grants);
+        }
+        Ok(n)
+    }
+
     /// The permits with identifiers wanted or placed on some panel.
     pub async fn permits_at_doors(&self) -> Result<Vec<String>, CacheError> {
         sqlx::query_scalar(
-            "SELECT DISTINCT permit_id FROM panel_grants WHERE state IN ('wanted', 'placed') ORDER BY permit_id",
+            "SELECT DISTINCT permit_id FROM panel_grants WHERE state IN ('wanted', 'placed') \
+             AND permit_id <> '' ORDER BY permit_id",
         )
         .fetch_all(&self.pool)
         .await

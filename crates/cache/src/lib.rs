@@ -6,6 +6,7 @@
 
 mod alerts;
 mod codes;
+mod door_events;
 mod error;
 pub mod files;
 mod grants;
@@ -24,8 +25,9 @@ use tokio::sync::broadcast;
 
 pub use alerts::{Band, Ending, FeedEnding, LedgerKey, NewAlert, StoredAlert, Told};
 pub use codes::{CodeLookup, KnownCode};
+pub use door_events::{DoorEvent, LogCursor};
 pub use error::CacheError;
-pub use grants::{GrantOutcome, GrantRow, GrantState, WantedGrant};
+pub use grants::{GrantOutcome, GrantRow, GrantState, ORPHAN, WantedGrant};
 pub use outbox::{
     ActionKind, AuditFilter, AuditRow, Before, LocalRecord, NewAction, OutboxEntry, OutboxState,
     Outcome, may_act_on_contractor, may_act_on_permit, may_queue_beside,
@@ -98,6 +100,8 @@ pub enum Committed {
     Alerts,
     /// What is wanted on a gate panel, or where it stands there, changed.
     Grants,
+    /// Events the gate panels logged at their doors were copied in.
+    DoorEvents,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

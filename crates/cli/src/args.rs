@@ -57,7 +57,8 @@ pub enum Command {
     /// Expiry alerts: 72 h, 24 h and 2 h before a permit ends, and when it has.
     #[command(subcommand)]
     Alerts(AlertsCmd),
-    /// The profile's BAS-IP gate panels: add, list, what they hold, remove.
+    /// The profile's BAS-IP gate panels: add, list, what they hold, provision and revoke a
+    /// permit's crew, drain, sweep, copy their door logs, remove.
     #[command(subcommand)]
     Panels(PanelsCmd),
 }
@@ -131,6 +132,18 @@ pub enum PanelsCmd {
     },
     /// Send every panel what waits for it (after a panel was away).
     Drain(JsonFlag),
+    /// List every panel and show the identifiers tagged as Gatehouse's that nothing here
+    /// explains (orphans); exit 3 while orphans are left or a panel could not be listed.
+    Sweep {
+        /// Take the orphans off (each read back gone).
+        #[arg(long)]
+        remove: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Copy what each panel's doors logged since the last copy; each access event goes to the
+    /// timeline of the permit whose identifier it names.
+    Log(JsonFlag),
 }
 
 #[derive(Subcommand)]

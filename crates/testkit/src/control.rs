@@ -79,6 +79,17 @@ impl Control {
         .await
     }
 
+    /// An identifier added at a simulated panel itself, behind the app's back (on a panel's
+    /// control: [`Control::new`] with its address).
+    pub async fn plant(&self, kind: &str, number: &str, owner: &str) -> Value {
+        self.call(
+            Method::POST,
+            "/plant",
+            Some(serde_json::json!({"type": kind, "number": number, "owner": owner})),
+        )
+        .await
+    }
+
     /// The towers and their flats, as `{ "data": [...] }`.
     pub async fn properties(&self) -> Value {
         self.call(Method::GET, "/properties", None).await

@@ -41,13 +41,32 @@ pub struct PanelDrain {
 }
 
 /// The canonical number a row keeps: a card's value in decimal, else the checked text.
-fn canonical(id: &Checked) -> String {
+pub(super) fn canonical(id: &Checked) -> String {
     match id {
         Checked::Card(c) | Checked::Ukey(c) => c.value().to_string(),
         other => other
             .on_wire(&gatehouse_basip::Representation::Hex)
             .unwrap_or_default(),
     }
+}
+
+/// A number as a panel writes it (a card's in the panel's representation), in the canonical
+/// form the rows keep, with the card it is.
+pub(super) fn canonical_from_panel(
+    kind: &IdentifierType,
+    number: &str,
+    rep: &gatehouse_basip::Representation,
+) -> (String, Option<CardNumber>) {
+    let card = matches!(kind, IdentifierType::Card | IdentifierType::Ukey)
+        .then(|| CardNumber::from_panel(number, rep).ok())
+        .flatten();
+    let canonical = match card {
+        Some(c) => c.value().to_string(),
+        None => checked(kind, number)
+            .ok()
+            .map_or_else(|| number.trim().to_owned(), |id| canonical(&id)),
+    };
+    (canonical, card)
 }
 
 /// A row's identifier, checked again from its canonical number.
@@ -220,19 +239,20 @@ impl Community {
         Ok(changed)
     }
 
-    /// Sends every panel its waiting share (the panels one after another; each panel's batches
-    /// in order), after taking the crews of dead permits off ([`Community::retire_dead_grants`]).
+    /// Sends every panel its waiting share (the panels at once; each panel's batches in
+    /// order), after taking the crews of dead permits off ([`Community::retire_dead_grants`]).
     /// A panel that is away keeps its share for the next drain.
     pub async fn drain_panels(&self) -> Result<Vec<PanelDrain>, Error> {
         self.retire_dead_grants().await?;
-        let mut out = Vec::new();
-        for r in self.panel_records()? {
-            out.push(self.drain_panel(&r).await?);
-        }
-        Ok(out)
+        let records = self.panel_records()?;
+        // Each panel at once: one that is away costs its timeout once, not once per panel.
+        futures_util::future::join_all(records.iter().map(|r| self.drain_panel(r)))
+            .await
+            .into_iter()
+            .collect()
     }
 
-    async fn drain_panel(&self, r: &PanelRecord) -> Result<PanelDrain, Error> {
+    pub(super) async fn drain_panel(&self, r: &PanelRecord) -> Result<PanelDrain, Error> {
         let mut report = PanelDrain {
             panel: r.name.clone(),
             ..PanelDrain::default()
@@ -315,28 +335,27 @@ impl Community {
             error: e.to_string(),
             uncertain: e.may_have_applied(),
         };
-        let mut rows: Vec<(GrantRow, Checked)> = Vec::new();
-        let mut out = Vec::new();
-        for g in batch {
-            match grant_of(&g.grant) {
-                Some(gr) => rows.push((g.clone(), gr.id)),
-                None => out.push((
-                    g.clone(),
-                    GrantOutcome::Failed {
-                        error: format!(
-                            "{} {} cannot be sent as it is recorded",
-                            g.grant.kind, g.grant.number
-                        ),
-                        uncertain: false,
-                    },
-                )),
-            }
-        }
-        if rows.is_empty() {
-            return out;
-        }
         let removing = batch[0].state == GrantState::Removing;
+        let unsendable = |g: &GrantRow| GrantOutcome::Failed {
+            error: format!(
+                "{} {} cannot be sent as it is recorded",
+                g.grant.kind, g.grant.number
+            ),
+            uncertain: false,
+        };
+        let mut out = Vec::new();
         if removing {
+            // A removal needs only the identifier (an orphan's row has no window).
+            let mut rows: Vec<(GrantRow, Checked)> = Vec::new();
+            for g in batch {
+                match identifier(&g.grant) {
+                    Some(id) => rows.push((g.clone(), id)),
+                    None => out.push((g.clone(), unsendable(g))),
+                }
+            }
+            if rows.is_empty() {
+                return out;
+            }
             let ids: Vec<Checked> = rows.iter().map(|(_, id)| id.clone()).collect();
             if let Err(e) = c.delete(&ids).await {
                 out.extend(rows.into_iter().map(|(g, _)| (g, failed(&e))));
@@ -356,13 +375,23 @@ impl Community {
             }
             return out;
         }
-        let grants: Vec<Grant> = rows
-            .iter()
-            .filter_map(|(g, _)| grant_of(&g.grant))
-            .collect();
+        let mut rows: Vec<GrantRow> = Vec::new();
+        let mut grants: Vec<Grant> = Vec::new();
+        for g in batch {
+            match grant_of(&g.grant) {
+                Some(gr) => {
+                    rows.push(g.clone());
+                    grants.push(gr);
+                }
+                None => out.push((g.clone(), unsendable(g))),
+            }
+        }
+        if rows.is_empty() {
+            return out;
+        }
         match c.put(&grants).await {
             Ok(results) => {
-                for ((g, _), res) in rows.into_iter().zip(results) {
+                for (g, res) in rows.into_iter().zip(results) {
                     let o = if res.success {
                         GrantOutcome::Placed
                     } else {
@@ -379,7 +408,7 @@ impl Community {
                     out.push((g, o));
                 }
             }
-            Err(e) => out.extend(rows.into_iter().map(|(g, _)| (g, failed(&e)))),
+            Err(e) => out.extend(rows.into_iter().map(|g| (g, failed(&e)))),
         }
         out
     }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use gatehouse_basip::{IdentifierType, Representation, TimeRule, inf};
-use gatehouse_panels::{CardNumber, PanelClient, PanelError, PanelSettings};
+use gatehouse_panels::{PanelClient, PanelError, PanelSettings};
 use serde::{Deserialize, Serialize};
 
 use crate::{Community, Error};
@@ -73,6 +73,8 @@ pub struct PanelIdentifierRow {
     pub kind: String,
     /// As the panel shows it.
     pub number: String,
+    /// As the panel's rows keep it: a card's value in decimal, else the number checked.
+    pub canonical: String,
     /// Card and UKEY numbers: decimal and hex.
     pub decimal: Option<String>,
     pub hex: Option<String>,
@@ -250,51 +252,60 @@ impl Community {
         Ok(futures_util::future::join_all(asks).await)
     }
 
-    /// What one panel holds, every identifier type Gatehouse provisions.
-    pub async fn panel_identifiers(&self, name: &str) -> Result<Vec<PanelIdentifierRow>, Error> {
-        let r = self
-            .panel_records()?
+    /// A registered panel by name.
+    pub(crate) fn panel_record(&self, name: &str) -> Result<PanelRecord, Error> {
+        self.panel_records()?
             .into_iter()
             .find(|p| p.name == name)
-            .ok_or_else(|| Error::not_found(format!("No panel named \"{name}\".")))?;
-        let c = self.panel_client(&r).await.map_err(panel_error(&r.name))?;
-        let mut rows = Vec::new();
-        for kind in [
-            IdentifierType::Card,
-            IdentifierType::Ukey,
-            IdentifierType::InputCode,
-            IdentifierType::Qr,
-            IdentifierType::LicensePlate,
-        ] {
-            let (list, rep) = c.all(&kind).await.map_err(panel_error(&r.name))?;
-            for i in list {
-                let number = i.identifier_number.clone().map(|n| n.0).unwrap_or_default();
-                let card = matches!(kind, IdentifierType::Card | IdentifierType::Ukey)
-                    .then(|| CardNumber::from_panel(&number, &rep).ok())
-                    .flatten();
-                let (from, to) = match i.time_rule() {
-                    Some(TimeRule::Window { from, to }) => (Some(from), Some(to)),
-                    _ => (None, None),
-                };
-                rows.push(PanelIdentifierRow {
-                    kind: kind.as_str().to_owned(),
-                    number,
-                    decimal: card.map(|c| c.value().to_string()),
-                    hex: card.map(|c| c.hex()),
-                    owner: i.owner_name().to_owned(),
-                    ours: i.owner_name().starts_with(inf::OWNER_PREFIX),
-                    lock: i
-                        .lock
-                        .as_ref()
-                        .map(|l| l.as_str().to_owned())
-                        .unwrap_or_default(),
-                    from,
-                    to,
-                });
-            }
-        }
-        Ok(rows)
+            .ok_or_else(|| Error::not_found(format!("No panel named \"{name}\".")))
     }
+
+    /// What one panel holds, every identifier type Gatehouse provisions.
+    pub async fn panel_identifiers(&self, name: &str) -> Result<Vec<PanelIdentifierRow>, Error> {
+        let r = self.panel_record(name)?;
+        let c = self.panel_client(&r).await.map_err(panel_error(&r.name))?;
+        listed(&c).await.map_err(panel_error(&r.name))
+    }
+}
+
+/// Every identifier a panel holds, of every type Gatehouse provisions, with each number also in
+/// the canonical form the panel's rows keep.
+pub(crate) async fn listed(c: &PanelClient) -> Result<Vec<PanelIdentifierRow>, PanelError> {
+    let mut rows = Vec::new();
+    for kind in [
+        IdentifierType::Card,
+        IdentifierType::Ukey,
+        IdentifierType::InputCode,
+        IdentifierType::Qr,
+        IdentifierType::LicensePlate,
+    ] {
+        let (list, rep) = c.all(&kind).await?;
+        for i in list {
+            let number = i.identifier_number.clone().map(|n| n.0).unwrap_or_default();
+            let (canonical, card) = super::doors::canonical_from_panel(&kind, &number, &rep);
+            let (from, to) = match i.time_rule() {
+                Some(TimeRule::Window { from, to }) => (Some(from), Some(to)),
+                _ => (None, None),
+            };
+            rows.push(PanelIdentifierRow {
+                kind: kind.as_str().to_owned(),
+                number,
+                canonical,
+                decimal: card.map(|c| c.value().to_string()),
+                hex: card.map(|c| c.hex()),
+                owner: i.owner_name().to_owned(),
+                ours: i.owner_name().starts_with(inf::OWNER_PREFIX),
+                lock: i
+                    .lock
+                    .as_ref()
+                    .map(|l| l.as_str().to_owned())
+                    .unwrap_or_default(),
+                from,
+                to,
+            });
+        }
+    }
+    Ok(rows)
 }
 
 /// How a registered panel is reached: its record, its password, 5 s at most per call.
@@ -343,7 +354,7 @@ async fn status_of(r: &PanelRecord, c: &PanelClient) -> PanelStatus {
     }
 }
 
-fn unreachable_status(r: &PanelRecord, e: &PanelError) -> PanelStatus {
+pub(super) fn unreachable_status(r: &PanelRecord, e: &PanelError) -> PanelStatus {
     PanelStatus {
         name: r.name.clone(),
         url: r.url.clone(),
@@ -367,7 +378,7 @@ fn keychain(panel: &str, e: keyring::Error) -> Error {
 }
 
 /// A panel's failure as the app's error, naming the panel.
-fn panel_error(name: &str) -> impl Fn(PanelError) -> Error + '_ {
+pub(super) fn panel_error(name: &str) -> impl Fn(PanelError) -> Error + '_ {
     move |e| match &e {
         PanelError::WrongLogin(_) => Error::refused(format!(
             "The panel \"{name}\" refused the user name or password."

@@ -62,6 +62,71 @@ fn doors(all: &[DoorsOnPanel], json: bool) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Prints each panel's orphans (and with `remove`, takes them off); exit 3 while some are left
+/// or a panel could not be listed.
+async fn sweep(c: &gatehouse_app::Community, remove: bool, json: bool) -> Result<(), Failure> {
+    let mut swept = c.sweep_panels().await?;
+    let mut drains = Vec::new();
+    if remove {
+        for s in swept.iter().filter(|s| !s.orphans.is_empty()) {
+            drains.push(c.remove_orphans(&s.panel).await?);
+        }
+        if !drains.is_empty() {
+            swept = c.sweep_panels().await?;
+        }
+    }
+    if json {
+        output::json(&serde_json::json!({ "panels": swept, "removed": drains }));
+    } else {
+        for d in &drains {
+            say!(
+                "{}  removed {} orphan(s){}",
+                output::pad(&d.panel, 14),
+                d.removed,
+                d.problem
+                    .as_deref()
+                    .map(|p| format!("  ({p})"))
+                    .unwrap_or_default()
+            );
+        }
+        for s in &swept {
+            match &s.problem {
+                Some(p) => say!("{}  not listed: {p}", output::pad(&s.panel, 14)),
+                None => say!(
+                    "{}  {} identifier(s), {} Gatehouse's, {} orphan(s)",
+                    output::pad(&s.panel, 14),
+                    s.identifiers,
+                    s.ours,
+                    s.orphans.len()
+                ),
+            }
+            for o in &s.orphans {
+                say!(
+                    "  orphan  {}  {}  {}  {} → {}",
+                    output::pad(&o.kind, 13),
+                    output::pad(&o.number, 24),
+                    output::cut(&o.owner, 40),
+                    when(o.from),
+                    when(o.to)
+                );
+            }
+        }
+    }
+    let left: usize = swept.iter().map(|s| s.orphans.len()).sum();
+    if let Some(s) = swept.iter().find(|s| !s.reachable) {
+        return Err(Failure::Offline(format!(
+            "the panel \"{}\" could not be listed",
+            s.panel
+        )));
+    }
+    if left > 0 {
+        return Err(Failure::Offline(format!(
+            "{left} orphan(s) left; `gatehouse panels sweep --remove` takes them off"
+        )));
+    }
+    Ok(())
+}
+
 pub async fn run(target: Target, cmd: PanelsCmd) -> Result<(), Failure> {
     let c = super::open(target).await?;
     match cmd {
@@ -211,6 +276,26 @@ pub async fn run(target: Target, cmd: PanelsCmd) -> Result<(), Failure> {
                         d.removed,
                         d.failed,
                         d.problem
+                            .as_deref()
+                            .map(|p| format!("  ({p})"))
+                            .unwrap_or_default()
+                    );
+                }
+            }
+            Ok(())
+        }
+        PanelsCmd::Sweep { remove, json } => sweep(&c, remove, json).await,
+        PanelsCmd::Log(f) => {
+            let all = c.pull_door_logs().await?;
+            if f.json {
+                output::json(&all);
+            } else {
+                for p in &all {
+                    say!(
+                        "{}  {} new door event(s){}",
+                        output::pad(&p.panel, 14),
+                        p.new,
+                        p.problem
                             .as_deref()
                             .map(|p| format!("  ({p})"))
                             .unwrap_or_default()

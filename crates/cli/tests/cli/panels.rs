@@ -398,3 +398,138 @@ async fn a_permit_revoked_at_buzz_in_leaves_the_doors_at_the_next_drain() {
     assert_eq!(g.panel(0).swipe("card", "1c-3b-4a").await["granted"], false);
     assert_eq!(g.panel(1).swipe("card", "1850186").await["granted"], false);
 }
+
+/// The sweep finds what was planted on a panel behind the app's back under Gatehouse's tag (and
+/// only that: the permit's own crew and an identifier of another system are no orphans), and
+/// its removal takes it off, read back gone.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sweep_finds_an_identifier_planted_behind_the_app_s_back_and_removes_it() {
+    let g = Gates::new(2).await;
+    let pass = g.pass.as_str();
+    let (code, _, err) = g.run(&["panels", "provision", pass, "--card", "1c-3b-4a=Ali"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = g.run(&["panels", "sweep"]);
+    assert_eq!(code, 0, "nothing to find yet: {out} {err}");
+    // Planted on panel 2 (decimal): one with our tag, one of the building's own system.
+    let planted = g
+        .panel(1)
+        .plant("card", "7340031", "GH WP-0000 Ghost")
+        .await;
+    assert_eq!(planted["success"], true, "{planted}");
+    g.panel(1).plant("inputCode", "9911", "Concierge").await;
+
+    let (code, out, err) = g.run(&["panels", "sweep", "--json"]);
+    assert_eq!(code, 3, "orphans left: {err}");
+    assert!(err.contains("1 orphan(s) left"), "{err}");
+    let swept: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let panels = swept["panels"].as_array().unwrap();
+    assert_eq!(
+        panels
+            .iter()
+            .map(|p| (p["identifiers"].as_u64(), p["ours"].as_u64()))
+            .collect::<Vec<_>>(),
+        [(Some(1), Some(1)), (Some(3), Some(2))]
+    );
+    assert!(panels[0]["orphans"].as_array().unwrap().is_empty());
+    let orphans = panels[1]["orphans"].as_array().unwrap();
+    assert_eq!(orphans.len(), 1, "{orphans:?}");
+    assert_eq!(orphans[0]["owner"], "GH WP-0000 Ghost");
+    assert_eq!(orphans[0]["decimal"], "7340031");
+    assert_eq!(orphans[0]["hex"], "6f-ff-ff");
+    assert_eq!(g.panel(1).swipe("card", "7340031").await["granted"], true);
+
+    let (code, out, err) = g.run(&["panels", "sweep", "--remove"]);
+    assert_eq!(code, 0, "{out} {err}");
+    assert!(out.contains("gate-2          removed 1 orphan(s)"), "{out}");
+    assert_eq!(g.panel(1).swipe("card", "7340031").await["granted"], false);
+    // The rest is untouched: the crew's card, and the other system's PIN.
+    assert_eq!(g.panel(1).swipe("card", "1850186").await["granted"], true);
+    assert_eq!(g.panel(1).swipe("inputCode", "9911").await["granted"], true);
+    // Planted again after its removal: found again.
+    g.panel(1)
+        .plant("card", "7340031", "GH WP-0000 Ghost")
+        .await;
+    let (code, _, err) = g.run(&["panels", "sweep"]);
+    assert_eq!(code, 3, "{err}");
+}
+
+/// A swipe at a panel's door is copied from its log into the cache, and shows in the timeline
+/// of the permit whose crew it let in; copying again adds nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_swipe_at_a_door_shows_in_the_permit_s_timeline() {
+    let g = Gates::new(2).await;
+    let pass = g.pass.as_str();
+    let (code, _, err) = g.run(&[
+        "panels",
+        "provision",
+        pass,
+        "--card",
+        "1c-3b-4a=Ali Hassan",
+        "--pin",
+        "4821=Ravi",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(g.panel(1).swipe("card", "1850186").await["granted"], true);
+    assert_eq!(
+        g.panel(0).swipe("inputCode", "1111").await["granted"],
+        false
+    );
+    let (code, out, err) = g.run(&["panels", "log", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let pulled: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        pulled
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["new"].as_u64())
+            .collect::<Vec<_>>(),
+        [Some(1), Some(1)],
+        "{pulled}"
+    );
+    let (code, out, _) = g.run(&["panels", "log", "--json"]);
+    assert_eq!(code, 0);
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()[1]["new"] == 0,
+        "copied once: {out}"
+    );
+    // Revoked: its crew's swipe is refused, and that too is the permit's.
+    let (code, _, err) = g.run(&["panels", "revoke", pass]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        g.panel(0).swipe("inputCode", "4821").await["granted"],
+        false
+    );
+    g.run(&["panels", "log"]);
+
+    let detail = g.desk.json(&["permits", "show", pass, "--json"]);
+    let doors: Vec<(String, String)> = detail["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["what"].as_str().is_some_and(|w| w.starts_with("door")))
+        .map(|t| {
+            (
+                t["what"].as_str().unwrap().to_owned(),
+                t["detail"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let name = |i: usize| g.listed[i]["name"].as_str().unwrap().to_owned();
+    let mut doors = doors;
+    doors.sort(); // the two may fall in one second
+    assert_eq!(
+        doors,
+        [
+            (
+                "door opened".to_owned(),
+                format!("{} door, Ali Hassan's card", name(1))
+            ),
+            (
+                "door refused".to_owned(),
+                format!("{} door, Ravi's PIN", name(0))
+            ),
+        ],
+        "{detail}"
+    );
+}

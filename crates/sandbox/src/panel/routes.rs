@@ -3,6 +3,7 @@
 //! `{"error":"Log In"}` without; the by-type identifier endpoints, single or batch, answering 200
 //! with a result per item; the Wiegand representation; the device time; the event log. Errors
 //! are `{"error": "<message>"}`. Control: `/__sandbox/swipe` (a card at a door), `/__sandbox/
+//! plant` (an identifier added at the panel itself, behind the app's back), `/__sandbox/
 //! tokens` (forget every token), and the shared clock and faults.
 //!
 //! The simulator's own [INF]s, where the references say nothing: a PUT of a number the panel
@@ -80,6 +81,7 @@ pub fn router(shared: Arc<Shared>, base: &str) -> Router {
         .route(&at("/device/time"), get(device_time))
         .route(&at("/log/items"), get(log_items))
         .route("/__sandbox/swipe", post(swipe))
+        .route("/__sandbox/plant", post(plant))
         .route("/__sandbox/tokens", axum::routing::delete(drop_tokens))
         .with_state(shared.clone());
     api.merge(server::control::router(
@@ -548,6 +550,50 @@ async fn swipe(State(s): St, body: Bytes) -> R<Json<Value>> {
                 .unwrap_or_else(|| format!("{} door", p.config.name));
             let (granted, event) = p.present(&req.kind, &key, &door);
             Ok(json!({"granted": granted, "event": event}))
+        })
+        .await
+        .map(Json)
+        .map_err(Into::into)
+}
+
+/// An identifier added at the panel itself (its own web page), as an installer would.
+#[derive(Deserialize)]
+struct Plant {
+    #[serde(rename = "type", default = "card")]
+    kind: String,
+    number: String,
+    owner: String,
+    #[serde(default = "first")]
+    lock: String,
+}
+
+fn first() -> String {
+    "first".into()
+}
+
+async fn plant(State(s): St, body: Bytes) -> R<Json<Value>> {
+    let req: Plant = serde_json::from_slice(&body).map_err(|e| {
+        PanelError::bad(format!(
+            "a plant is {{\"type\", \"number\", \"owner\", \"lock\"}}: {e}"
+        ))
+    })?;
+    s.panel
+        .apply(|p| {
+            let key = p
+                .read_number(&req.kind, &req.number)
+                .ok_or_else(|| ApiError::bad_request("Wrong number format"))?;
+            let out = p.put(Stored {
+                uid: 0,
+                kind: req.kind.clone(),
+                key,
+                owner_name: req.owner.clone(),
+                owner_type: "guest".into(),
+                lock: req.lock.clone(),
+                window: None,
+                max_passes: None,
+                passes_used: 0,
+            });
+            Ok(json!({"success": out.success, "info": out.info}))
         })
         .await
         .map(Json)

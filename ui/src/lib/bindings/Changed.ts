@@ -18,6 +18,6 @@ audit: boolean,
  */
 alerts: boolean, 
 /**
- * What is wanted on the gate panels, or where it stands there.
+ * What is wanted on the gate panels, or where it stands there, or what their doors logged.
  */
 panels: boolean, };

@@ -9,7 +9,7 @@ export type TimelineItem = {
  */
 at: string, 
 /**
- * `issued`, `updated`, `reissued`, `revoked`, `expiring`, `expired`, `scanned`, … or the
- * API's own word for what happened.
+ * `issued`, `updated`, `reissued`, `revoked`, `expiring`, `expired`, `scanned`, `door
+ * opened`, `door refused`, … or the API's own word for what happened.
  */
 what: string, detail: string | null, };
