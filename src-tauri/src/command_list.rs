@@ -43,6 +43,11 @@ macro_rules! with_commands {
             alert_times,
             set_alert_times,
             take_permits_to_open,
+            panels,
+            panel_identifiers,
+            sweep_panels,
+            remove_orphans,
+            drain_panels,
         }
     };
 }

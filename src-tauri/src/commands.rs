@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use gatehouse_app::alert_times::AlertTimes;
+use gatehouse_app::panels::{PanelDrain, PanelIdentifierRow, PanelStatus, PanelSweep};
 use gatehouse_app::places::{PlaceEdit, PlaceOption, PlaceRow, PlacesExport, PlacesView};
 use gatehouse_app::vocabulary::ContractorState;
 use gatehouse_app::{
@@ -332,4 +333,35 @@ pub async fn set_alert_times(
 #[tauri::command]
 pub fn take_permits_to_open(to_open: State<'_, crate::alerts::ToOpen>) -> Option<Vec<String>> {
     to_open.0.lock().expect("not poisoned").take()
+}
+
+#[tauri::command]
+pub async fn panels(session: State<'_, Arc<Session>>) -> Result<Vec<PanelStatus>, Error> {
+    session.community().await.panels().await
+}
+
+#[tauri::command]
+pub async fn panel_identifiers(
+    session: State<'_, Arc<Session>>,
+    name: String,
+) -> Result<Vec<PanelIdentifierRow>, Error> {
+    session.community().await.panel_identifiers(&name).await
+}
+
+#[tauri::command]
+pub async fn sweep_panels(session: State<'_, Arc<Session>>) -> Result<Vec<PanelSweep>, Error> {
+    session.community().await.sweep_panels().await
+}
+
+#[tauri::command]
+pub async fn remove_orphans(
+    session: State<'_, Arc<Session>>,
+    panel: String,
+) -> Result<PanelDrain, Error> {
+    session.community().await.remove_orphans(&panel).await
+}
+
+#[tauri::command]
+pub async fn drain_panels(session: State<'_, Arc<Session>>) -> Result<Vec<PanelDrain>, Error> {
+    session.community().await.drain_panels().await
 }

@@ -66,6 +66,8 @@ pub struct PermitDetail {
     /// The pass can be reissued (it is ACCEPTED and no queued action decides it already).
     pub can_reissue: bool,
     pub can_revoke: bool,
+    /// Where its crew's identifiers stand on each gate panel (empty: none provisioned).
+    pub doors: Vec<crate::panels::DoorsOnPanel>,
 }
 
 /// How close Buzz-In's time of an action and the time this desk saw it applied must be for
@@ -263,6 +265,7 @@ impl Community {
                 .map(|h| h.iter().map(noc).collect())
                 .unwrap_or_default(),
             timeline,
+            doors: self.doors_of(&p.id).await?,
             can_reissue,
             can_revoke,
             actions,

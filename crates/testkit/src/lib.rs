@@ -25,4 +25,4 @@ pub use wait::{eventually, eventually_blocking, eventually_true, within, within_
 /// The wire types and `inf`, for tests that read the API's documents.
 pub use gatehouse_buzzin as buzzin;
 pub use gatehouse_client::{Client, ClientError, ListQuery};
-pub use gatehouse_sandbox::{Config, Fault, FaultKind, Seed};
+pub use gatehouse_sandbox::{Config, Fault, FaultKind, PanelConfig, Seed};

@@ -4,6 +4,7 @@
 
 mod desk;
 mod keyboard;
+mod panels;
 mod support;
 mod window;
 mod workflows;

@@ -32,6 +32,10 @@ import type { PrintRequest } from './bindings/PrintRequest';
 import type { SnoozedView } from './bindings/SnoozedView';
 import type { StatusView } from './bindings/StatusView';
 import type { IpcError } from './bindings/IpcError';
+import type { PanelDrain } from './bindings/PanelDrain';
+import type { PanelIdentifierRow } from './bindings/PanelIdentifierRow';
+import type { PanelStatus } from './bindings/PanelStatus';
+import type { PanelSweep } from './bindings/PanelSweep';
 import { CHANGED_EVENT, OPEN_PERMITS_EVENT } from './bindings/vocabulary';
 
 /** A failed command, carrying the Rust side's code and message. */
@@ -121,6 +125,11 @@ export const commands = {
   alertTimes: () => call<AlertTimes>('alert_times'),
   setAlertTimes: (text: string) => call<AlertTimes>('set_alert_times', { text }),
   takePermitsToOpen: () => call<string[] | null>('take_permits_to_open'),
+  panels: () => call<PanelStatus[]>('panels'),
+  panelIdentifiers: (name: string) => call<PanelIdentifierRow[]>('panel_identifiers', { name }),
+  sweepPanels: () => call<PanelSweep[]>('sweep_panels'),
+  removeOrphans: (panel: string) => call<PanelDrain>('remove_orphans', { panel }),
+  drainPanels: () => call<PanelDrain[]>('drain_panels'),
 };
 
 export type { Changed };

@@ -1,5 +1,5 @@
 // The app's views, in sidebar order. A view without its capability yet shows an honest empty
-// state saying so, rather than fake data.
+// state saying so, rather than fake data (`empty`; every view has its capability now).
 
 export type ViewId = 'contractors' | 'permits' | 'print' | 'activity' | 'panels' | 'settings';
 
@@ -15,14 +15,7 @@ export const VIEWS: readonly View[] = [
   { id: 'permits', label: 'Permits', empty: null },
   { id: 'print', label: 'Print queue', empty: null },
   { id: 'activity', label: 'Activity', empty: null },
-  {
-    id: 'panels',
-    label: 'Gate panels',
-    empty: {
-      title: 'No gate panels',
-      body: 'BAS-IP panels on your local network, and the cards, PINs and plates they hold, will be managed here. Panel support is not available in this version yet.',
-    },
-  },
+  { id: 'panels', label: 'Gate panels', empty: null },
   { id: 'settings', label: 'Settings', empty: null },
 ];
 

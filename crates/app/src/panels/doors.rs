@@ -13,13 +13,15 @@ use gatehouse_buzzin::Timestamp;
 use gatehouse_cache::{GrantOutcome, GrantRow, GrantState, WantedGrant};
 use gatehouse_panels::{CardNumber, Checked, Grant, PanelClient, PanelError, WrittenForm, checked};
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::{CrewIdentifier, PanelRecord, plan};
 use crate::{Community, Error};
 
 /// Where a permit's identifiers stand on one panel.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
 pub struct DoorsOnPanel {
     pub panel: String,
     pub placed: u32,
@@ -30,8 +32,9 @@ pub struct DoorsOnPanel {
 }
 
 /// What one drain did on one panel.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
 pub struct PanelDrain {
     pub panel: String,
     pub placed: u32,

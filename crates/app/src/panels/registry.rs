@@ -9,6 +9,7 @@ use std::time::Duration;
 use gatehouse_basip::{IdentifierType, Representation, TimeRule, inf};
 use gatehouse_panels::{PanelClient, PanelError, PanelSettings};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::{Community, Error};
 
@@ -47,8 +48,9 @@ pub struct PanelAdd {
 }
 
 /// A panel as the Gate panels list shows it: what it is and how it answers now.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
 pub struct PanelStatus {
     pub name: String,
     pub url: String,
@@ -61,14 +63,16 @@ pub struct PanelStatus {
     pub device: Option<String>,
     pub representation: Option<String>,
     /// How far its clock is from this computer's (seconds; positive: ahead).
+    #[ts(type = "number | null")]
     pub drift_secs: Option<i64>,
     /// The drift is past [`inf::DRIFT_WARNING_SECS`]: passes may open early or late.
     pub drift_warning: bool,
 }
 
 /// One identifier on a panel, its number in both representations.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
 pub struct PanelIdentifierRow {
     pub kind: String,
     /// As the panel shows it.
@@ -83,7 +87,9 @@ pub struct PanelIdentifierRow {
     pub ours: bool,
     pub lock: String,
     /// Unix seconds; `None` when permanent.
+    #[ts(type = "number | null")]
     pub from: Option<i64>,
+    #[ts(type = "number | null")]
     pub to: Option<i64>,
 }
 

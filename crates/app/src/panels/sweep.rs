@@ -8,14 +8,16 @@ use std::collections::BTreeSet;
 
 use gatehouse_cache::GrantState;
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::registry::{listed, panel_error};
 use super::{PanelDrain, PanelIdentifierRow, PanelRecord};
 use crate::{Community, Error};
 
 /// What the sweep found on one panel.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
 pub struct PanelSweep {
     pub panel: String,
     pub reachable: bool,

@@ -2,6 +2,7 @@
 import type { ActionView } from "./ActionView";
 import type { ContractorRow } from "./ContractorRow";
 import type { CrewMember } from "./CrewMember";
+import type { DoorsOnPanel } from "./DoorsOnPanel";
 import type { EntryVerdict } from "./EntryVerdict";
 import type { NocView } from "./NocView";
 import type { PermitRow } from "./PermitRow";
@@ -38,4 +39,8 @@ actions: Array<ActionView>,
 /**
  * The pass can be reissued (it is ACCEPTED and no queued action decides it already).
  */
-canReissue: boolean, canRevoke: boolean, };
+canReissue: boolean, canRevoke: boolean, 
+/**
+ * Where its crew's identifiers stand on each gate panel (empty: none provisioned).
+ */
+doors: Array<DoorsOnPanel>, };
