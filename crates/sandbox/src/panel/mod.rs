@@ -3,6 +3,8 @@
 //! faults, one transaction per request, the clock), and kept in `<data>/panels/<name>.json` when
 //! the sandbox keeps its state. The Buzz-In port lists them at `GET /__sandbox/panels`.
 
+mod answer;
+mod control;
 mod device;
 mod numbers;
 mod routes;
@@ -175,7 +177,7 @@ pub async fn start_panel(
             Transactor::saved_by(Panel::new(config.clone(), saved), FileSaver(file), None)
         }
     };
-    let shared = Arc::new(routes::Shared {
+    let shared = Arc::new(answer::Shared {
         panel: Arc::new(panel),
         faults: Arc::new(Faults::default()),
     });

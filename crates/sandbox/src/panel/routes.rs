@@ -2,9 +2,8 @@
 //! without login; login by MD5 with its 400 strings; Bearer (or Basic) on everything else, a 401
 //! `{"error":"Log In"}` without; the by-type identifier endpoints, single or batch, answering 200
 //! with a result per item; the Wiegand representation; the device time; the event log. Errors
-//! are `{"error": "<message>"}`. Control: `/__sandbox/swipe` (a card at a door), `/__sandbox/
-//! plant` (an identifier added at the panel itself, behind the app's back), `/__sandbox/
-//! tokens` (forget every token), and the shared clock and faults.
+//! are `{"error": "<message>"}` (answer.rs). The control endpoints (`/__sandbox/swipe`,
+//! `/__sandbox/plant`, `/__sandbox/tokens`) are in control.rs; the clock and faults are shared.
 //!
 //! The simulator's own [INF]s, where the references say nothing: a PUT of a number the panel
 //! does not hold creates it (`created`); a GET of one number the panel does not hold is a 404;
@@ -15,7 +14,6 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router, middleware};
 use base64::Engine as _;
@@ -23,46 +21,11 @@ use md5::{Digest, Md5};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::answer::{PanelError, R, Shared, St};
+use super::control;
 use super::device::{Panel, Stored, number_text};
 use super::numbers::{Mode, TYPES};
-use crate::error::ApiError;
 use crate::server;
-use crate::server::faults::Faults;
-use crate::server::transactor::Transactor;
-
-pub struct Shared {
-    pub panel: Arc<Transactor<Panel>>,
-    pub faults: Arc<Faults>,
-}
-
-type St = State<Arc<Shared>>;
-
-/// A panel's error: a status and `{"error": message}`.
-#[derive(Debug)]
-pub struct PanelError(StatusCode, String);
-
-impl PanelError {
-    fn bad(m: impl Into<String>) -> Self {
-        PanelError(StatusCode::BAD_REQUEST, m.into())
-    }
-}
-
-impl IntoResponse for PanelError {
-    fn into_response(self) -> Response {
-        (self.0, Json(json!({ "error": self.1 }))).into_response()
-    }
-}
-
-impl From<ApiError> for PanelError {
-    fn from(e: ApiError) -> Self {
-        PanelError(
-            StatusCode::from_u16(e.code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            e.0.message.clone(),
-        )
-    }
-}
-
-type R<T> = Result<T, PanelError>;
 
 /// The routes, under the base the panel's API version has (`/api/v1` or `/api/v0`).
 pub fn router(shared: Arc<Shared>, base: &str) -> Router {
@@ -80,9 +43,12 @@ pub fn router(shared: Arc<Shared>, base: &str) -> Router {
         )
         .route(&at("/device/time"), get(device_time))
         .route(&at("/log/items"), get(log_items))
-        .route("/__sandbox/swipe", post(swipe))
-        .route("/__sandbox/plant", post(plant))
-        .route("/__sandbox/tokens", axum::routing::delete(drop_tokens))
+        .route("/__sandbox/swipe", post(control::swipe))
+        .route("/__sandbox/plant", post(control::plant))
+        .route(
+            "/__sandbox/tokens",
+            axum::routing::delete(control::drop_tokens),
+        )
         .with_state(shared.clone());
     api.merge(server::control::router(
         shared.panel.clone(),
@@ -516,96 +482,4 @@ async fn log_items(State(s): St, headers: HeaderMap, Query(q): Query<LogQuery>) 
     })
     .await
     .map(Json)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Swipe {
-    #[serde(rename = "type", default = "card")]
-    kind: String,
-    number: String,
-    #[serde(default)]
-    door: Option<String>,
-}
-
-fn card() -> String {
-    "card".into()
-}
-
-/// A card (or PIN, plate) presented at one of the panel's doors, read in the panel's mode.
-async fn swipe(State(s): St, body: Bytes) -> R<Json<Value>> {
-    let req: Swipe = serde_json::from_slice(&body).map_err(|e| {
-        PanelError::bad(format!(
-            "a swipe is {{\"type\", \"number\", \"door\"}}: {e}"
-        ))
-    })?;
-    s.panel
-        .apply(|p| {
-            let key = p
-                .read_number(&req.kind, &req.number)
-                .ok_or_else(|| ApiError::bad_request("Wrong number format"))?;
-            let door = req
-                .door
-                .clone()
-                .unwrap_or_else(|| format!("{} door", p.config.name));
-            let (granted, event) = p.present(&req.kind, &key, &door);
-            Ok(json!({"granted": granted, "event": event}))
-        })
-        .await
-        .map(Json)
-        .map_err(Into::into)
-}
-
-/// An identifier added at the panel itself (its own web page), as an installer would.
-#[derive(Deserialize)]
-struct Plant {
-    #[serde(rename = "type", default = "card")]
-    kind: String,
-    number: String,
-    owner: String,
-    #[serde(default = "first")]
-    lock: String,
-}
-
-fn first() -> String {
-    "first".into()
-}
-
-async fn plant(State(s): St, body: Bytes) -> R<Json<Value>> {
-    let req: Plant = serde_json::from_slice(&body).map_err(|e| {
-        PanelError::bad(format!(
-            "a plant is {{\"type\", \"number\", \"owner\", \"lock\"}}: {e}"
-        ))
-    })?;
-    s.panel
-        .apply(|p| {
-            let key = p
-                .read_number(&req.kind, &req.number)
-                .ok_or_else(|| ApiError::bad_request("Wrong number format"))?;
-            let out = p.put(Stored {
-                uid: 0,
-                kind: req.kind.clone(),
-                key,
-                owner_name: req.owner.clone(),
-                owner_type: "guest".into(),
-                lock: req.lock.clone(),
-                window: None,
-                max_passes: None,
-                passes_used: 0,
-            });
-            Ok(json!({"success": out.success, "info": out.info}))
-        })
-        .await
-        .map(Json)
-        .map_err(Into::into)
-}
-
-async fn drop_tokens(State(s): St) -> R<StatusCode> {
-    s.panel
-        .apply(|p| {
-            p.drop_tokens();
-            Ok(())
-        })
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
 }

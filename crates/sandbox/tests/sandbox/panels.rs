@@ -413,6 +413,69 @@ async fn a_swipe_is_granted_only_in_the_window_and_logged() {
 }
 
 #[tokio::test]
+async fn a_planted_identifier_is_listed_and_a_control_body_that_does_not_read_is_said() {
+    let sb = with_panels(vec![PanelConfig::numbered(1)], None).await;
+    let p = &listed(&sb).await[0];
+    let post = |path: &'static str, body: Value| {
+        let url = format!("{}/__sandbox/{path}", p.url);
+        async move {
+            let r = reqwest::Client::new()
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, planted) = post(
+        "plant",
+        json!({"type": "card", "number": "1c-3b-4a", "owner": "GH WP-000009 Planted"}),
+    )
+    .await;
+    assert_eq!(
+        (status, planted["success"].as_bool()),
+        (StatusCode::OK, Some(true))
+    );
+    let s = login(p).await;
+    let (_, listing) = s
+        .call(Method::GET, "/access/identifiers?type=card&limit=50", None)
+        .await;
+    let owners: Vec<&str> = listing["list_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["identifier_owner"]["name"].as_str())
+        .collect();
+    assert_eq!(owners, ["GH WP-000009 Planted"], "{listing}");
+    // A swipe of the planted card (hex panel, read in its mode) opens: it has no window.
+    let (_, swiped) = post("swipe", json!({"number": "1c-3b-4a"})).await;
+    assert_eq!(swiped["granted"], true, "{swiped}");
+    for (path, body, says) in [
+        (
+            "plant",
+            json!({"number": "44"}),
+            "a plant is {\"type\", \"number\", \"owner\", \"lock\"}",
+        ),
+        (
+            "swipe",
+            json!({"number": "44", "doorway": "x"}),
+            "a swipe is {\"type\", \"number\", \"door\"}",
+        ),
+        (
+            "swipe",
+            json!({"number": "not a number"}),
+            "Wrong number format",
+        ),
+    ] {
+        let (status, answer) = post(path, body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+        let error = answer["error"].as_str().unwrap_or_default();
+        assert!(error.starts_with(says), "{path}: {error}");
+    }
+}
+
+#[tokio::test]
 async fn a_panel_takes_faults_and_keeps_its_identifiers_across_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let sb = with_panels(vec![PanelConfig::numbered(2)], Some(dir.path())).await;
