@@ -48,6 +48,10 @@ macro_rules! with_commands {
             sweep_panels,
             remove_orphans,
             drain_panels,
+            add_panel,
+            remove_panel,
+            provision_doors,
+            revoke_doors,
         }
     };
 }

@@ -4,7 +4,12 @@
 use std::sync::Arc;
 
 use gatehouse_app::alert_times::AlertTimes;
-use gatehouse_app::panels::{PanelDrain, PanelIdentifierRow, PanelStatus, PanelSweep};
+use std::num::NonZeroU32;
+
+use gatehouse_app::panels::{
+    CrewIdentifier, CrewInput, DoorsOnPanel, PanelAddRequest, PanelDrain, PanelIdentifierRow,
+    PanelStatus, PanelSweep,
+};
 use gatehouse_app::places::{PlaceEdit, PlaceOption, PlaceRow, PlacesExport, PlacesView};
 use gatehouse_app::vocabulary::ContractorState;
 use gatehouse_app::{
@@ -364,4 +369,40 @@ pub async fn remove_orphans(
 #[tauri::command]
 pub async fn drain_panels(session: State<'_, Arc<Session>>) -> Result<Vec<PanelDrain>, Error> {
     session.community().await.drain_panels().await
+}
+
+#[tauri::command]
+pub async fn add_panel(
+    session: State<'_, Arc<Session>>,
+    panel: PanelAddRequest,
+) -> Result<PanelStatus, Error> {
+    session.community().await.add_panel(panel.into()).await
+}
+
+#[tauri::command]
+pub async fn remove_panel(session: State<'_, Arc<Session>>, name: String) -> Result<(), Error> {
+    session.community().await.remove_panel(&name)
+}
+
+#[tauri::command]
+pub async fn provision_doors(
+    session: State<'_, Arc<Session>>,
+    permit: String,
+    crew: Vec<CrewInput>,
+    max_passes: Option<NonZeroU32>,
+) -> Result<Vec<DoorsOnPanel>, Error> {
+    let crew: Vec<CrewIdentifier> = crew.iter().map(Into::into).collect();
+    session
+        .community()
+        .await
+        .provision_doors(&permit, &crew, max_passes)
+        .await
+}
+
+#[tauri::command]
+pub async fn revoke_doors(
+    session: State<'_, Arc<Session>>,
+    permit: String,
+) -> Result<Vec<DoorsOnPanel>, Error> {
+    session.community().await.revoke_doors(&permit).await
 }

@@ -5,8 +5,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use gatehouse_app::{CHANGED_EVENT, Changed, Session};
 use tauri::{AppHandle, Emitter};
+
+/// The most often the views are told.
+const EVERY: Duration = Duration::from_millis(150);
 
 pub fn forward(app: AppHandle, session: Arc<Session>) {
     tauri::async_runtime::spawn(async move {
@@ -15,10 +20,18 @@ pub fn forward(app: AppHandle, session: Arc<Session>) {
             // Follow the community open now; when Settings opens another, start over on it.
             let mut feed = session.community().await.change_feed();
             let mut pending = Changed::ALL;
+            // When what is pending goes out: 150 ms after the first change since the last event,
+            // however many follow (a steady stream of writes must not hold the views back).
+            let mut due = Instant::now() + EVERY;
             loop {
                 tokio::select! {
                     changed = feed.next() => match changed {
-                        Some(c) => pending.merge(c),
+                        Some(c) => {
+                            if !pending.any() {
+                                due = Instant::now() + EVERY;
+                            }
+                            pending.merge(c);
+                        }
                         None => break,
                     },
                     next = switched.changed() => {
@@ -27,7 +40,7 @@ pub fn forward(app: AppHandle, session: Arc<Session>) {
                         }
                         break;
                     }
-                    _ = tokio::time::sleep(Duration::from_millis(150)), if pending.any() => {
+                    _ = tokio::time::sleep_until(due), if pending.any() => {
                         let _ = app.emit(CHANGED_EVENT, std::mem::take(&mut pending));
                     }
                 }

@@ -44,10 +44,7 @@ fn main() {
 }
 
 async fn run() {
-    let sb = Sandbox::builder()
-        .config(|c| c.panels = (1..=PANELS).map(PanelConfig::numbered).collect())
-        .start()
-        .await;
+    let sb = Sandbox::builder().panels(PANELS).start().await;
     let permit = sb
         .control()
         .permit_open_all_day_of_an_approved(&sb.client())

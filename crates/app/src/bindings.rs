@@ -59,6 +59,10 @@ pub fn all() -> Vec<(PathBuf, String)> {
         one::<crate::panels::PanelSweep>(),
         one::<crate::panels::PanelDrain>(),
         one::<crate::panels::DoorsOnPanel>(),
+        one::<crate::panels::DoorCrewLine>(),
+        one::<crate::panels::DoorKind>(),
+        one::<crate::panels::CrewInput>(),
+        one::<crate::panels::PanelAddRequest>(),
         one::<ConnectRequest>(),
         one::<CheckRequest>(),
         one::<CheckVerdict>(),
@@ -135,6 +139,7 @@ fn vocabulary() -> String {
          import type {{ ActivityKind }} from \"./ActivityKind\";\n\
          import type {{ ContractorState }} from \"./ContractorState\";\n\
          import type {{ DayView }} from \"./DayView\";\n\
+         import type {{ DoorKind }} from \"./DoorKind\";\n\
          import type {{ Layout }} from \"./Layout\";\n\
          import type {{ OutboxState }} from \"./OutboxState\";\n\
          import type {{ PermitSort }} from \"./PermitSort\";\n\
@@ -174,6 +179,10 @@ fn vocabulary() -> String {
          /** The Activity view's filters, in order, and their words. */\n\
          export const ACTIVITY_KINDS: readonly ActivityKind[] = [{activity}];\n\
          export const ACTIVITY_KIND_LABELS: Record<ActivityKind, string> = {{\n{activity_labels}\n}};\n\
+         \n\
+         /** The kinds of identifier a crew is given at the doors, in order, and their words. */\n\
+         export const DOOR_KINDS: readonly DoorKind[] = [{door_kinds}];\n\
+         export const DOOR_KIND_LABELS: Record<DoorKind, string> = {{\n{door_kind_labels}\n}};\n\
          \n\
          /** The printer resolutions a desk picks from (QR modules snap to their dots). */\n\
          export const PRINTER_DPIS: readonly number[] = [{dpis}];\n\
@@ -228,6 +237,12 @@ fn vocabulary() -> String {
             crate::ActivityKind::ALL,
             crate::ActivityKind::as_str,
             crate::ActivityKind::label
+        ),
+        door_kinds = quoted(crate::panels::DoorKind::ALL.iter().map(|k| k.as_str())),
+        door_kind_labels = record(
+            crate::panels::DoorKind::ALL,
+            crate::panels::DoorKind::as_str,
+            crate::panels::DoorKind::label
         ),
         dpis = crate::PRINTER_DPIS
             .iter()

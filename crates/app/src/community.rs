@@ -56,13 +56,14 @@ pub struct Community {
     gate_grace: i64,
     /// The profile refuses approvals of contractors whose trade licence has expired.
     refuse_expired_licence: bool,
-    /// When expiry alerts are told (the profile's setting).
     /// When expiry alerts are told; Settings may change them while the community is open.
     pub(crate) thresholds: std::sync::RwLock<gatehouse_alerts::Thresholds>,
     /// The permits table's memory of where its pages start.
     pager: PermitPager,
     /// The profile's names for towers and units, and why it could not be read if it could not.
     places: std::sync::RwLock<(Arc<Places>, Option<String>)>,
+    /// One logged-in client per gate panel, kept between uses.
+    panel_clients: crate::panels::ClientPool,
     /// Keeps the demo's sandbox serving while the app runs.
     _sandbox: Option<gatehouse_sandbox::Running>,
 }
@@ -424,6 +425,7 @@ impl Community {
             gate_grace: gatehouse_buzzin::inf::GATE_GRACE_SECS,
             refuse_expired_licence: false,
             thresholds: std::sync::RwLock::new(gatehouse_alerts::Thresholds::default()),
+            panel_clients: crate::panels::ClientPool::default(),
             _sandbox: None,
         }
     }
@@ -482,6 +484,10 @@ impl Community {
     /// The profile's directory of places.
     pub fn places(&self) -> Arc<Places> {
         self.places.read().expect("the places lock").0.clone()
+    }
+
+    pub(crate) fn panel_clients(&self) -> &crate::panels::ClientPool {
+        &self.panel_clients
     }
 
     /// Why the profile's places file could not be read (it was set aside), if it could not.

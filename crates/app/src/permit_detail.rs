@@ -68,6 +68,10 @@ pub struct PermitDetail {
     pub can_revoke: bool,
     /// Where its crew's identifiers stand on each gate panel (empty: none provisioned).
     pub doors: Vec<crate::panels::DoorsOnPanel>,
+    /// Each of its crew's identifiers, once for all panels, with where it stands.
+    pub door_crew: Vec<crate::panels::DoorCrewLine>,
+    /// The profile's panels that serve its tower: where a crew given doors now would go.
+    pub door_panels: Vec<String>,
 }
 
 /// How close Buzz-In's time of an action and the time this desk saw it applied must be for
@@ -266,6 +270,8 @@ impl Community {
                 .unwrap_or_default(),
             timeline,
             doors: self.doors_of(&p.id).await?,
+            door_crew: self.door_crew(&p.id).await?,
+            door_panels: self.panels_serving(p.property_id.as_deref()),
             can_reissue,
             can_revoke,
             actions,

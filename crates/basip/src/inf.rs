@@ -66,6 +66,9 @@ pub const DECIMAL_MIN_BYTES: u8 = 3;
 /// PIN (`inputCode`) length Gatehouse accepts and generates [INF: the docs say "decimal digits"
 /// only; the master code is up to 8 characters, peers take 2–8 digits].
 pub const PIN_DIGITS: std::ops::RangeInclusive<usize> = 4..=8;
+/// How many digits a PIN Gatehouse makes has: a million to guess from, and still short enough
+/// to key in at a door [INF].
+pub const PIN_GENERATED_DIGITS: usize = 6;
 /// Licence plate length [DOC: 1..100 characters].
 pub const PLATE_CHARS: std::ops::RangeInclusive<usize> = 1..=100;
 /// Owner names Gatehouse writes begin with this, so its identifiers are found again on a panel

@@ -194,6 +194,17 @@ impl Cache {
         Ok(n)
     }
 
+    /// Every PIN this profile keeps on a panel (wanted, placed or being taken off).
+    pub async fn pins_in_use(&self) -> Result<std::collections::HashSet<String>, CacheError> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT DISTINCT number FROM panel_grants WHERE kind = 'inputCode' AND state != 'removed'",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.sql(e))?;
+        Ok(rows.into_iter().map(|(n,)| n).collect())
+    }
+
     /// A panel's rows with work left (wanted or removing), oldest change first, at most `limit`.
     pub async fn open_grants(&self, panel: &str, limit: u32) -> Result<Vec<GrantRow>, CacheError> {
         let sql = format!(

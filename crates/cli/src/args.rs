@@ -98,7 +98,8 @@ pub enum PanelsCmd {
     /// Take a panel off the profile's list (what it holds stays on it).
     Remove { name: String },
     /// Put a permit's crew on every panel of its tower for exactly the permit's window. Each
-    /// identifier is NUMBER or NUMBER=HOLDER: --card 028,15178=Ali --pin 4821=Ravi --plate "A 12345=Van".
+    /// identifier is NUMBER or NUMBER=HOLDER: --card 028,15178=Ali --pin 4821=Ravi --plate "A 12345=Van";
+    /// --pin auto=Ravi makes a fresh six-digit PIN (printed, and shown by `panels doors`).
     Provision {
         /// The permit's pass number or id (ACCEPTED, not ended).
         permit: String,
@@ -106,7 +107,7 @@ pub enum PanelsCmd {
         cards: Vec<String>,
         #[arg(long = "ukey", value_name = "NUMBER[=HOLDER]")]
         ukeys: Vec<String>,
-        #[arg(long = "pin", value_name = "DIGITS[=HOLDER]")]
+        #[arg(long = "pin", value_name = "DIGITS|auto[=HOLDER]")]
         pins: Vec<String>,
         #[arg(long = "plate", value_name = "PLATE[=HOLDER]")]
         plates: Vec<String>,

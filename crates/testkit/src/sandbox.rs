@@ -44,6 +44,16 @@ impl SandboxBuilder {
         self
     }
 
+    /// With `n` simulated BAS-IP panels beside it, as `gatehouse sandbox --panels n` starts them
+    /// (hex and decimal in turn, each with its own password).
+    pub fn panels(self, n: usize) -> Self {
+        self.config(|c| {
+            c.panels = (1..=n)
+                .map(gatehouse_sandbox::PanelConfig::numbered)
+                .collect()
+        })
+    }
+
     /// Any other setting.
     pub fn config(mut self, change: impl FnOnce(&mut Config)) -> Self {
         change(&mut self.config);

@@ -32,6 +32,9 @@ import type { PrintRequest } from './bindings/PrintRequest';
 import type { SnoozedView } from './bindings/SnoozedView';
 import type { StatusView } from './bindings/StatusView';
 import type { IpcError } from './bindings/IpcError';
+import type { CrewInput } from './bindings/CrewInput';
+import type { DoorsOnPanel } from './bindings/DoorsOnPanel';
+import type { PanelAddRequest } from './bindings/PanelAddRequest';
 import type { PanelDrain } from './bindings/PanelDrain';
 import type { PanelIdentifierRow } from './bindings/PanelIdentifierRow';
 import type { PanelStatus } from './bindings/PanelStatus';
@@ -130,6 +133,11 @@ export const commands = {
   sweepPanels: () => call<PanelSweep[]>('sweep_panels'),
   removeOrphans: (panel: string) => call<PanelDrain>('remove_orphans', { panel }),
   drainPanels: () => call<PanelDrain[]>('drain_panels'),
+  addPanel: (panel: PanelAddRequest) => call<PanelStatus>('add_panel', { panel }),
+  removePanel: (name: string) => call<null>('remove_panel', { name }),
+  provisionDoors: (permit: string, crew: CrewInput[], maxPasses: number | null) =>
+    call<DoorsOnPanel[]>('provision_doors', { permit, crew, maxPasses }),
+  revokeDoors: (permit: string) => call<DoorsOnPanel[]>('revoke_doors', { permit }),
 };
 
 export type { Changed };

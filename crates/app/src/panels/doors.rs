@@ -111,7 +111,7 @@ fn now_wire() -> String {
 
 impl Community {
     /// Puts a permit's crew on every panel of its tower for exactly its window: recorded first
-    /// (durable), then sent. Returns where they stand on each panel.
+    /// (durable), then sent. A PIN left blank is made (see `door_crew` for what it became). Returns where they stand on each panel.
     pub async fn provision_doors(
         &self,
         permit: &str,
@@ -120,7 +120,8 @@ impl Community {
     ) -> Result<Vec<DoorsOnPanel>, Error> {
         let p = self.permit_document(permit).await?;
         let panels = self.panel_records()?;
-        let plans = plan(&p, &panels, crew, max_passes, Timestamp::now())?;
+        let crew = self.with_fresh_pins(crew).await?;
+        let plans = plan(&p, &panels, &crew, max_passes, Timestamp::now())?;
         let mut rows = Vec::new();
         for pl in &plans {
             for g in &pl.grants {
@@ -260,7 +261,7 @@ impl Community {
             panel: r.name.clone(),
             ..PanelDrain::default()
         };
-        let mut client: Option<PanelClient> = None;
+        let mut client: Option<std::sync::Arc<PanelClient>> = None;
         loop {
             let open = self
                 .cache()

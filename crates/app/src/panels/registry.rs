@@ -4,6 +4,7 @@
 //! `<profile>/panel/<name>`, or, for scripts, in `GATEHOUSE_PANEL_PASSWORD_<NAME>`.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use gatehouse_basip::{IdentifierType, Representation, TimeRule, inf};
@@ -45,6 +46,42 @@ pub struct PanelAdd {
     pub record: PanelRecord,
     /// The password to file in the keychain; `None` when the environment gives it.
     pub password: Option<String>,
+}
+
+/// A panel as the window's Add panel form gives it; the password goes to the keychain.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct PanelAddRequest {
+    pub name: String,
+    pub url: String,
+    pub username: String,
+    pub password: String,
+    /// The towers (property ids) whose crews it opens for.
+    pub towers: Vec<String>,
+    /// `first`, `second` or `all`.
+    pub lock: String,
+}
+
+impl From<PanelAddRequest> for PanelAdd {
+    fn from(r: PanelAddRequest) -> Self {
+        PanelAdd {
+            record: PanelRecord {
+                name: r.name.trim().to_owned(),
+                url: r.url.trim().to_owned(),
+                username: r.username.trim().to_owned(),
+                towers: r
+                    .towers
+                    .iter()
+                    .map(|t| t.trim().to_owned())
+                    .filter(|t| !t.is_empty())
+                    .collect(),
+                lock: r.lock,
+                basic_auth: false,
+            },
+            password: Some(r.password),
+        }
+    }
 }
 
 /// A panel as the Gate panels list shows it: what it is and how it answers now.
@@ -178,12 +215,34 @@ impl Community {
         })
     }
 
-    pub(crate) async fn panel_client(&self, r: &PanelRecord) -> Result<PanelClient, PanelError> {
+    /// A logged-in client for the panel: the one kept for it (see `pool.rs`), else a new one.
+    pub(crate) async fn panel_client(
+        &self,
+        r: &PanelRecord,
+    ) -> Result<Arc<PanelClient>, PanelError> {
+        if let Some(kept) = self.panel_clients().get(r) {
+            return Ok(kept);
+        }
         // The keychain answers over a local bus in milliseconds: asked in place.
         let password = self
             .panel_password(&r.name)
             .map_err(|e| PanelError::Invalid(e.message))?;
-        PanelClient::connect(settings(r, &password)).await
+        let client = PanelClient::connect(settings(r, &password)).await?;
+        Ok(self.panel_clients().keep(r, client))
+    }
+
+    /// The names of the panels that serve `tower` (none when the panels file does not read:
+    /// the Gate panels view says why).
+    pub fn panels_serving(&self, tower: Option<&str>) -> Vec<String> {
+        let Some(tower) = tower else {
+            return Vec::new();
+        };
+        self.panel_records()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| p.towers.iter().any(|t| t == tower))
+            .map(|p| p.name)
+            .collect()
     }
 
     /// Registers a panel once it answers and takes the login; its password goes to the OS
@@ -239,6 +298,7 @@ impl Community {
             return Err(Error::not_found(format!("No panel named \"{name}\".")));
         }
         crate::json_file::save(&self.panels_path(), &PanelsFile { panels: all })?;
+        self.panel_clients().forget(name);
         if let Ok(entry) = keyring::Entry::new(crate::APP_IDENTIFIER, &self.keychain_account(name))
         {
             let _ = entry.delete_credential();

@@ -2,7 +2,7 @@
 
 use std::io::Read as _;
 
-use gatehouse_app::panels::{CrewIdentifier, DoorsOnPanel, PanelAdd, PanelRecord};
+use gatehouse_app::panels::{CrewIdentifier, DoorCrewLine, DoorsOnPanel, PanelAdd, PanelRecord};
 use gatehouse_app::vocabulary::IdentifierType;
 
 use crate::args::PanelsCmd;
@@ -34,11 +34,26 @@ fn crew(kind: IdentifierType, written: &[String]) -> Vec<CrewIdentifier> {
         .collect()
 }
 
-/// Prints where a permit's identifiers stand; exit 3 when some still wait for a panel.
-fn doors(all: &[DoorsOnPanel], json: bool) -> Result<(), Failure> {
+/// Prints where a permit's identifiers stand, panel by panel and then each identifier (a PIN in
+/// full: this is where a made one is read); exit 3 when some still wait for a panel.
+fn doors(all: &[DoorsOnPanel], crew: &[DoorCrewLine], json: bool) -> Result<(), Failure> {
     if json {
         output::json(all);
     } else {
+        for l in crew {
+            say!(
+                "{}  {}  {}  on {} panel(s){}",
+                output::pad(l.kind.label(), 5),
+                output::pad(&l.number, 24),
+                output::pad(&output::cut(&l.holder, 30), 30),
+                l.placed,
+                if l.waiting > 0 {
+                    format!(", {} waiting", l.waiting)
+                } else {
+                    String::new()
+                }
+            );
+        }
         for d in all {
             say!(
                 "{}  placed {}  removed {}  waiting {}{}",
@@ -256,12 +271,17 @@ pub async fn run(target: Target, cmd: PanelsCmd) -> Result<(), Failure> {
             all.extend(crew(IdentifierType::InputCode, &pins));
             all.extend(crew(IdentifierType::LicensePlate, &plates));
             all.extend(crew(IdentifierType::Qr, &qrs));
-            doors(&c.provision_doors(&permit, &all, max_passes).await?, json)
+            let placed = c.provision_doors(&permit, &all, max_passes).await?;
+            let id = c.permit(&permit).await?.permit.id;
+            doors(&placed, &c.door_crew(&id).await?, json)
         }
-        PanelsCmd::Revoke { permit, json } => doors(&c.revoke_doors(&permit).await?, json),
+        PanelsCmd::Revoke { permit, json } => {
+            let left = c.revoke_doors(&permit).await?;
+            doors(&left, &[], json)
+        }
         PanelsCmd::Doors { permit, json } => {
             let id = c.permit(&permit).await?.permit.id;
-            doors(&c.doors_of(&id).await?, json)
+            doors(&c.doors_of(&id).await?, &c.door_crew(&id).await?, json)
         }
         PanelsCmd::Drain(f) => {
             let all = c.drain_panels().await?;

@@ -1,17 +1,13 @@
 //! `gatehouse panels` against the sandbox's simulated BAS-IP panels: added once they answer and
 //! take the login, listed with what they are and how they answer, refused plainly otherwise.
 
-use gatehouse_sandbox::PanelConfig;
 use gatehouse_testkit::Sandbox;
 
 use crate::support::{Desk, text};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn panels_are_added_when_they_answer_and_listed_with_their_state() {
-    let sb = Sandbox::builder()
-        .config(|c| c.panels = vec![PanelConfig::numbered(1), PanelConfig::numbered(2)])
-        .start()
-        .await;
+    let sb = Sandbox::builder().panels(2).start().await;
     let listed = sb.control().panels().await;
     let (one, two) = (&listed[0], &listed[1]);
     let props = sb.control().properties().await;
@@ -150,10 +146,7 @@ struct Gates {
 
 impl Gates {
     async fn new(n: usize) -> Gates {
-        let sb = Sandbox::builder()
-            .config(|c| c.panels = (1..=n).map(PanelConfig::numbered).collect())
-            .start()
-            .await;
+        let sb = Sandbox::builder().panels(n).start().await;
         let permit = sb
             .control()
             .permit_open_all_day_of_an_approved(&sb.client())
@@ -256,6 +249,27 @@ async fn a_revoke_takes_the_crew_off_every_panel_even_with_buzz_in_and_a_panel_d
     assert_eq!(panel(0).swipe("card", "1c-3b-4a").await["granted"], true);
     assert_eq!(panel(1).swipe("card", "1850186").await["granted"], true);
     assert_eq!(panel(1).swipe("inputCode", "4821").await["granted"], true);
+    // A PIN left to the app is made fresh, printed with the crew, and opens the doors.
+    let (code, out, err) = run(&["panels", "provision", pass, "--pin", "auto=Omar Farouk"]);
+    assert_eq!(code, 0, "{err}");
+    let made = out
+        .lines()
+        .find(|l| l.starts_with("PIN") && l.contains("Omar Farouk"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap_or_else(|| panic!("no made PIN in {out}"));
+    assert!(
+        made.len() == 6 && made != "4821" && made.bytes().all(|b| b.is_ascii_digit()),
+        "{made}"
+    );
+    assert_eq!(panel(0).swipe("inputCode", made).await["granted"], true);
+    let (_, out, _) = run(&["panels", "doors", pass]);
+    let words = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    for held in [
+        "Card 1850186 Ali Hassan on 2 panel(s)",
+        "PIN 4821 Ravi on 2 panel(s)",
+    ] {
+        assert!(words.contains(held), "{held} in {out}");
+    }
     // A bad identifier is refused before anything is recorded.
     let (code, _, err) = run(&["panels", "provision", pass, "--pin", "12=Short"]);
     assert_eq!(code, 4, "{err}");
@@ -275,11 +289,11 @@ async fn a_revoke_takes_the_crew_off_every_panel_even_with_buzz_in_and_a_panel_d
     let doors: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
         (doors[0]["removed"].as_u64(), doors[0]["waiting"].as_u64()),
-        (Some(2), Some(0))
+        (Some(3), Some(0))
     );
     assert_eq!(
         (doors[1]["placed"].as_u64(), doors[1]["waiting"].as_u64()),
-        (Some(0), Some(2))
+        (Some(0), Some(3))
     );
     assert_eq!(panel(0).swipe("card", "1c-3b-4a").await["granted"], false);
     // Panel 2 back (Buzz-In still down): the drain finishes the removal, read back gone.
@@ -294,7 +308,7 @@ async fn a_revoke_takes_the_crew_off_every_panel_even_with_buzz_in_and_a_panel_d
             .as_array()
             .unwrap()
             .iter()
-            .all(|d| d["removed"] == 2 && d["waiting"] == 0),
+            .all(|d| d["removed"] == 3 && d["waiting"] == 0),
         "{doors}"
     );
     assert_eq!(panel(1).swipe("card", "1850186").await["granted"], false);

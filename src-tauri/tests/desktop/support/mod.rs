@@ -240,8 +240,28 @@ impl Desktop {
         cache: Option<&Path>,
         env: Vec<(String, String)>,
     ) -> Desktop {
+        Self::launch_at_extras(url, key, cache, env, Extras::default()).await
+    }
+
+    /// Like [`Desktop::launch_at`], with an unlocked OS keychain (gnome-keyring's Secret
+    /// Service) on the app's session bus.
+    pub async fn launch_at_with_keychain(url: String, key: String) -> Desktop {
+        let extras = Extras {
+            keychain: true,
+            ..Extras::default()
+        };
+        Self::launch_at_extras(url, key, None, Vec::new(), extras).await
+    }
+
+    async fn launch_at_extras(
+        url: String,
+        key: String,
+        cache: Option<&Path>,
+        env: Vec<(String, String)>,
+        extras: Extras,
+    ) -> Desktop {
         let cache = cache.map(Path::to_owned);
-        Self::launch_with(move |data_dir| {
+        let prepare = move |data_dir: &Path| {
             let paths = gatehouse_app::Paths::at(data_dir).expect("the data folder");
             if let Some(cache) = &cache {
                 let to = data_dir.join("profiles/marina-gate/cache.sqlite3");
@@ -260,8 +280,8 @@ impl Desktop {
             let mut env = env;
             env.push((gatehouse_app::API_KEY_ENV.to_owned(), key));
             env
-        })
-        .await
+        };
+        Self::start(prepare, extras).await
     }
 
     /// Like [`Desktop::launch`], after `prepare` has set up the data folder; it returns extra

@@ -2,6 +2,7 @@
 import type { ActionView } from "./ActionView";
 import type { ContractorRow } from "./ContractorRow";
 import type { CrewMember } from "./CrewMember";
+import type { DoorCrewLine } from "./DoorCrewLine";
 import type { DoorsOnPanel } from "./DoorsOnPanel";
 import type { EntryVerdict } from "./EntryVerdict";
 import type { NocView } from "./NocView";
@@ -43,4 +44,12 @@ canReissue: boolean, canRevoke: boolean,
 /**
  * Where its crew's identifiers stand on each gate panel (empty: none provisioned).
  */
-doors: Array<DoorsOnPanel>, };
+doors: Array<DoorsOnPanel>, 
+/**
+ * Each of its crew's identifiers, once for all panels, with where it stands.
+ */
+doorCrew: Array<DoorCrewLine>, 
+/**
+ * The profile's panels that serve its tower: where a crew given doors now would go.
+ */
+doorPanels: Array<string>, };

@@ -3,6 +3,7 @@
 import type { ActivityKind } from "./ActivityKind";
 import type { ContractorState } from "./ContractorState";
 import type { DayView } from "./DayView";
+import type { DoorKind } from "./DoorKind";
 import type { Layout } from "./Layout";
 import type { OutboxState } from "./OutboxState";
 import type { PermitSort } from "./PermitSort";
@@ -78,6 +79,16 @@ export const ACTIVITY_KIND_LABELS: Record<ActivityKind, string> = {
   "reissues": "Reissues",
   "printed": "Printed passes",
   "checks": "Pass checks",
+};
+
+/** The kinds of identifier a crew is given at the doors, in order, and their words. */
+export const DOOR_KINDS: readonly DoorKind[] = ["pin", "card", "plate", "ukey", "qr"];
+export const DOOR_KIND_LABELS: Record<DoorKind, string> = {
+  "pin": "PIN",
+  "card": "Card",
+  "plate": "Plate",
+  "ukey": "UKEY",
+  "qr": "QR code",
 };
 
 /** The printer resolutions a desk picks from (QR modules snap to their dots). */
