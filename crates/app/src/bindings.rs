@@ -56,6 +56,7 @@ pub fn all() -> Vec<(PathBuf, String)> {
         one::<TimelineItem>(),
         one::<crate::panels::PanelStatus>(),
         one::<crate::panels::PanelIdentifierRow>(),
+        one::<crate::panels::HeldState>(),
         one::<crate::panels::PanelSweep>(),
         one::<crate::panels::PanelDrain>(),
         one::<crate::panels::DoorsOnPanel>(),
@@ -140,6 +141,7 @@ fn vocabulary() -> String {
          import type {{ ContractorState }} from \"./ContractorState\";\n\
          import type {{ DayView }} from \"./DayView\";\n\
          import type {{ DoorKind }} from \"./DoorKind\";\n\
+         import type {{ HeldState }} from \"./HeldState\";\n\
          import type {{ Layout }} from \"./Layout\";\n\
          import type {{ OutboxState }} from \"./OutboxState\";\n\
          import type {{ PermitSort }} from \"./PermitSort\";\n\
@@ -183,6 +185,9 @@ fn vocabulary() -> String {
          /** The kinds of identifier a crew is given at the doors, in order, and their words. */\n\
          export const DOOR_KINDS: readonly DoorKind[] = [{door_kinds}];\n\
          export const DOOR_KIND_LABELS: Record<DoorKind, string> = {{\n{door_kind_labels}\n}};\n\
+         \n\
+         /** Where an identifier a panel holds stands against this profile's rows, in words. */\n\
+         export const HELD_STATE_LABELS: Record<HeldState, string> = {{\n{held_labels}\n}};\n\
          \n\
          /** The printer resolutions a desk picks from (QR modules snap to their dots). */\n\
          export const PRINTER_DPIS: readonly number[] = [{dpis}];\n\
@@ -243,6 +248,11 @@ fn vocabulary() -> String {
             crate::panels::DoorKind::ALL,
             crate::panels::DoorKind::as_str,
             crate::panels::DoorKind::label
+        ),
+        held_labels = record(
+            crate::panels::HeldState::ALL,
+            crate::panels::HeldState::as_str,
+            crate::panels::HeldState::label
         ),
         dpis = crate::PRINTER_DPIS
             .iter()

@@ -205,6 +205,18 @@ impl Cache {
         Ok(rows.into_iter().map(|(n,)| n).collect())
     }
 
+    /// How many of a panel's rows have work left (to be put or taken off).
+    pub async fn open_grant_count(&self, panel: &str) -> Result<u32, CacheError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM panel_grants WHERE panel = ? AND state IN ('wanted', 'removing')",
+        )
+        .bind(panel)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| self.sql(e))?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
     /// A panel's rows with work left (wanted or removing), oldest change first, at most `limit`.
     pub async fn open_grants(&self, panel: &str, limit: u32) -> Result<Vec<GrantRow>, CacheError> {
         let sql = format!(

@@ -324,17 +324,7 @@ impl PanelClient {
                 valid: g.valid,
             })
             .collect();
-        let body = serde_json::to_value(ListPage::of(items))
-            .map_err(|e| PanelError::Invalid(e.to_string()))?;
-        let answer = self
-            .call(
-                Method::PUT,
-                inf::IDENTIFIERS_PATH,
-                &[("type", kind.as_str().to_owned())],
-                Some(&body),
-            )
-            .await?;
-        results(answer, numbers.len())
+        self.batch(Method::PUT, &kind, items).await
     }
 
     /// Deletes one batch of identifiers of one type, returning each item's result in order.
@@ -346,17 +336,29 @@ impl PanelClient {
                 identifier_number: WireNumber(n.clone()),
             })
             .collect();
+        self.batch(Method::DELETE, &kind, items).await
+    }
+
+    /// Sends one batch of `kind` in batch mode (`{"list_items": [...]}`) and reads each item's
+    /// result, one per item sent, in order.
+    async fn batch<T: serde::Serialize>(
+        &self,
+        method: Method,
+        kind: &IdentifierType,
+        items: Vec<T>,
+    ) -> Result<Vec<ItemResult>, PanelError> {
+        let sent = items.len();
         let body = serde_json::to_value(ListPage::of(items))
             .map_err(|e| PanelError::Invalid(e.to_string()))?;
         let answer = self
             .call(
-                Method::DELETE,
+                method,
                 inf::IDENTIFIERS_PATH,
                 &[("type", kind.as_str().to_owned())],
                 Some(&body),
             )
             .await?;
-        results(answer, numbers.len())
+        results(answer, sent)
     }
 
     /// The panel's identifier with this number, read back, or `None` when it holds none.

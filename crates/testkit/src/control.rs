@@ -90,6 +90,17 @@ impl Control {
         .await
     }
 
+    /// How many identifiers a simulated panel holds before it answers
+    /// `number_of_identifiers_exceeded` (on a panel's control), as its installer may change it.
+    pub async fn set_capacity(&self, capacity: usize) -> Value {
+        self.call(
+            Method::POST,
+            "/capacity",
+            Some(serde_json::json!({ "capacity": capacity })),
+        )
+        .await
+    }
+
     /// The towers and their flats, as `{ "data": [...] }`.
     pub async fn properties(&self) -> Value {
         self.call(Method::GET, "/properties", None).await

@@ -73,12 +73,12 @@ async fn the_gate_panels_view_shows_each_panel_and_the_sweep_removes_a_planted_o
     let held = desk.texts_until("panel-identifier", |t| t.len() == 2).await;
     assert!(
         held.iter()
-            .any(|r| r.contains("7340031") && r.contains("6f-ff-ff")),
+            .any(|r| r.contains("7340031") && r.contains("6f-ff-ff") && r.ends_with("orphan")),
         "{held:?}"
     );
     assert!(
         held.iter().any(|r| r.contains("Concierge")
-            && r.contains("(not Gatehouse’s)")
+            && r.ends_with("not Gatehouse’s")
             && !r.contains("9911")),
         "{held:?}"
     );
@@ -218,6 +218,21 @@ async fn a_panel_added_in_the_window_and_a_crew_given_doors_opens_them_until_tak
     desk.screenshot("doors-given").await;
     desk.click("doors-done").await;
     desk.eventually_gone("doors-dialog").await;
+    // On the Gate panels view, what the hex panel holds is in step with the permit's rows.
+    desk.click("nav-panels").await;
+    desk.texts_until("panel-row", |t| t.len() == 2).await;
+    desk.js(
+        "document.querySelector('[data-testid=panel-row][data-name=gate-1] [data-testid=panel-show]').click();",
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        desk.texts_until("panel-identifier-state", |t| t.len() == 2)
+            .await,
+        ["in step", "in step"]
+    );
+    desk.click("nav-permits").await;
+    desk.click_row("permit-row", &permit.id).await;
 
     // The Doors section: both panels, each identifier with its holder, the PIN masked.
     let doors = desk

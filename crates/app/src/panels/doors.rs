@@ -399,12 +399,17 @@ impl Community {
                     let o = if res.success {
                         GrantOutcome::Placed
                     } else {
+                        let why = match res.extended_info.as_deref() {
+                            Some(inf::FULL_INFO) => {
+                                "it is full (number_of_identifiers_exceeded): free some room on it"
+                            }
+                            Some(other) => other,
+                            None => "no reason given",
+                        };
                         GrantOutcome::Failed {
                             error: format!(
-                                "the panel refused {} {}: {}",
-                                g.grant.kind,
-                                g.grant.number,
-                                res.extended_info.as_deref().unwrap_or("no reason given")
+                                "the panel refused {} {}: {why}",
+                                g.grant.kind, g.grant.number
                             ),
                             uncertain: false,
                         }

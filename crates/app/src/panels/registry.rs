@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gatehouse_basip::{IdentifierType, Representation, TimeRule, inf};
+use gatehouse_basip::{Representation, inf};
 use gatehouse_panels::{PanelClient, PanelError, PanelSettings};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -104,30 +104,8 @@ pub struct PanelStatus {
     pub drift_secs: Option<i64>,
     /// The drift is past [`inf::DRIFT_WARNING_SECS`]: passes may open early or late.
     pub drift_warning: bool,
-}
-
-/// One identifier on a panel, its number in both representations.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(rename_all = "camelCase")]
-pub struct PanelIdentifierRow {
-    pub kind: String,
-    /// As the panel shows it.
-    pub number: String,
-    /// As the panel's rows keep it: a card's value in decimal, else the number checked.
-    pub canonical: String,
-    /// Card and UKEY numbers: decimal and hex.
-    pub decimal: Option<String>,
-    pub hex: Option<String>,
-    pub owner: String,
-    /// Tagged as Gatehouse's ([`inf::OWNER_PREFIX`]).
-    pub ours: bool,
-    pub lock: String,
-    /// Unix seconds; `None` when permanent.
-    #[ts(type = "number | null")]
-    pub from: Option<i64>,
-    #[ts(type = "number | null")]
-    pub to: Option<i64>,
+    /// Identifiers this profile still has to put on it or take off it.
+    pub waiting: u32,
 }
 
 /// The panel passwords the environment gives, by variable name, read once (the desktop app then
@@ -310,12 +288,17 @@ impl Community {
     pub async fn panels(&self) -> Result<Vec<PanelStatus>, Error> {
         let records = self.panel_records()?;
         let asks = records.iter().map(|r| async move {
-            match self.panel_client(r).await {
+            let mut status = match self.panel_client(r).await {
                 Ok(c) => status_of(r, &c).await,
                 Err(e) => unreachable_status(r, &e),
-            }
+            };
+            status.waiting = self.cache().open_grant_count(&r.name).await?;
+            Ok(status)
         });
-        Ok(futures_util::future::join_all(asks).await)
+        futures_util::future::join_all(asks)
+            .await
+            .into_iter()
+            .collect()
     }
 
     /// A registered panel by name.
@@ -325,53 +308,6 @@ impl Community {
             .find(|p| p.name == name)
             .ok_or_else(|| Error::not_found(format!("No panel named \"{name}\".")))
     }
-
-    /// What one panel holds, every identifier type Gatehouse provisions.
-    pub async fn panel_identifiers(&self, name: &str) -> Result<Vec<PanelIdentifierRow>, Error> {
-        let r = self.panel_record(name)?;
-        let c = self.panel_client(&r).await.map_err(panel_error(&r.name))?;
-        listed(&c).await.map_err(panel_error(&r.name))
-    }
-}
-
-/// Every identifier a panel holds, of every type Gatehouse provisions, with each number also in
-/// the canonical form the panel's rows keep.
-pub(crate) async fn listed(c: &PanelClient) -> Result<Vec<PanelIdentifierRow>, PanelError> {
-    let mut rows = Vec::new();
-    for kind in [
-        IdentifierType::Card,
-        IdentifierType::Ukey,
-        IdentifierType::InputCode,
-        IdentifierType::Qr,
-        IdentifierType::LicensePlate,
-    ] {
-        let (list, rep) = c.all(&kind).await?;
-        for i in list {
-            let number = i.identifier_number.clone().map(|n| n.0).unwrap_or_default();
-            let (canonical, card) = super::doors::canonical_from_panel(&kind, &number, &rep);
-            let (from, to) = match i.time_rule() {
-                Some(TimeRule::Window { from, to }) => (Some(from), Some(to)),
-                _ => (None, None),
-            };
-            rows.push(PanelIdentifierRow {
-                kind: kind.as_str().to_owned(),
-                number,
-                canonical,
-                decimal: card.map(|c| c.value().to_string()),
-                hex: card.map(|c| c.hex()),
-                owner: i.owner_name().to_owned(),
-                ours: i.owner_name().starts_with(inf::OWNER_PREFIX),
-                lock: i
-                    .lock
-                    .as_ref()
-                    .map(|l| l.as_str().to_owned())
-                    .unwrap_or_default(),
-                from,
-                to,
-            });
-        }
-    }
-    Ok(rows)
 }
 
 /// How a registered panel is reached: its record, its password, 5 s at most per call.
@@ -399,6 +335,7 @@ async fn status_of(r: &PanelRecord, c: &PanelClient) -> PanelStatus {
         representation: None,
         drift_secs: None,
         drift_warning: false,
+        waiting: 0,
     };
     let clock = c.clock().await;
     let rep = c.representation().await;
@@ -433,6 +370,7 @@ pub(super) fn unreachable_status(r: &PanelRecord, e: &PanelError) -> PanelStatus
         representation: None,
         drift_secs: None,
         drift_warning: false,
+        waiting: 0,
     }
 }
 

@@ -10,7 +10,8 @@ use gatehouse_cache::GrantState;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::registry::{listed, panel_error};
+use super::held::listed;
+use super::registry::panel_error;
 use super::{PanelDrain, PanelIdentifierRow, PanelRecord};
 use crate::{Community, Error};
 

@@ -221,8 +221,12 @@ pub async fn run(target: Target, cmd: PanelsCmd) -> Result<(), Failure> {
                         }
                     ),
                 };
+                let waiting = match p.waiting {
+                    0 => String::new(),
+                    n => format!("; {n} waiting to be sent"),
+                };
                 say!(
-                    "{}  {}  towers {}  lock {}  {state}",
+                    "{}  {}  towers {}  lock {}  {state}{waiting}",
                     output::pad(&p.name, 14),
                     output::pad(&p.url, 26),
                     p.towers.join(","),

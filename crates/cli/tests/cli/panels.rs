@@ -1,7 +1,7 @@
 //! `gatehouse panels` against the sandbox's simulated BAS-IP panels: added once they answer and
 //! take the login, listed with what they are and how they answer, refused plainly otherwise.
 
-use gatehouse_testkit::Sandbox;
+use gatehouse_testkit::{PanelConfig, Sandbox};
 
 use crate::support::{Desk, text};
 
@@ -146,7 +146,16 @@ struct Gates {
 
 impl Gates {
     async fn new(n: usize) -> Gates {
-        let sb = Sandbox::builder().panels(n).start().await;
+        Gates::of((1..=n).map(PanelConfig::numbered).collect()).await
+    }
+
+    /// Like [`Gates::new`], with panels set up so.
+    async fn of(panels: Vec<PanelConfig>) -> Gates {
+        let n = panels.len();
+        let sb = Sandbox::builder()
+            .config(|c| c.panels = panels)
+            .start()
+            .await;
         let permit = sb
             .control()
             .permit_open_all_day_of_an_approved(&sb.client())
@@ -313,6 +322,76 @@ async fn a_revoke_takes_the_crew_off_every_panel_even_with_buzz_in_and_a_panel_d
     );
     assert_eq!(panel(1).swipe("card", "1850186").await["granted"], false);
     assert_eq!(panel(1).swipe("inputCode", "4821").await["granted"], false);
+}
+
+/// A batch the panel takes in part (it is full after two): each item's result is recorded, the
+/// refused one waits with the panel's reason, and once there is room the next drain sends that
+/// one only.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_batch_taken_in_part_is_recorded_item_by_item_and_only_the_refused_one_is_sent_again() {
+    let mut small = PanelConfig::numbered(2);
+    small.capacity = 2;
+    let g = Gates::of(vec![small]).await;
+    let pass = g.pass.as_str();
+    let crew = [
+        "--card",
+        "1001=Ali",
+        "--card",
+        "1002=Ravi",
+        "--card",
+        "1003=Omar",
+    ];
+    let mut provision = vec!["panels", "provision", pass];
+    provision.extend(crew);
+    provision.push("--json");
+    let (code, out, err) = g.run(&provision);
+    assert_eq!(code, 3, "{out} {err}");
+    let doors: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (doors[0]["placed"].as_u64(), doors[0]["waiting"].as_u64()),
+        (Some(2), Some(1)),
+        "{doors}"
+    );
+    let problem = doors[0]["problem"].as_str().unwrap_or_default();
+    assert!(
+        problem.contains("card 1003") && problem.contains("it is full"),
+        "{problem}"
+    );
+    assert_eq!(g.panel(0).swipe("card", "1003").await["granted"], false);
+    let (_, out, _) = g.run(&["panels", "list", "--json"]);
+    let listed: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(listed[0]["waiting"], 1, "{listed}");
+    let (_, out, _) = g.run(&["panels", "identifiers", "gate-1", "--json"]);
+    let held: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        held.as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["state"] == "inStep" && i["permitId"].is_string()),
+        "{held}"
+    );
+
+    // Room made at the panel: the drain sends the refused one, and only it.
+    g.panel(0).set_capacity(10).await;
+    let (code, out, err) = g.run(&["panels", "drain", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let drained: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (drained[0]["placed"].as_u64(), drained[0]["failed"].as_u64()),
+        (Some(1), Some(0)),
+        "{drained}"
+    );
+    assert_eq!(g.panel(0).swipe("card", "1003").await["granted"], true);
+    let (_, out, _) = g.run(&["panels", "identifiers", "gate-1", "--json"]);
+    let held: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut numbers: Vec<&str> = held
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["number"].as_str())
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, ["1001", "1002", "1003"], "each once: {held}");
 }
 
 /// `kill -9` at 30 points while provisioning and revoking a crew of 120 cards across three

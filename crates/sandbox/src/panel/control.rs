@@ -1,7 +1,8 @@
 //! The simulator's control endpoints (not part of any BAS-IP API): what happens at the panel
 //! itself rather than over its API. A card presented at a door (`/__sandbox/swipe`), an
-//! identifier added on the panel's own web page as an installer would (`/__sandbox/plant`), and
-//! every session token dropped as a restart would (`/__sandbox/tokens`).
+//! identifier added on the panel's own web page as an installer would (`/__sandbox/plant`), its
+//! capacity changed (`/__sandbox/capacity`), and every session token dropped as a restart would
+//! (`/__sandbox/tokens`).
 
 use axum::Json;
 use axum::body::Bytes;
@@ -123,6 +124,26 @@ pub(super) async fn plant(State(s): St, body: Bytes) -> R<Json<Value>> {
         json!({"success": out.success, "info": out.info})
     })
     .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Capacity {
+    capacity: usize,
+}
+
+/// How many identifiers the panel holds before it is full, as its installer may change it.
+pub(super) async fn set_capacity(State(s): St, body: Bytes) -> R<Json<Value>> {
+    let req: Capacity = serde_json::from_slice(&body)
+        .map_err(|e| PanelError::bad(format!(r#"a capacity is {{"capacity": n}}: {e}"#)))?;
+    s.panel
+        .apply(|p| {
+            p.config.capacity = req.capacity;
+            Ok(json!({ "capacity": req.capacity }))
+        })
+        .await
+        .map(Json)
+        .map_err(Into::into)
 }
 
 /// Every session token dropped, as a panel's restart would.

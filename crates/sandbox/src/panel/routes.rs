@@ -3,7 +3,7 @@
 //! `{"error":"Log In"}` without; the by-type identifier endpoints, single or batch, answering 200
 //! with a result per item; the Wiegand representation; the device time; the event log. Errors
 //! are `{"error": "<message>"}` (answer.rs). The control endpoints (`/__sandbox/swipe`,
-//! `/__sandbox/plant`, `/__sandbox/tokens`) are in control.rs; the clock and faults are shared.
+//! `/__sandbox/plant`, `/__sandbox/capacity`, `/__sandbox/tokens`) are in control.rs; the clock and faults are shared.
 //!
 //! The simulator's own [INF]s, where the references say nothing: a PUT of a number the panel
 //! does not hold creates it (`created`); a GET of one number the panel does not hold is a 404;
@@ -45,6 +45,7 @@ pub fn router(shared: Arc<Shared>, base: &str) -> Router {
         .route(&at("/log/items"), get(log_items))
         .route("/__sandbox/swipe", post(control::swipe))
         .route("/__sandbox/plant", post(control::plant))
+        .route("/__sandbox/capacity", post(control::set_capacity))
         .route(
             "/__sandbox/tokens",
             axum::routing::delete(control::drop_tokens),

@@ -15,4 +15,8 @@ driftSecs: number | null,
 /**
  * The drift is past [`inf::DRIFT_WARNING_SECS`]: passes may open early or late.
  */
-driftWarning: boolean, };
+driftWarning: boolean, 
+/**
+ * Identifiers this profile still has to put on it or take off it.
+ */
+waiting: number, };

@@ -4,6 +4,7 @@ import type { ActivityKind } from "./ActivityKind";
 import type { ContractorState } from "./ContractorState";
 import type { DayView } from "./DayView";
 import type { DoorKind } from "./DoorKind";
+import type { HeldState } from "./HeldState";
 import type { Layout } from "./Layout";
 import type { OutboxState } from "./OutboxState";
 import type { PermitSort } from "./PermitSort";
@@ -89,6 +90,15 @@ export const DOOR_KIND_LABELS: Record<DoorKind, string> = {
   "plate": "Plate",
   "ukey": "UKEY",
   "qr": "QR code",
+};
+
+/** Where an identifier a panel holds stands against this profile's rows, in words. */
+export const HELD_STATE_LABELS: Record<HeldState, string> = {
+  "inStep": "in step",
+  "waiting": "change waiting",
+  "removing": "being taken off",
+  "orphan": "orphan",
+  "notOurs": "not Gatehouse’s",
 };
 
 /** The printer resolutions a desk picks from (QR modules snap to their dots). */
