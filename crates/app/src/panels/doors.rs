@@ -105,6 +105,23 @@ fn grant_of(r: &WantedGrant) -> Option<Grant> {
     })
 }
 
+/// Whether what the panel holds under a row's number is that row's: the same owner tag, or a tag
+/// of the same pass (`GH WP-000123 …`: the holder renamed). The building's own identifiers and
+/// another permit's are not.
+fn held_for(row: &WantedGrant, held: &gatehouse_basip::Identifier) -> bool {
+    let owner = held.owner_name();
+    if owner == row.owner {
+        return true;
+    }
+    let pass_tag = |o: &str| {
+        o.strip_prefix(inf::OWNER_PREFIX)
+            .and_then(|rest| rest.split(' ').next())
+            .filter(|pass| !pass.is_empty())
+            .map(str::to_owned)
+    };
+    pass_tag(owner).is_some_and(|p| Some(p) == pass_tag(&row.owner))
+}
+
 fn now_wire() -> String {
     Timestamp::now().to_wire()
 }
@@ -352,9 +369,16 @@ impl Community {
             // A removal needs only the identifier (an orphan's row has no window).
             let mut rows: Vec<(GrantRow, Checked)> = Vec::new();
             for g in batch {
-                match identifier(&g.grant) {
-                    Some(id) => rows.push((g.clone(), id)),
-                    None => out.push((g.clone(), unsendable(g))),
+                let Some(id) = identifier(&g.grant) else {
+                    out.push((g.clone(), unsendable(g)));
+                    continue;
+                };
+                // What the panel holds under the number now: nothing, or someone else's (never
+                // ours, or given to another since), is not deleted; it counts as gone.
+                match c.find(&id).await {
+                    Ok(Some(held)) if held_for(&g.grant, &held) => rows.push((g.clone(), id)),
+                    Ok(_) => out.push((g.clone(), GrantOutcome::Removed)),
+                    Err(e) => out.push((g.clone(), failed(&e))),
                 }
             }
             if rows.is_empty() {
@@ -382,12 +406,30 @@ impl Community {
         let mut rows: Vec<GrantRow> = Vec::new();
         let mut grants: Vec<Grant> = Vec::new();
         for g in batch {
-            match grant_of(&g.grant) {
-                Some(gr) => {
+            let Some(gr) = grant_of(&g.grant) else {
+                out.push((g.clone(), unsendable(g)));
+                continue;
+            };
+            // A put is an upsert: a number the panel holds for someone else (the building's own
+            // card or PIN, another permit's) would be taken over, and later deleted with ours.
+            match c.find(&gr.id).await {
+                Ok(Some(held)) if !held_for(&g.grant, &held) => out.push((
+                    g.clone(),
+                    GrantOutcome::Failed {
+                        error: format!(
+                            "the panel already holds {} {} for someone else (\"{}\"): not overwritten; give the crew another",
+                            g.grant.kind,
+                            g.grant.number,
+                            held.owner_name()
+                        ),
+                        uncertain: false,
+                    },
+                )),
+                Ok(_) => {
                     rows.push(g.clone());
                     grants.push(gr);
                 }
-                None => out.push((g.clone(), unsendable(g))),
+                Err(e) => out.push((g.clone(), failed(&e))),
             }
         }
         if rows.is_empty() {

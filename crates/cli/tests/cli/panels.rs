@@ -394,6 +394,53 @@ async fn a_batch_taken_in_part_is_recorded_item_by_item_and_only_the_refused_one
     assert_eq!(numbers, ["1001", "1002", "1003"], "each once: {held}");
 }
 
+/// A number the building already uses on a panel is neither taken over by a provision nor
+/// deleted by the revoke that follows.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_building_s_own_pin_is_neither_taken_over_nor_deleted() {
+    let g = Gates::new(1).await;
+    let pass = g.pass.as_str();
+    g.panel(0).plant("inputCode", "9911", "Concierge").await;
+    let (code, out, err) = g.run(&[
+        "panels",
+        "provision",
+        pass,
+        "--pin",
+        "9911=Ravi",
+        "--pin",
+        "4821=Omar",
+        "--json",
+    ]);
+    assert_eq!(code, 3, "{out} {err}");
+    let doors: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (doors[0]["placed"].as_u64(), doors[0]["waiting"].as_u64()),
+        (Some(1), Some(1)),
+        "{doors}"
+    );
+    let problem = doors[0]["problem"].as_str().unwrap_or_default();
+    assert!(
+        problem.contains("already holds inputCode 9911 for someone else (\"Concierge\")"),
+        "{problem}"
+    );
+    let owner_of = |number: &'static str| {
+        let (_, out, _) = g.run(&["panels", "identifiers", "gate-1", "--json"]);
+        let held: serde_json::Value = serde_json::from_str(&out).unwrap();
+        held.as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["number"] == number)
+            .map(|i| i["owner"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(owner_of("9911").as_deref(), Some("Concierge"));
+    // The revoke takes the crew's own PIN off and leaves the building's in place.
+    let (code, out, err) = g.run(&["panels", "revoke", pass, "--json"]);
+    assert_eq!(code, 0, "{out} {err}");
+    assert_eq!(owner_of("4821"), None);
+    assert_eq!(owner_of("9911").as_deref(), Some("Concierge"));
+    assert_eq!(g.panel(0).swipe("inputCode", "9911").await["granted"], true);
+}
+
 /// `kill -9` at 30 points while provisioning and revoking a crew of 120 cards across three
 /// panels: afterwards no identifier of the revoked permit is left on any panel, and none was
 /// ever doubled.
