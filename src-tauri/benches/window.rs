@@ -61,6 +61,7 @@ fn direct_launch(community: &ServedCommunity, cache: &std::path::Path) -> f64 {
         .env("HOME", home.path())
         .env("GATEHOUSE_DATA_DIR", &data)
         .env(gatehouse_app::API_KEY_ENV, &community.key)
+        .env(gatehouse_app::CACHE_KEY_ENV, support::TEST_CACHE_KEY)
         .env("GATEHOUSE_LOG", "info")
         .env("NO_COLOR", "1")
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
@@ -108,10 +109,11 @@ async fn main() {
         let paths = gatehouse_app::Paths::at(dir.path()).unwrap();
         let profile = gatehouse_app::Profile::new("bench", community.base_url());
         let t = Instant::now();
-        let app = gatehouse_app::Community::open_profile_with_key(
+        let app = gatehouse_app::Community::open_profile_with_keys(
             &paths,
             profile.clone(),
             community.key.clone(),
+            gatehouse_app::CacheKey::from_hex(support::TEST_CACHE_KEY).unwrap(),
         )
         .await
         .unwrap();

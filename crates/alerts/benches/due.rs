@@ -17,6 +17,10 @@ use gatehouse_cache::Cache;
 use gatehouse_sync::Engine;
 use gatehouse_testkit::{Sandbox, Seed};
 
+/// One key for every cache this test binary opens (reopening one takes the same key).
+static KEY: std::sync::LazyLock<gatehouse_cache::CacheKey> =
+    std::sync::LazyLock::new(gatehouse_cache::CacheKey::random);
+
 const PERMITS: u64 = 100_000;
 const CALLS: usize = 200;
 
@@ -25,7 +29,7 @@ async fn main() {
     let sb = Sandbox::seeded(Seed::Count(PERMITS)).await;
     let dir = tempfile::tempdir().unwrap();
     let cache = Arc::new(
-        Cache::open(&dir.path().join("community.sqlite3"))
+        Cache::open(&dir.path().join("community.sqlite3"), &KEY)
             .await
             .unwrap(),
     );

@@ -10,8 +10,12 @@ use gatehouse_cache::Cache;
 use gatehouse_testkit::buzzin::{Permit, StatusName, Timestamp};
 use gatehouse_testkit::{Sandbox, Seed};
 
+/// One key for every cache this test binary opens (reopening one takes the same key).
+static KEY: std::sync::LazyLock<gatehouse_cache::CacheKey> =
+    std::sync::LazyLock::new(gatehouse_cache::CacheKey::random);
+
 async fn open(path: &Path) -> Cache {
-    Cache::open(path).await.unwrap()
+    Cache::open(path, &KEY).await.unwrap()
 }
 
 /// Moves a time by hours.

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use gatehouse_app::{CheckRequest, Community, Paths, Profile};
+use gatehouse_app::{CacheKey, CheckRequest, Community, Paths, Profile};
 use gatehouse_testkit::{Sandbox, Seed};
 
 const PERMITS: u64 = 100_000;
@@ -18,9 +18,10 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let paths = Paths::at(dir.path()).unwrap();
     let profile = Profile::new("bench", sb.base_url());
-    let c = Community::open_profile_with_key(&paths, profile, sb.api_key().into())
-        .await
-        .unwrap();
+    let c =
+        Community::open_profile_with_keys(&paths, profile, sb.api_key().into(), CacheKey::random())
+            .await
+            .unwrap();
     let t = Instant::now();
     c.sync_now(false, |_| {}).await.unwrap();
     let status = c.status().await.unwrap();

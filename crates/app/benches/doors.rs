@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use gatehouse_app::panels::{CrewIdentifier, PanelAdd, PanelRecord};
 use gatehouse_app::vocabulary::IdentifierType;
-use gatehouse_app::{Community, Paths, Profile};
+use gatehouse_app::{CacheKey, Community, Paths, Profile};
 use gatehouse_testkit::{PanelConfig, Sandbox};
 
 const CREW: usize = 1_000;
@@ -55,10 +55,11 @@ async fn run() {
 
     let dir = tempfile::tempdir().unwrap();
     let paths = Paths::at(dir.path()).unwrap();
-    let c = Community::open_profile_with_key(
+    let c = Community::open_profile_with_keys(
         &paths,
         Profile::new("bench", sb.base_url()),
         sb.api_key().into(),
+        CacheKey::random(),
     )
     .await
     .unwrap();

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use gatehouse_cache::{Cache, Committed};
+use gatehouse_cache::{Cache, CacheKey, Committed};
 use gatehouse_client::{Client, Settings};
 use gatehouse_sync::{Engine, Phase, Progress};
 use serde::{Deserialize, Serialize};
@@ -311,9 +311,24 @@ impl Community {
     }
 
     async fn open_profile(paths: &Paths, profile: Profile) -> Result<Community, Error> {
-        let (cache, _rebuilt) = Cache::open_or_rebuild(&profile.cache_path(paths))
-            .await
-            .map_err(storage)?;
+        let (cache, _rebuilt) = profile.open_cache(paths).await?;
+        Self::over(profile, cache).await
+    }
+
+    /// Opens a profile's community over a cache opened with `cache_key` (which is used, not
+    /// stored): for a host that keeps its keys elsewhere, and for tests. The API key is looked
+    /// up as [`Community::open`] does.
+    pub async fn open_profile_with_cache_key(
+        paths: &Paths,
+        profile: Profile,
+        cache_key: CacheKey,
+    ) -> Result<Community, Error> {
+        let (cache, _rebuilt) = profile.open_cache_with(paths, cache_key).await?;
+        Self::over(profile, cache).await
+    }
+
+    /// The profile's community over its open cache, syncing when its API key is found.
+    async fn over(profile: Profile, cache: Cache) -> Result<Community, Error> {
         let key = match profile.api_key_async().await {
             Ok(key) => key,
             // The cached data is still worth showing; the status bar says why nothing syncs.
@@ -334,9 +349,19 @@ impl Community {
         profile: Profile,
         key: String,
     ) -> Result<Community, Error> {
-        let (cache, _rebuilt) = Cache::open_or_rebuild(&profile.cache_path(paths))
-            .await
-            .map_err(storage)?;
+        let (cache, _rebuilt) = profile.open_cache(paths).await?;
+        Self::with_key(profile, cache, key)
+    }
+
+    /// Opens a profile's community with this API key and this cache key (both used, not
+    /// stored): for tests and benchmarks, which have no keychain.
+    pub async fn open_profile_with_keys(
+        paths: &Paths,
+        profile: Profile,
+        key: String,
+        cache_key: CacheKey,
+    ) -> Result<Community, Error> {
+        let (cache, _rebuilt) = profile.open_cache_with(paths, cache_key).await?;
         Self::with_key(profile, cache, key)
     }
 
@@ -371,7 +396,9 @@ impl Community {
             w.write_all(b"Gatehouse's demo community: deleted and made anew at each start.\n")
         })
         .map_err(storage)?;
-        let cache = Cache::open(&dir.join("cache.sqlite3"))
+        // Encrypted like any cache, with a key that lives in memory only: the folder is made
+        // anew at each start.
+        let cache = Cache::open(&dir.join("cache.sqlite3"), &CacheKey::random())
             .await
             .map_err(storage)?;
         let settings = Settings::new(sandbox.base_url(), &sandbox.api_key);

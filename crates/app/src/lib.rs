@@ -13,6 +13,7 @@ mod activity;
 pub mod alert_times;
 mod alerts;
 pub mod bindings;
+mod cache_key;
 mod check;
 mod community;
 mod contractors;
@@ -61,6 +62,7 @@ pub use desktop_prefs::DesktopPrefs;
 pub use entry::{DATA_STALE_MINUTES, EntryVerdict};
 pub use error::{Error, ErrorCode, Result};
 pub use gate::GateRefusal;
+pub use gatehouse_cache::CacheKey;
 /// Private folders and files (`0700`/`0600` on Unix), for what a caller writes beside the cache
 /// (the CLI's exports).
 pub use gatehouse_cache::files;
@@ -95,5 +97,5 @@ pub mod vocabulary {
     pub use gatehouse_passes::Layout;
     pub use gatehouse_sync::Phase;
 }
-pub use profiles::{API_KEY_ENV, Profile, Profiles};
+pub use profiles::{API_KEY_ENV, CACHE_KEY_ENV, Profile, Profiles};
 pub use session::{ConnectRequest, Session};

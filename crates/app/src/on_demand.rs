@@ -4,15 +4,15 @@
 
 use std::sync::Arc;
 
-use gatehouse_cache::{Cache, OutboxState};
+use gatehouse_cache::{Cache, CacheError, CacheKey, OutboxState};
 use gatehouse_client::Client;
 use gatehouse_sync::Engine;
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::actions::ActionView;
-use crate::community::{Link, storage};
-use crate::{Community, Error, ErrorCode, Paths, Profiles, SyncProgress};
+use crate::community::Link;
+use crate::{Community, Error, ErrorCode, Paths, Profile, Profiles, SyncProgress};
 
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
@@ -50,9 +50,28 @@ impl Community {
         offline: bool,
     ) -> Result<(Community, Option<String>), Error> {
         let profile = Profiles::load(paths)?.pick(profile)?.clone();
-        let (cache, rebuilt) = Cache::open_or_rebuild(&profile.cache_path(paths))
-            .await
-            .map_err(storage)?;
+        let opened = profile.open_cache(paths).await?;
+        Ok(Self::for_command(profile, opened, offline))
+    }
+
+    /// [`Community::open_for_command`] over a cache opened with `cache_key` (used, not stored):
+    /// for a test that reads, in its own process, a cache the CLI wrote.
+    pub async fn open_for_command_with_cache_key(
+        paths: &Paths,
+        profile: Option<&str>,
+        offline: bool,
+        cache_key: CacheKey,
+    ) -> Result<(Community, Option<String>), Error> {
+        let profile = Profiles::load(paths)?.pick(profile)?.clone();
+        let opened = profile.open_cache_with(paths, cache_key).await?;
+        Ok(Self::for_command(profile, opened, offline))
+    }
+
+    fn for_command(
+        profile: Profile,
+        (cache, rebuilt): (Cache, Option<CacheError>),
+        offline: bool,
+    ) -> (Community, Option<String>) {
         let actor = profile.actor_name();
         let name = profile.name.clone();
         let rules = profile.clone();
@@ -62,7 +81,7 @@ impl Community {
             engine: tokio::sync::OnceCell::new(),
         };
         let community = Community::assemble(name, cache, actor, link).following(&rules);
-        Ok((community, rebuilt.map(|e| e.to_string())))
+        (community, rebuilt.map(|e| e.to_string()))
     }
 
     /// The sync engine: the running one, or (on demand) one made now with the profile's key.

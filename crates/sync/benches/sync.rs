@@ -18,6 +18,10 @@ use gatehouse_client::ListQuery;
 use gatehouse_sync::{Engine, Phase};
 use gatehouse_testkit::{Sandbox, Seed};
 
+/// One key for every cache this test binary opens (reopening one takes the same key).
+static KEY: std::sync::LazyLock<gatehouse_cache::CacheKey> =
+    std::sync::LazyLock::new(gatehouse_cache::CacheKey::random);
+
 const PERMITS: u64 = 100_000;
 const EVENTS: usize = 1_000;
 
@@ -27,7 +31,7 @@ async fn main() {
     let client = sb.client();
     let dir = tempfile::tempdir().unwrap();
     let cache = Arc::new(
-        Cache::open(&dir.path().join("community.sqlite3"))
+        Cache::open(&dir.path().join("community.sqlite3"), &KEY)
             .await
             .unwrap(),
     );
@@ -194,7 +198,7 @@ async fn main() {
 
     if let Ok(keep) = std::env::var("GATEHOUSE_BENCH_KEEP") {
         // A copy of the filled cache, for looking at query plans.
-        let copy = sqlx::SqlitePool::connect(&format!("sqlite://{}", cache.path().display()))
+        let copy = sqlx::SqlitePool::connect_with(KEY.connect_options(cache.path()))
             .await
             .unwrap();
         sqlx::query("VACUUM INTO ?")

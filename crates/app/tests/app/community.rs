@@ -145,7 +145,16 @@ async fn a_profile_without_its_key_opens_its_cached_data_and_says_why_nothing_sy
         std::env::var_os("GATEHOUSE_API_KEY").is_none(),
         "run this test without GATEHOUSE_API_KEY set"
     );
-    let community = Community::open(&paths).await.unwrap();
+    // The cache key is given (as a host without a keychain gives it); the API key is not.
+    let profile = gatehouse_app::Profiles::load(&paths)
+        .unwrap()
+        .pick(None)
+        .unwrap()
+        .clone();
+    let community =
+        Community::open_profile_with_cache_key(&paths, profile, gatehouse_app::CacheKey::random())
+            .await
+            .unwrap();
     let status = community.status().await.unwrap();
     assert_eq!(status.community, "marina");
     assert!(!status.demo);
@@ -162,7 +171,7 @@ mod actions {
     use std::time::Duration;
 
     use gatehouse_app::vocabulary::{ActionKind, ContractorState, PermitSort, StatusName};
-    use gatehouse_app::{Community, ErrorCode, PermitFilter, Profile};
+    use gatehouse_app::{CacheKey, Community, ErrorCode, PermitFilter, Profile};
     use gatehouse_testkit::{Client, Sandbox, eventually_true};
 
     /// Waits up to 20 s for `check`.
@@ -188,9 +197,14 @@ mod actions {
         let dir = tempfile::tempdir().unwrap();
         let paths = gatehouse_app::Paths::at(dir.path()).unwrap();
         let profile = Profile::new("marina", sandbox.base_url()).with_actor(Some("desk-1".into()));
-        let community = Community::open_profile_with_key(&paths, profile, sandbox.api_key().into())
-            .await
-            .unwrap();
+        let community = Community::open_profile_with_keys(
+            &paths,
+            profile,
+            sandbox.api_key().into(),
+            CacheKey::random(),
+        )
+        .await
+        .unwrap();
         eventually("the first sync", || async {
             let s = community.status().await.unwrap();
             s.last_sync_at.is_some() && s.syncing.is_none() && s.permits == 400
@@ -273,10 +287,11 @@ mod actions {
         // A community whose profile refuses expired licences refuses, reason or not.
         let dir = tempfile::tempdir().unwrap();
         let paths = gatehouse_app::Paths::at(dir.path()).unwrap();
-        let strict = Community::open_profile_with_key(
+        let strict = Community::open_profile_with_keys(
             &paths,
             Profile::new("strict", w.base_url.clone()).with_refuse_expired_licence(true),
             w.key.clone(),
+            CacheKey::random(),
         )
         .await
         .unwrap();

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::Timelike;
 use gatehouse_app::vocabulary::{StatusName, Timestamp};
-use gatehouse_app::{CheckRequest, Community, GateRefusal, Paths, Profile};
+use gatehouse_app::{CacheKey, CheckRequest, Community, GateRefusal, Paths, Profile};
 use gatehouse_testkit::{Sandbox, eventually_true};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -36,9 +36,14 @@ async fn the_desk_check_agrees_with_the_gate_over_random_codes_and_times() {
     let dir = tempfile::tempdir().unwrap();
     let paths = Paths::at(dir.path()).unwrap();
     let profile = Profile::new("marina", sandbox.base_url()).with_actor(Some("desk-1".into()));
-    let c = Community::open_profile_with_key(&paths, profile, sandbox.api_key().into())
-        .await
-        .unwrap();
+    let c = Community::open_profile_with_keys(
+        &paths,
+        profile,
+        sandbox.api_key().into(),
+        CacheKey::random(),
+    )
+    .await
+    .unwrap();
     eventually_true("the first sync", Duration::from_secs(30), || async {
         let s = c.status().await.unwrap();
         s.last_sync_at.is_some() && s.syncing.is_none() && s.permits > 0

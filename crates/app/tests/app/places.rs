@@ -3,7 +3,7 @@
 //! refused with the directory unchanged, and the directory exports as its CSV.
 
 use gatehouse_app::places::{PlaceEdit, PlaceKind};
-use gatehouse_app::{Community, ErrorCode, Paths, Profile};
+use gatehouse_app::{CacheKey, Community, ErrorCode, Paths, Profile};
 use gatehouse_testkit::Sandbox;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -12,9 +12,14 @@ async fn a_place_named_in_settings_reads_so_everywhere_and_bad_names_change_noth
     let dir = tempfile::tempdir().unwrap();
     let paths = Paths::at(dir.path()).unwrap();
     let profile = Profile::new("marina", sandbox.base_url());
-    let c = Community::open_profile_with_key(&paths, profile, sandbox.api_key().into())
-        .await
-        .unwrap();
+    let c = Community::open_profile_with_keys(
+        &paths,
+        profile,
+        sandbox.api_key().into(),
+        CacheKey::random(),
+    )
+    .await
+    .unwrap();
     c.sync_now(false, |_| {}).await.unwrap();
 
     // Before any directory: the places the permits are for, by DAMAC's ids.

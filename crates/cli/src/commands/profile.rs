@@ -80,5 +80,15 @@ pub async fn run(cmd: ProfileCmd) -> Result<(), Failure> {
             say!("Using \"{name}\".");
             Ok(())
         }
+        ProfileCmd::ResetCache { name } => {
+            match profiles.get(&name)?.reset_cache(&paths)? {
+                Some(aside) => say!(
+                    "The cache of \"{name}\" is set aside as {}; a fresh one is filled from Buzz-In at the next sync.",
+                    aside.display()
+                ),
+                None => say!("\"{name}\" has no cache yet: nothing to set aside."),
+            }
+            Ok(())
+        }
     }
 }

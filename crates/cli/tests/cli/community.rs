@@ -35,7 +35,8 @@ async fn server_docs(c: &Client) -> (BTreeMap<String, Value>, BTreeMap<String, V
 /// page) answer `filter` with the same permits in the same order.
 async fn assert_cli_and_window_agree(desk: &Desk, args: &[&str], filter: PermitFilter) {
     let paths = Paths::at(desk.data.path()).unwrap();
-    let (app, _) = Community::open_for_command(&paths, None, true)
+    let key = gatehouse_app::CacheKey::from_hex(crate::support::CACHE_KEY).unwrap();
+    let (app, _) = Community::open_for_command_with_cache_key(&paths, None, true, key)
         .await
         .unwrap();
     let minute = || chrono::Utc::now().timestamp() / 60;

@@ -204,7 +204,24 @@ async fn the_environment_s_key_is_for_one_profile_and_goes_to_no_other() {
     add.env("GATEHOUSE_API_KEY_OTHER", "key-of-b-5d1c");
     assert!(add.output().unwrap().status.success());
 
-    let (code, _, err) = desk.code(&["--profile", "other", "sync"]);
+    // Its cache key is its own too (the plain variable is the first profile's no longer).
+    let cache_key = "4d6f8a0b2c4e6a8b0d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b";
+    let out = desk
+        .command(&["--profile", "other", "sync"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("GATEHOUSE_CACHE_KEY_OTHER"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = desk
+        .command(&["--profile", "other", "sync"])
+        .env("GATEHOUSE_CACHE_KEY_OTHER", cache_key)
+        .output()
+        .unwrap();
+    let (code, err) = (out.status.code().unwrap_or(-1), text(&out.stderr));
     assert_ne!(code, 0, "synced with another community's key");
     assert!(err.contains("GATEHOUSE_API_KEY_OTHER"), "{err}");
     assert!(
@@ -217,7 +234,8 @@ async fn the_environment_s_key_is_for_one_profile_and_goes_to_no_other() {
     assert!(b_seen.seen().is_empty(), "{:?}", b_seen.seen());
 
     let mut sync = desk.command(&["--profile", "other", "sync"]);
-    sync.env("GATEHOUSE_API_KEY_OTHER", "key-of-b-5d1c");
+    sync.env("GATEHOUSE_API_KEY_OTHER", "key-of-b-5d1c")
+        .env("GATEHOUSE_CACHE_KEY_OTHER", cache_key);
     let out = sync.output().unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!b_seen.seen().is_empty());

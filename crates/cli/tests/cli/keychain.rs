@@ -164,6 +164,116 @@ async fn the_api_key_goes_to_the_keychain_and_nowhere_else() {
         String::from_utf8_lossy(&out.stderr)
     );
 
+    // The cache is encrypted with a key of the profile's own, made in the keychain at the
+    // first open and found nowhere in the data folder.
+    let secret = |account: &str| {
+        let out = Command::new("secret-tool")
+            .args([
+                "lookup",
+                "service",
+                "ae.gatehouse.desktop",
+                "username",
+                account,
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", &session.address)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let cache_key = secret("demo/cache-key");
+    assert!(
+        cache_key.len() == 64 && cache_key.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{cache_key:?}"
+    );
+    let raw = hex_bytes(&cache_key);
+    let cache = data.path().join("profiles/demo/cache.sqlite3");
+    assert!(
+        !std::fs::read(&cache)
+            .unwrap()
+            .starts_with(b"SQLite format 3")
+    );
+    for entry in walk(data.path()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        for needle in [cache_key.as_bytes(), &raw[..]] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "the cache key is written in {}",
+                entry.display()
+            );
+        }
+    }
+    // The next open finds it there.
+    let out = gatehouse(
+        Some(&session),
+        data.path(),
+        &["permits", "list", "--json"],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(secret("demo/cache-key"), cache_key, "the same key");
+
+    // Its key gone from the keychain: one sentence that says what to do, and the file kept as
+    // it was (it may hold actions not yet sent).
+    let before = std::fs::read(&cache).unwrap();
+    let cleared = Command::new("secret-tool")
+        .args([
+            "clear",
+            "service",
+            "ae.gatehouse.desktop",
+            "username",
+            "demo/cache-key",
+        ])
+        .env("DBUS_SESSION_BUS_ADDRESS", &session.address)
+        .status()
+        .unwrap();
+    assert!(cleared.success());
+    let out = gatehouse(Some(&session), data.path(), &["permits", "list"], "");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("encrypted, and its key is not in the OS keychain")
+            && err.contains("gatehouse profile reset-cache demo"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert_eq!(
+        std::fs::read(&cache).unwrap(),
+        before,
+        "the file is kept as it was"
+    );
+    assert_eq!(secret("demo/cache-key"), "", "no new key made over it");
+
+    // The user agrees to a fresh cache: the old one is set aside, and the next sync refills a
+    // new one under a new key.
+    let out = gatehouse(
+        Some(&session),
+        data.path(),
+        &["profile", "reset-cache", "demo"],
+        "",
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("set aside") && said.contains("unreadable-"),
+        "{said}"
+    );
+    let out = gatehouse(Some(&session), data.path(), &["sync", "--quiet"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let renewed = secret("demo/cache-key");
+    assert!(renewed.len() == 64 && renewed != cache_key, "{renewed:?}");
+
     // Without a keychain: one clear sentence, and nothing saved.
     let bare = tempfile::tempdir().unwrap();
     let out = gatehouse(
@@ -187,6 +297,13 @@ async fn the_api_key_goes_to_the_keychain_and_nowhere_else() {
     );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(!bare.path().join("profiles.json").exists(), "nothing saved");
+}
+
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {

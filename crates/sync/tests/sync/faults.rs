@@ -12,6 +12,10 @@ use gatehouse_testkit::api::{Api, sandbox_with};
 use gatehouse_testkit::{Config, Fault, FaultKind, Seed, reissues};
 use serde_json::json;
 
+/// One key for every cache this test binary opens (reopening one takes the same key).
+static KEY: std::sync::LazyLock<gatehouse_cache::CacheKey> =
+    std::sync::LazyLock::new(gatehouse_cache::CacheKey::random);
+
 const TIMEOUT: Duration = Duration::from_millis(600);
 
 /// The nine faults of the matrix (their path, method and count are set per stage), with what
@@ -69,7 +73,9 @@ async fn cell() -> Cell {
     })
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::open(&dir.path().join("c.sqlite3")).await.unwrap();
+    let cache = Cache::open(&dir.path().join("c.sqlite3"), &KEY)
+        .await
+        .unwrap();
     let mut s = Settings::new(&api.base, &api.key);
     s.timeout = TIMEOUT;
     s.retry = Retry {

@@ -16,6 +16,10 @@ use gatehouse_testkit::hostile::{Rewrite, Served, proxy};
 use gatehouse_testkit::{Config, Seed};
 use serde_json::json;
 
+/// One key for every cache this test binary opens (reopening one takes the same key).
+static KEY: std::sync::LazyLock<gatehouse_cache::CacheKey> =
+    std::sync::LazyLock::new(gatehouse_cache::CacheKey::random);
+
 const ODD_ID: &str = "6650f0c1a2b3.c4d5e6f70001";
 
 struct Odd {
@@ -33,7 +37,7 @@ async fn behind_proxy(seed: Seed, rewrite: Rewrite) -> Odd {
     .await;
     let served = Served::start(proxy(api.base.clone(), rewrite)).await;
     let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::open(&dir.path().join("cache.sqlite3"))
+    let cache = Cache::open(&dir.path().join("cache.sqlite3"), &KEY)
         .await
         .unwrap();
     let mut s = Settings::new(served.base_url(), &api.key);

@@ -15,6 +15,10 @@ use gatehouse_testkit::{
 };
 use serde_json::json;
 
+/// One key for every cache this test binary opens (reopening one takes the same key).
+static KEY: std::sync::LazyLock<gatehouse_cache::CacheKey> =
+    std::sync::LazyLock::new(gatehouse_cache::CacheKey::random);
+
 struct World {
     api: Api,
     engine: Engine,
@@ -39,7 +43,7 @@ async fn world(seed: Seed) -> World {
     })
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::open(&dir.path().join("cache.sqlite3"))
+    let cache = Cache::open(&dir.path().join("cache.sqlite3"), &KEY)
         .await
         .unwrap();
     let client = Client::new(settings(&api.base, &api.key)).unwrap();
@@ -551,7 +555,11 @@ async fn an_outage_queues_actions_and_they_drain_when_the_api_returns() {
     let addr = running.addr();
     let key = running.api_key().to_owned();
     let dir = tempfile::tempdir().unwrap();
-    let cache = Arc::new(Cache::open(&dir.path().join("c.sqlite3")).await.unwrap());
+    let cache = Arc::new(
+        Cache::open(&dir.path().join("c.sqlite3"), &KEY)
+            .await
+            .unwrap(),
+    );
     let engine = Engine::new(
         Client::new(settings(&running.base_url(), &key)).unwrap(),
         cache.clone(),

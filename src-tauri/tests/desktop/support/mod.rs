@@ -187,6 +187,10 @@ struct Extras {
     wm_requests: bool,
 }
 
+/// The cache key of a profile the tests write, given by the environment as on a desk with no
+/// keychain.
+pub const TEST_CACHE_KEY: &str = "5f0c2a9e41d7b3860c1e9f4a2d6b8e07c3a5f1d9e2b4c6a8f0e1d3c5b7a9e2f4";
+
 pub struct Desktop {
     pub client: Client,
     /// The app's data folder (`GATEHOUSE_DATA_DIR`), unique to this window.
@@ -261,6 +265,7 @@ impl Desktop {
         extras: Extras,
     ) -> Desktop {
         let cache = cache.map(Path::to_owned);
+        let keychain = extras.keychain;
         let prepare = move |data_dir: &Path| {
             let paths = gatehouse_app::Paths::at(data_dir).expect("the data folder");
             if let Some(cache) = &cache {
@@ -279,6 +284,14 @@ impl Desktop {
             profiles.save(&paths).unwrap();
             let mut env = env;
             env.push((gatehouse_app::API_KEY_ENV.to_owned(), key));
+            // With a keychain the app makes the cache key there; without one, as on a headless
+            // desk, the environment gives it.
+            if !keychain {
+                env.push((
+                    gatehouse_app::CACHE_KEY_ENV.to_owned(),
+                    TEST_CACHE_KEY.to_owned(),
+                ));
+            }
             env
         };
         Self::start(prepare, extras).await
